@@ -1,0 +1,180 @@
+"""Why quotas cannot be met, and who can never be selected.
+
+* :func:`relaxations_for` solves an integer MIP with a slack on every min and max and returns the smallest
+  total quota change (in people) that makes a panel possible, e.g. ``Relaxation("age", "65+", "max", 2, 3)``.
+* :func:`diagnose` adds, for a feasible problem, the people who are on no feasible panel at all.
+* :func:`check_feasibility` bundles both with the pool count of every value, for ``sortition check``.
+
+Finding the impossible people uses *covering panels*: give weight 1 to everyone not yet seen on a panel and
+0 to the rest, and ask for the best panel. Each solve either puts at least one unseen person on a panel or
+proves (objective 0) that no feasible panel holds any of them. This usually takes about ``n / k`` solves
+instead of ``n``; it is capped at ``MAX_COVER_SOLVES`` solves, after which the people still unseen are
+reported as unchecked rather than impossible.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from quotas.errors import InfeasibleError, Relaxation
+from quotas.model import PanelProblem
+from quotas.solver import PanelModel, _quiet_stdout, household_groups, quota_rows
+
+#: Most solves spent looking for people who can be on no panel (see the module docstring).
+MAX_COVER_SOLVES = 200
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What stops a panel, or who can never be selected.
+
+    Attributes:
+        relaxations: the smallest set of quota changes that makes the problem feasible (empty when
+            it already is).
+        impossible_people: indices of people on no feasible panel (empty when infeasible).
+        unchecked_people: people not decided within ``MAX_COVER_SOLVES`` solves (usually empty).
+    """
+
+    relaxations: tuple[Relaxation, ...]
+    impossible_people: tuple[int, ...]
+    unchecked_people: tuple[int, ...] = ()
+
+    @property
+    def feasible(self) -> bool:
+        return not self.relaxations
+
+
+@dataclass(frozen=True)
+class ValueCount:
+    """One value's quota next to how many pool members have it."""
+
+    category: str
+    value: str
+    min: int
+    max: int
+    pool: int
+
+
+@dataclass(frozen=True)
+class FeasibilityReport:
+    """Everything ``sortition check`` shows about a pool and its quotas."""
+
+    feasible: bool
+    relaxations: tuple[Relaxation, ...]
+    impossible_people: tuple[int, ...]
+    pool_counts: tuple[ValueCount, ...]
+    unchecked_people: tuple[int, ...] = ()
+
+
+def relaxations_for(problem: PanelProblem) -> tuple[Relaxation, ...]:
+    """The smallest total change to the quota bounds that lets a panel exist (empty when feasible).
+
+    Every min may drop (not below 0) and every max may rise; the cost of a change is its size in people.
+
+    Raises:
+        InfeasibleError: when no quota change helps: the pool has fewer than ``k`` people or households.
+    """
+    import highspy
+
+    rows = quota_rows(problem)
+    n, r, k = problem.n, len(rows), problem.k
+    with _quiet_stdout():
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    # columns: x (n people), then a min-slack and a max-slack per quota row
+    lower = np.zeros(n + 2 * r)
+    upper = np.concatenate([np.ones(n), [q.lo for q in rows], np.full(r, float(k))])
+    cost = np.concatenate([np.zeros(n), np.ones(2 * r)])
+    h.addVars(len(lower), lower, upper)
+    h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+    h.changeColsIntegrality(len(cost), np.arange(len(cost), dtype=np.int32),
+                            np.full(len(cost), highspy.HighsVarType.kInteger, dtype=np.uint8))
+    inf = highspy.kHighsInf
+    h.addRow(k, k, n, np.arange(n, dtype=np.int32), np.ones(n))
+    for j, q in enumerate(rows):
+        idx = q.members.astype(np.int32)
+        ones = np.ones(len(idx))
+        h.addRow(q.lo, inf, len(idx) + 1, np.append(idx, n + j).astype(np.int32), np.append(ones, 1.0))
+        h.addRow(-inf, q.hi, len(idx) + 1, np.append(idx, n + r + j).astype(np.int32), np.append(ones, -1.0))
+    for g in household_groups(problem):
+        h.addRow(-inf, 1, len(g), g.astype(np.int32), np.ones(len(g)))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        raise InfeasibleError(_too_small_message(problem))
+    slack = np.rint(np.asarray(h.getSolution().col_value)[n:]).astype(int)
+    out = []
+    for j, q in enumerate(rows):
+        cat = problem.spec.categories[q.category]
+        name = cat.values[q.value].value
+        if slack[j]:
+            out.append(Relaxation(cat.name, name, "min", q.lo, q.lo - int(slack[j])))
+        if slack[r + j]:
+            out.append(Relaxation(cat.name, name, "max", q.hi, q.hi + int(slack[r + j])))
+    return tuple(out)
+
+
+def _too_small_message(problem: PanelProblem) -> str:
+    groups = household_groups(problem)
+    units = problem.n - sum(len(g) - 1 for g in groups)
+    what = f"{units} households" if groups else f"{problem.n} people"
+    return (f"The pool has only {what}, fewer than the panel size {problem.k}; no quota change can fix "
+            "this. Invite more people or choose a smaller panel.")
+
+
+def covering_panels(model: PanelModel, *, max_solves: int = MAX_COVER_SOLVES
+                    ) -> tuple[list[np.ndarray], np.ndarray, bool]:
+    """Feasible panels that together include everyone who can be on any panel.
+
+    Useful both to find impossible people and as starting columns for LEXIMIN.
+
+    Returns:
+        ``(panels, uncovered, complete)``: the panels found, the sorted indices of people on none of them,
+        and whether the search finished within ``max_solves`` (then ``uncovered`` are exactly the people
+        on no feasible panel).
+    """
+    n = model.problem.n
+    seen = np.zeros(n, dtype=bool)
+    panels: list[np.ndarray] = []
+    for _ in range(max_solves):
+        if seen.all():
+            return panels, np.flatnonzero(~seen), True
+        panel = model.find_panel((~seen).astype(np.float64))
+        if not np.any(~seen[panel]):
+            return panels, np.flatnonzero(~seen), True
+        seen[panel] = True
+        panels.append(panel)
+    return panels, np.flatnonzero(~seen), bool(seen.all())
+
+
+def diagnose(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES) -> Diagnosis:
+    """Smallest quota relaxations when infeasible; people on no feasible panel when feasible.
+
+    Raises:
+        InfeasibleError: only when no quota change can help (too few people or households in the pool).
+    """
+    model = PanelModel(problem)
+    if not model.is_feasible():
+        return Diagnosis(relaxations=relaxations_for(problem), impossible_people=())
+    _, uncovered, complete = covering_panels(model, max_solves=max_solves)
+    people = tuple(int(i) for i in uncovered)
+    if complete:
+        return Diagnosis(relaxations=(), impossible_people=people)
+    return Diagnosis(relaxations=(), impossible_people=(), unchecked_people=people)
+
+
+def check_feasibility(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES) -> FeasibilityReport:
+    """Feasibility, relaxations, impossible people and pool counts per value, for ``sortition check``."""
+    counts = problem.value_counts()
+    pool = tuple(
+        ValueCount(cat.name, vq.value, vq.min, vq.max, int(counts[c][j]))
+        for c, cat in enumerate(problem.spec.categories) for j, vq in enumerate(cat.values))
+    d = diagnose(problem, max_solves=max_solves)
+    return FeasibilityReport(feasible=d.feasible, relaxations=d.relaxations,
+                             impossible_people=d.impossible_people, pool_counts=pool,
+                             unchecked_people=d.unchecked_people)
+
+
+__all__ = ["MAX_COVER_SOLVES", "Diagnosis", "FeasibilityReport", "ValueCount", "check_feasibility",
+           "covering_panels", "diagnose", "relaxations_for"]

@@ -1,0 +1,400 @@
+"""The feasibility model and the pricing oracle: "the feasible panel of largest total weight".
+
+A panel is a set of exactly ``k`` people that meets every value's min/max and, when the household rule is
+on, holds at most one person per household. :class:`PanelModel` builds that 0/1 model once per problem and
+then re-solves it with new objective coefficients only; LEXIMIN calls :meth:`PanelModel.find_panel`
+thousands of times.
+
+Solver choice (measured with ``python benchmarks/solvers.py``; mean / max seconds per ``find_panel`` over 20
+random weight vectors; 2-core container; see ``benchmarks/results/solvers.json``):
+
+=========================  ==============  ==============  ==============
+instance (n, k)            HiGHS MIP       CP-SAT          SCIP
+=========================  ==============  ==============  ==============
+BENCHMARK_TABLE_PLACEHOLDER
+=========================  ==============  ==============  ==============
+
+HiGHS (``Backend.HIGHS``) is the production path; CP-SAT and SCIP stay behind the same seam for comparison.
+
+Example:
+    >>> model = PanelModel(problem)                      # doctest: +SKIP
+    >>> panel = model.find_panel(np.random.rand(problem.n))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+from typing import Any, Protocol
+
+import numpy as np
+
+from quotas.errors import InfeasibleError, SolverError
+from quotas.model import PanelProblem
+
+logger = logging.getLogger(__name__)
+
+#: Tolerance for every float comparison on weights, objective values and 0/1 solution values.
+TOLERANCE = 1e-6
+#: Relative MIP gap at which a solve counts as optimal (HiGHS defaults to 1e-4, too loose for pricing).
+MIP_REL_GAP = 1e-7
+#: CP-SAT needs integer objective coefficients: weights are scaled so the largest becomes this.
+CPSAT_WEIGHT_SCALE = 1_000_000
+
+
+class SolveStatus(Enum):
+    """Our own reading of a solver's answer."""
+
+    OPTIMAL = "optimal"  # best panel, proven
+    FEASIBLE = "feasible"  # a valid panel, optimality not proven (stopped at the time limit)
+    INFEASIBLE = "infeasible"  # no panel meets the quotas
+    TIME_LIMIT = "time_limit"  # stopped at the time limit without any panel
+    ERROR = "error"  # the solver failed
+
+
+class Backend(StrEnum):
+    """Which MIP/CP solver answers the model."""
+
+    HIGHS = "highs"
+    CPSAT = "cpsat"
+    SCIP = "scip"
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    """One value's quota as a constraint: ``lo <= sum(x[members]) <= hi``."""
+
+    category: int
+    value: int
+    members: np.ndarray
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """The answer of one solve: status, selected people (sorted) and objective value."""
+
+    status: SolveStatus
+    panel: np.ndarray | None
+    objective: float | None
+
+
+def quota_rows(problem: PanelProblem) -> list[QuotaRow]:
+    """The quota constraints of ``problem``, one per value of every category."""
+    rows = []
+    for c, cat in enumerate(problem.spec.categories):
+        column = problem.features[:, c]
+        for j, vq in enumerate(cat.values):
+            rows.append(QuotaRow(c, j, np.flatnonzero(column == j), vq.min, vq.max))
+    return rows
+
+
+def household_groups(problem: PanelProblem) -> list[np.ndarray]:
+    """Groups of people (indices) sharing a household, only groups of two or more."""
+    if problem.households is None:
+        return []
+    hh = np.asarray(problem.households)
+    order = np.argsort(hh, kind="stable")
+    _, starts, counts = np.unique(hh[order], return_index=True, return_counts=True)
+    return [np.sort(order[s:s + m]) for s, m in zip(starts, counts, strict=True) if m > 1]
+
+
+def all_rows(problem: PanelProblem) -> list[tuple[np.ndarray, float, float]]:
+    """Every constraint as ``(members, lo, hi)``: panel size, quotas, then households."""
+    rows: list[tuple[np.ndarray, float, float]] = [(np.arange(problem.n), problem.k, problem.k)]
+    rows += [(r.members, r.lo, r.hi) for r in quota_rows(problem)]
+    rows += [(g, 0, 1) for g in household_groups(problem)]
+    return rows
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence C-level stdout (HiGHS prints a banner when its first object is made)."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
+
+
+class _Solver(Protocol):
+    def solve(self, weights: np.ndarray, time_limit: float | None,
+              excluded: Sequence[np.ndarray]) -> SolveResult: ...
+
+
+class _HighsSolver:
+    """HiGHS MIP kept alive between solves; each solve only changes the column costs."""
+
+    def __init__(self, problem: PanelProblem) -> None:
+        import highspy
+
+        self._hs = highspy
+        with _quiet_stdout():
+            h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+        n = problem.n
+        self._n = n
+        self._cols = np.arange(n, dtype=np.int32)
+        h.addVars(n, np.zeros(n), np.ones(n))
+        h.changeColsIntegrality(n, self._cols, np.full(n, highspy.HighsVarType.kInteger, dtype=np.uint8))
+        self._add_rows(h, all_rows(problem))
+        self._base_rows = h.getNumRow()
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self._h = h
+
+    @staticmethod
+    def _add_rows(h: Any, rows: Sequence[tuple[np.ndarray, float, float]]) -> None:
+        starts = np.cumsum([0] + [len(m) for m, _, _ in rows[:-1]]).astype(np.int32)
+        index = np.concatenate([m for m, _, _ in rows]).astype(np.int32)
+        lo = np.array([r[1] for r in rows], dtype=np.float64)
+        hi = np.array([r[2] for r in rows], dtype=np.float64)
+        h.addRows(len(rows), lo, hi, len(index), starts, index, np.ones(len(index)))
+
+    def solve(self, weights: np.ndarray, time_limit: float | None,
+              excluded: Sequence[np.ndarray]) -> SolveResult:
+        h, hs = self._h, self._hs
+        h.changeColsCost(self._n, self._cols, np.asarray(weights, dtype=np.float64))
+        h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else hs.kHighsInf)
+        if excluded:  # no-good cuts: at most k-1 members of each excluded panel
+            self._add_rows(h, [(p, -hs.kHighsInf, len(p) - 1) for p in excluded])
+        try:
+            h.run()
+            status = self._status(h)
+            panel = None
+            if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+                panel = np.flatnonzero(np.asarray(h.getSolution().col_value) > 0.5)
+            objective = h.getInfo().objective_function_value if panel is not None else None
+        finally:
+            extra = h.getNumRow() - self._base_rows
+            if extra:
+                h.deleteRows(extra, np.arange(self._base_rows, h.getNumRow(), dtype=np.int32))
+        return SolveResult(status, panel, objective)
+
+    def _status(self, h: Any) -> SolveStatus:
+        ms = self._hs.HighsModelStatus
+        model_status = h.getModelStatus()
+        has_solution = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
+        if model_status == ms.kOptimal:
+            return SolveStatus.OPTIMAL
+        if model_status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+            return SolveStatus.INFEASIBLE
+        if model_status in (ms.kTimeLimit, ms.kInterrupt, ms.kSolutionLimit, ms.kIterationLimit):
+            return SolveStatus.FEASIBLE if has_solution else SolveStatus.TIME_LIMIT
+        return SolveStatus.ERROR
+
+
+class _CpSatSolver:
+    """OR-tools CP-SAT; weights are scaled to integers (see ``CPSAT_WEIGHT_SCALE``)."""
+
+    def __init__(self, problem: PanelProblem) -> None:
+        from ortools.sat.python import cp_model
+
+        self._cp = cp_model
+        m = cp_model.CpModel()
+        self._x = [m.new_bool_var(f"x{i}") for i in range(problem.n)]
+        for members, lo, hi in all_rows(problem):
+            m.add_linear_constraint(sum(self._x[i] for i in members), int(lo), int(hi))
+        self._model = m
+
+    def solve(self, weights: np.ndarray, time_limit: float | None,
+              excluded: Sequence[np.ndarray]) -> SolveResult:
+        cp = self._cp
+        top = float(np.max(np.abs(weights))) if len(weights) else 0.0
+        scale = CPSAT_WEIGHT_SCALE / top if top > TOLERANCE else 0.0
+        ints = np.rint(np.asarray(weights) * scale).astype(np.int64)
+        model = self._model.clone() if excluded else self._model
+        x = [model.get_bool_var_from_proto_index(i) for i in range(len(self._x))] if excluded else self._x
+        for p in excluded:
+            model.add(sum(x[i] for i in p) <= len(p) - 1)
+        model.maximize(cp.LinearExpr.weighted_sum(x, ints.tolist()))
+        solver = cp.CpSolver()
+        if time_limit is not None:
+            solver.parameters.max_time_in_seconds = float(time_limit)
+        code = solver.solve(model)
+        status = {cp.OPTIMAL: SolveStatus.OPTIMAL, cp.FEASIBLE: SolveStatus.FEASIBLE,
+                  cp.INFEASIBLE: SolveStatus.INFEASIBLE}.get(code, SolveStatus.ERROR)
+        if code == cp.UNKNOWN:
+            status = SolveStatus.TIME_LIMIT
+        if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            return SolveResult(status, None, None)
+        panel = np.array([i for i, v in enumerate(x) if solver.boolean_value(v)], dtype=np.int64)
+        return SolveResult(status, panel, float(np.sum(np.asarray(weights)[panel])))
+
+
+class _ScipSolver:
+    """SCIP through OR-tools' pywraplp; the solver object is kept and only coefficients change."""
+
+    def __init__(self, problem: PanelProblem) -> None:
+        from ortools.linear_solver import pywraplp
+
+        self._lp = pywraplp
+        s = pywraplp.Solver.CreateSolver("SCIP")
+        if s is None:
+            raise SolverError("SCIP is not available in this OR-tools build; use the HiGHS backend.")
+        self._x = [s.BoolVar(f"x{i}") for i in range(problem.n)]
+        for members, lo, hi in all_rows(problem):
+            ct = s.Constraint(float(lo), float(hi))
+            for i in members:
+                ct.SetCoefficient(self._x[i], 1.0)
+        s.SetSolverSpecificParametersAsString(f"limits/gap = {MIP_REL_GAP}\n")
+        self._s = s
+
+    def solve(self, weights: np.ndarray, time_limit: float | None,
+              excluded: Sequence[np.ndarray]) -> SolveResult:
+        s, lp = self._s, self._lp
+        obj = s.Objective()
+        for v, w in zip(self._x, np.asarray(weights, dtype=float).tolist(), strict=True):
+            obj.SetCoefficient(v, w)
+        obj.SetMaximization()
+        s.SetTimeLimit(int(1000 * time_limit) if time_limit is not None else 2**31 - 1)
+        cuts = []
+        for p in excluded:
+            ct = s.Constraint(-s.infinity(), float(len(p) - 1))
+            for i in p:
+                ct.SetCoefficient(self._x[i], 1.0)
+            cuts.append(ct)
+        code = s.Solve()
+        for ct in cuts:  # pywraplp cannot delete rows: make them vacuous instead
+            ct.SetBounds(-s.infinity(), s.infinity())
+        status = {lp.Solver.OPTIMAL: SolveStatus.OPTIMAL, lp.Solver.FEASIBLE: SolveStatus.FEASIBLE,
+                  lp.Solver.INFEASIBLE: SolveStatus.INFEASIBLE,
+                  lp.Solver.NOT_SOLVED: SolveStatus.TIME_LIMIT}.get(code, SolveStatus.ERROR)
+        if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
+            return SolveResult(status, None, None)
+        panel = np.array([i for i, v in enumerate(self._x) if v.solution_value() > 0.5], dtype=np.int64)
+        return SolveResult(status, panel, obj.Value())
+
+
+_SOLVERS: dict[Backend, type[_HighsSolver] | type[_CpSatSolver] | type[_ScipSolver]] = {
+    Backend.HIGHS: _HighsSolver,
+    Backend.CPSAT: _CpSatSolver,
+    Backend.SCIP: _ScipSolver,
+}
+
+
+class PanelModel:
+    """The panel model of one problem, built once and re-solved with new weights.
+
+    Args:
+        problem: the pool and quotas.
+        backend: which solver answers (HiGHS unless you are measuring).
+
+    Attributes:
+        last_status: the :class:`SolveStatus` of the latest solve (OPTIMAL or FEASIBLE after a panel
+            was returned; FEASIBLE means the time limit stopped the search early).
+        last_objective: the total weight of the latest panel returned.
+
+    Example:
+        >>> model = PanelModel(problem)                        # doctest: +SKIP
+        >>> model.is_feasible()                                # doctest: +SKIP
+        True
+        >>> model.find_panel(np.ones(problem.n))               # doctest: +SKIP
+        array([  3,  17, ...])
+    """
+
+    def __init__(self, problem: PanelProblem, *, backend: Backend | str = Backend.HIGHS) -> None:
+        self.problem = problem
+        self.backend = Backend(backend)
+        self._solver: _Solver = _SOLVERS[self.backend](problem)
+        self._feasible: bool | None = None
+        self.last_status: SolveStatus | None = None
+        self.last_objective: float | None = None
+        self.solve_count = 0
+
+    def _solve(self, weights: np.ndarray, time_limit: float | None,
+               excluded: Sequence[np.ndarray] = ()) -> SolveResult:
+        w = np.asarray(weights, dtype=np.float64)
+        if w.shape != (self.problem.n,):
+            raise ValueError(f"weights must have shape ({self.problem.n},), got {w.shape}")
+        if not np.all(np.isfinite(w)):
+            raise ValueError("weights must be finite numbers")
+        result = self._solver.solve(w, time_limit, excluded)
+        self.solve_count += 1
+        self.last_status = result.status
+        self.last_objective = result.objective
+        return result
+
+    def is_feasible(self) -> bool:
+        """True when at least one panel meets every quota (and the household rule)."""
+        if self._feasible is None:
+            result = self._solve(np.zeros(self.problem.n), None)
+            if result.status == SolveStatus.ERROR:
+                raise SolverError(f"the {self.backend} solver failed while checking feasibility.")
+            self._feasible = result.status != SolveStatus.INFEASIBLE
+        return self._feasible
+
+    def find_panel(self, weights: np.ndarray, *, time_limit: float | None = None) -> np.ndarray:
+        """The feasible panel of largest total weight, as sorted person indices.
+
+        Args:
+            weights: one finite number per person (any sign).
+            time_limit: seconds; when hit with a panel in hand, that panel is returned and
+                ``last_status`` is FEASIBLE instead of OPTIMAL.
+
+        Raises:
+            InfeasibleError: no panel meets the quotas (with the smallest relaxations attached).
+            SolverError: the time limit passed before any panel was found, or the solver failed.
+        """
+        if self._feasible is False:
+            raise self._infeasible_error()
+        result = self._solve(weights, time_limit)
+        return self._panel_or_raise(result, time_limit)
+
+    def find_panels(self, weights: np.ndarray, count: int, *,
+                    time_limit: float | None = None) -> list[np.ndarray]:
+        """Up to ``count`` distinct panels in order of decreasing weight (the best first).
+
+        Each panel after the first is the best panel that differs from all earlier ones (one no-good cut per
+        panel found; the cuts are removed afterwards), so this costs ``count`` solves. Fewer panels come back
+        when fewer exist. ``time_limit`` applies to each solve.
+        """
+        panels: list[np.ndarray] = [self.find_panel(weights, time_limit=time_limit)]
+        while len(panels) < count:
+            result = self._solve(weights, time_limit, excluded=panels)
+            if result.status == SolveStatus.INFEASIBLE:
+                break
+            panels.append(self._panel_or_raise(result, time_limit))
+        return panels
+
+    def _panel_or_raise(self, result: SolveResult, time_limit: float | None) -> np.ndarray:
+        if result.panel is not None:
+            return np.sort(result.panel).astype(np.int64)
+        if result.status == SolveStatus.INFEASIBLE:
+            self._feasible = False
+            raise self._infeasible_error()
+        if result.status == SolveStatus.TIME_LIMIT:
+            raise SolverError(
+                f"the {self.backend} solver found no panel within the time limit of {time_limit} s; "
+                "allow more time.")
+        raise SolverError(f"the {self.backend} solver failed ({result.status.value}).")
+
+    def _infeasible_error(self) -> InfeasibleError:
+        from quotas.diagnose import relaxations_for  # diagnose builds on this module
+
+        try:
+            relaxations = relaxations_for(self.problem)
+        except InfeasibleError as exc:  # not fixable by quota changes (e.g. too few households)
+            return exc
+        return InfeasibleError(
+            f"No panel of {self.problem.k} people from this pool of {self.problem.n} meets all quotas.",
+            relaxations=relaxations)
+
+
+__all__ = ["TOLERANCE", "Backend", "PanelModel", "QuotaRow", "SolveResult", "SolveStatus", "household_groups",
+           "quota_rows"]
