@@ -1,0 +1,623 @@
+"""Read and write quota files: our YAML format and the CSV formats of existing sortition tools.
+
+YAML (what ``sortition`` writes, and the format to prefer)::
+
+    panel_size: 30
+    id_column: id                                   # optional
+    households: [street, house_number, postcode]    # optional: at most one person per address
+    categories:
+      gender:
+        female: {min: 14, max: 16}
+        male:   {min: 14, max: 16}
+
+CSV (one row per value; a CSV file carries no panel size, so it must be given separately). The header
+names are matched case-insensitively; these layouts are recognised:
+
+- ``category,feature,min,max`` (Flanigan et al. research data),
+- ``category,name,min,max`` (diversimax; empty trailing columns are ignored),
+- ``feature,value,min,max[,min_flex,max_flex]`` (sortition-algorithms; the flex columns are ignored),
+- ``category,value,min,max``.
+
+The separator may be ``,``, ``;`` or a tab, the encoding UTF-8 (with or without BOM), UTF-16 with BOM or
+cp1252, as spreadsheet programs write them.
+
+Example:
+    >>> spec = spec_from_dict({"panel_size": 2, "categories": {"gender": {
+    ...     "female": {"min": 1, "max": 1}, "male": {"min": 1, "max": 1}}}})
+    >>> print(dump_yaml(spec).splitlines()[-1])
+        male: {min: 1, max: 1}
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import difflib
+import io
+import math
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quotas.errors import InputError, QuotaError
+from quotas.model import Category, QuotaSpec, ValueQuota
+
+#: Largest number accepted as a quota bound or panel size; beyond it a file is surely wrong.
+MAX_NUMBER = 1_000_000_000
+
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+TOP_LEVEL_KEYS = ("panel_size", "id_column", "households", "categories")
+BOUND_KEYS = ("min", "max")
+
+_EXAMPLE_VALUE = "e.g. `female: {min: 14, max: 16}`"
+
+
+# --------------------------------------------------------------------------------------------- public API
+
+
+def load_quotas(path: str | Path, *, panel_size: int | None = None) -> QuotaSpec:
+    """Load a quota file (YAML or CSV, chosen by the file extension).
+
+    Args:
+        path: a ``.yaml``/``.yml`` (also ``.json``) file in our format, or a ``.csv``/``.tsv``/``.txt``
+            file in one of the CSV layouts listed in the module docstring.
+        panel_size: the panel size k. Required for CSV files (they carry none). For YAML it may be left
+            out; when both are given they must agree.
+
+    Returns:
+        The validated quota specification; its ``source`` is ``str(path)``.
+
+    Raises:
+        InputError: the file is missing or unreadable.
+        QuotaError: the quotas are wrong; the message names the file, row/line and column and says what
+            to change.
+
+    Example:
+        >>> spec = load_quotas("categories.csv", panel_size=20)  # doctest: +SKIP
+    """
+    path = Path(path)
+    suffix = path.suffix.casefold()
+    if suffix in YAML_SUFFIXES:
+        return _load_yaml(path, panel_size)
+    if suffix in CSV_SUFFIXES:
+        return _load_csv(path, panel_size)
+    raise InputError(
+        f"unknown quota file type '{path.suffix}'.", file=path,
+        hint="Use a .yaml, .yml or .csv file (an Excel sheet can be saved as CSV).")
+
+
+def spec_from_dict(
+    data: Mapping[str, Any], *, source: str | None = None, panel_size: int | None = None
+) -> QuotaSpec:
+    """Build a QuotaSpec from the mapping form of our YAML format (see the module docstring).
+
+    Args:
+        data: the parsed YAML (or an equivalent dict).
+        source: file name used in error messages and stored as ``spec.source``.
+        panel_size: panel size to use when ``data`` has none; must agree with it when it has one.
+
+    Raises:
+        QuotaError: naming the key (and the YAML line when ``data`` came from :func:`load_quotas`).
+    """
+    return _spec_from_mapping(data, source, panel_size)
+
+
+def spec_to_dict(spec: QuotaSpec) -> dict[str, Any]:
+    """The mapping form of ``spec``; ``spec_from_dict(spec_to_dict(spec)) == spec``.
+
+    Optional keys (``id_column``, ``households``) appear only when they are set.
+    """
+    out: dict[str, Any] = {"panel_size": spec.panel_size}
+    if spec.id_column is not None:
+        out["id_column"] = spec.id_column
+    if spec.households:
+        out["households"] = list(spec.households)
+    out["categories"] = {
+        cat.name: {v.value: {"min": v.min, "max": v.max} for v in cat.values} for cat in spec.categories
+    }
+    return out
+
+
+def dump_yaml(spec: QuotaSpec) -> str:
+    """Render ``spec`` as readable YAML, keeping the order of categories and values.
+
+    The output is deterministic (same spec, same text) and loads back to an equal spec.
+    """
+    lines = [
+        "# Quotas for a panel drawn by lot (sortition).",
+        "# panel_size: how many people the panel has.",
+        "# Per category and value: at least `min` and at most `max` panel members with that value.",
+        "# In every category the minimums must add up to at most panel_size, the maximums to at least it.",
+        f"panel_size: {spec.panel_size}",
+    ]
+    if spec.id_column is not None:
+        lines.append(f"id_column: {_yaml_scalar(spec.id_column)}")
+    if spec.households:
+        lines.append("# At most one panel member per household, a household being these columns together:")
+        lines.append("households: [" + ", ".join(_yaml_scalar(h) for h in spec.households) + "]")
+    lines.append("categories:")
+    for cat in spec.categories:
+        lines.append(f"  {_yaml_scalar(cat.name)}:")
+        names = [_yaml_scalar(v.value) for v in cat.values]
+        width = max(len(n) for n in names) + 1
+        for name, v in zip(names, cat.values, strict=True):
+            lines.append(f"    {(name + ':').ljust(width)} {{min: {v.min}, max: {v.max}}}")
+    return "\n".join(lines) + "\n"
+
+
+def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) -> Path:
+    """Write ``spec`` as YAML to ``path`` atomically (temporary file in the same folder, then rename).
+
+    Args:
+        spec: the quotas to write.
+        path: target file; must end in ``.yaml`` or ``.yml``.
+        overwrite: replace an existing file. Without it an existing file is an error.
+
+    Returns:
+        The path written.
+
+    Raises:
+        InputError: the file exists (and ``overwrite`` is false), the folder is missing, or the name does
+            not end in .yaml/.yml.
+    """
+    path = Path(path)
+    if path.suffix.casefold() not in (".yaml", ".yml"):
+        raise InputError("a quota file is written as YAML.", file=path,
+                         hint="Give a file name ending in .yaml or .yml.")
+    if path.exists() and not overwrite:
+        raise InputError("already exists; it was not changed.", file=path,
+                         hint="Pass --force to overwrite it, or choose another file name.")
+    folder = path.parent
+    if not folder.is_dir():
+        raise InputError(f"the folder '{folder}' does not exist.", file=path, hint="Create it first.")
+    _atomic_write(path, dump_yaml(spec).encode("utf-8"))
+    return path
+
+
+# --------------------------------------------------------------------------------------------- shared helpers
+
+
+def read_text(path: Path) -> str:
+    """Read a text file written by a spreadsheet or editor: UTF-8 (BOM or not), UTF-16 with BOM, cp1252."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found.", file=path, hint="Check the folder and the file name.") from None
+    except IsADirectoryError:
+        raise InputError("is a folder, not a file.", file=path, hint="Give the path of the file.") from None
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror}).", file=path) from None
+    if data.startswith(b"PK\x03\x04"):
+        raise InputError("looks like an Excel (.xlsx) file, not text.", file=path,
+                         hint="Save the sheet as CSV (UTF-8) and give that file.")
+    return decode_text(data, path)
+
+
+def decode_text(data: bytes, path: Path | str | None = None) -> str:
+    """Decode bytes: a BOM decides; otherwise UTF-8, falling back to cp1252 (Dutch Excel exports)."""
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            try:
+                return data[len(bom):].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"starts with a {codec} byte-order mark but is not valid {codec} "
+                                 f"(byte {exc.start}).", file=path,
+                                 hint="Save the file again as UTF-8.") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")  # never fails; the 5 bytes cp1252 leaves undefined
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of a delimited text: whichever of ``,`` ``;`` tab the first non-empty line has most."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])  # ties go to ","
+    return best if counts[best] else ","
+
+
+def read_table(path: Path) -> list[list[str]]:
+    """Read a delimited file into rows of whitespace-trimmed cells (row 1 is the header).
+
+    Raises:
+        InputError: unreadable file; QuotaError: empty file.
+    """
+    text = read_text(path)
+    if not text.strip():
+        raise QuotaError("the file is empty.", file=path,
+                         hint="It needs a header row and one row per value.")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
+    except csv.Error as exc:
+        raise InputError(f"cannot be read as CSV ({exc}).", file=path,
+                         hint="Save it again from a spreadsheet as CSV.") from None
+    return [[cell.strip() for cell in row] for row in rows]
+
+
+def header_index(header: Sequence[str], path: Path | str | None) -> dict[str, int]:
+    """Map case-folded header names to column positions; empty names are skipped, duplicates refused."""
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        key = name.casefold()
+        if not key:
+            continue
+        if key in index:
+            raise QuotaError(f"the header has '{name}' twice.", file=path, row=1, column=name,
+                             hint="Rename or remove one of the two columns.")
+        index[key] = i
+    return index
+
+
+class BadNumber(ValueError):
+    """A cell that should hold a whole number does not; the text says why (used to build messages)."""
+
+
+def whole_number(raw: object) -> int:
+    """Parse a whole number >= 0 from a YAML scalar or a CSV cell (``14``, ``14.0``, `` 14 ``).
+
+    Raises:
+        BadNumber: with a short reason such as "'14.5' is not a whole number".
+    """
+    if isinstance(raw, bool):
+        raise BadNumber(f"is {'yes/true' if raw else 'no/false'}, not a number")
+    if raw is None:
+        raise BadNumber("is empty")
+    if isinstance(raw, int):
+        num = raw
+    elif isinstance(raw, float):
+        num = _float_to_int(raw, repr(raw))
+    elif isinstance(raw, str):
+        num = _text_to_int(raw)
+    else:
+        raise BadNumber(f"is a {type(raw).__name__}, not a number")
+    if num < 0:
+        raise BadNumber("is below 0" if num < -MAX_NUMBER else f"is {num}, below 0")
+    if num > MAX_NUMBER:
+        raise BadNumber(f"is far too large (at most {MAX_NUMBER:,})")
+    return num
+
+
+def _text_to_int(text: str) -> int:
+    text = text.strip()
+    if not text:
+        raise BadNumber("is empty")
+    try:
+        return int(text)
+    except ValueError:  # also raised for more than 4300 digits
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        raise BadNumber(f"'{_clip(text)}' is not a number") from None
+    return _float_to_int(number, _clip(text))
+
+
+def _float_to_int(number: float, shown: str) -> int:
+    if math.isnan(number):
+        raise BadNumber("is not a number (NaN)")
+    if math.isinf(number):
+        raise BadNumber("is below 0" if number < 0 else f"is far too large (at most {MAX_NUMBER:,})")
+    if not number.is_integer():
+        raise BadNumber(f"'{shown}' is not a whole number")
+    return int(number)
+
+
+def _clip(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _yaml_scalar(text: str) -> str:
+    """``text`` as a YAML scalar, quoted only when YAML would otherwise read it as something else."""
+    dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=1 << 30)
+    return dumped.strip()[1:-1]  # "[female]" -> "female"
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a quota file holds no personal data
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# --------------------------------------------------------------------------------------------- YAML
+
+
+class _LineDict(dict[str, Any]):
+    """A mapping from the YAML loader that remembers the line of each key (for error messages)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: dict[str, int] = {}
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that keeps keys as written (``no:`` stays "no"), refuses duplicate keys and notes lines."""
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node, deep: bool = False) -> _LineDict:
+    if not isinstance(node, yaml.MappingNode):
+        raise yaml.constructor.ConstructorError(None, None, "expected a mapping", node.start_mark)
+    loader.flatten_mapping(node)
+    result = _LineDict()
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a plain name, not a list or mapping", key_node.start_mark)
+        key = str(key_node.value)
+        if key in result:
+            raise yaml.constructor.ConstructorError(
+                "while reading a mapping", node.start_mark,
+                f"found the key '{key}' twice (first on line {result.lines[key]})", key_node.start_mark)
+        result[key] = loader.construct_object(value_node, deep=deep)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int | str:
+    try:
+        return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+    except ValueError:  # more digits than Python converts; whole_number() explains it
+        return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
+    text = read_text(path)
+    try:
+        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise QuotaError(f"{line}this is not valid YAML ({problem}).", file=path,
+                         hint="Check the indentation and the colons on and just above that line.") from None
+    if data is None:
+        raise QuotaError("the file is empty.", file=path,
+                         hint="It needs `panel_size:` and `categories:`; see `sortition quotas --help`.")
+    return _spec_from_mapping(data, str(path), panel_size)
+
+
+def _line(mapping: object, key: str) -> int | None:
+    lines = getattr(mapping, "lines", None)
+    return lines.get(key) if isinstance(lines, dict) else None
+
+
+def _place(keys: Sequence[str], line: int | None) -> str:
+    text = " > ".join(keys)
+    return f"line {line}, {text}" if line else text
+
+
+def _fail(source: str | None, keys: Sequence[str], line: int | None, message: str, hint: str) -> QuotaError:
+    where = _place(keys, line)
+    return QuotaError(f"{where}: {message}" if where else message, file=source, hint=hint)
+
+
+def _check_keys(mapping: Mapping[str, Any], allowed: Sequence[str], keys: Sequence[str],
+                source: str | None) -> None:
+    for key in mapping:
+        if key in allowed:
+            continue
+        close = difflib.get_close_matches(str(key).casefold(), allowed, n=1, cutoff=0.5)
+        hint = f"Did you mean '{close[0]}'?" if close else "Allowed here: " + ", ".join(allowed) + "."
+        raise _fail(source, [*keys, str(key)], _line(mapping, key), f"unknown key '{key}'.", hint)
+
+
+def _spec_from_mapping(data: object, source: str | None, panel_size: int | None) -> QuotaSpec:
+    if not isinstance(data, Mapping):
+        raise QuotaError("the quota file must start with keys such as `panel_size:` and `categories:`, "
+                         f"not a {type(data).__name__}.", file=source,
+                         hint="See the example in the user guide.")
+    _check_keys(data, TOP_LEVEL_KEYS, (), source)
+    return QuotaSpec(
+        panel_size=_panel_size(data, source, panel_size),
+        categories=_categories(data, source),
+        id_column=_id_column(data, source),
+        households=_households(data, source),
+        source=source,
+    )
+
+
+def _number(mapping: Mapping[str, Any], key: str, keys: Sequence[str], source: str | None) -> int:
+    try:
+        return whole_number(mapping[key])
+    except BadNumber as exc:
+        raise _fail(source, [*keys, key], _line(mapping, key), f"{key} {exc}.",
+                    "Write a whole number of people, 0 or more.") from None
+
+
+def _panel_size(data: Mapping[str, Any], source: str | None, given: int | None) -> int:
+    if "panel_size" not in data:
+        if given is None:
+            raise QuotaError("no panel_size.", file=source,
+                             hint="Add `panel_size: N` to the file, or give --panel-size.")
+        return given
+    size = _number(data, "panel_size", (), source)
+    if given is not None and given != size:
+        raise _fail(source, ["panel_size"], _line(data, "panel_size"),
+                    f"the file says panel_size {size} but panel size {given} was given.",
+                    "Give the same number, or leave out --panel-size.")
+    return size
+
+
+def _name(raw: object, keys: Sequence[str], line: int | None, source: str | None, what: str) -> str:
+    if isinstance(raw, (Mapping, list, tuple)) or raw is None:
+        raise _fail(source, keys, line, f"{what} must be a name.", "Write a plain name.")
+    name = str(raw).strip()
+    if not name:
+        raise _fail(source, keys, line, f"{what} is empty.", "Write a name.")
+    return name
+
+
+def _id_column(data: Mapping[str, Any], source: str | None) -> str | None:
+    if data.get("id_column") is None:
+        return None
+    return _name(data["id_column"], ["id_column"], _line(data, "id_column"), source, "id_column")
+
+
+def _households(data: Mapping[str, Any], source: str | None) -> tuple[str, ...]:
+    raw = data.get("households")
+    if raw is None:
+        return ()
+    line = _line(data, "households")
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, (list, tuple)):
+        raise _fail(source, ["households"], line, "must be a list of column names.",
+                    "Write e.g. `households: [street, house_number, postcode]`.")
+    return tuple(_name(item, ["households"], line, source, "a household column") for item in items)
+
+
+def _categories(data: Mapping[str, Any], source: str | None) -> tuple[Category, ...]:
+    raw = data.get("categories")
+    line = _line(data, "categories")
+    if raw is None or raw == {}:
+        raise _fail(source, ["categories"], line, "no categories.",
+                    f"Under `categories:` give each category with its values, {_EXAMPLE_VALUE}.")
+    if not isinstance(raw, Mapping):
+        raise _fail(source, ["categories"], line, "must map each category name to its values.",
+                    f"Write e.g. `gender:` and under it {_EXAMPLE_VALUE}.")
+    return tuple(_category(raw, key, source) for key in raw)
+
+
+def _category(categories: Mapping[str, Any], key: str, source: str | None) -> Category:
+    line = _line(categories, key)
+    name = _name(key, ["categories", str(key)], line, source, "a category name")
+    keys = ["categories", name]
+    raw = categories[key]
+    if raw is None or raw == {}:
+        raise _fail(source, keys, line, f"category '{name}' has no values.",
+                    f"List each value with its min and max under it, {_EXAMPLE_VALUE}.")
+    if not isinstance(raw, Mapping):
+        raise _fail(source, keys, line, f"category '{name}' must map each value to its quota.",
+                    f"Write e.g. {_EXAMPLE_VALUE}.")
+    return Category(name, tuple(_value_quota(raw, value, keys, source) for value in raw))
+
+
+def _value_quota(values: Mapping[str, Any], key: str, keys: Sequence[str], source: str | None) -> ValueQuota:
+    line = _line(values, key)
+    name = _name(key, [*keys, str(key)], line, source, "a value name")
+    keys = [*keys, name]
+    raw = values[key]
+    if not isinstance(raw, Mapping):
+        raise _fail(source, keys, line, "needs a min and a max.", f"Write e.g. {_EXAMPLE_VALUE}.")
+    _check_keys(raw, BOUND_KEYS, keys, source)
+    for bound in BOUND_KEYS:
+        if bound not in raw:
+            raise _fail(source, keys, line, f"missing {bound}.", f"Write e.g. {_EXAMPLE_VALUE}.")
+    low, high = (_number(raw, bound, keys, source) for bound in BOUND_KEYS)
+    if low > high:
+        raise _fail(source, keys, _line(raw, "min") or line, f"min {low} is above max {high}.",
+                    "Swap them or correct one.")
+    return ValueQuota(name, low, high)
+
+
+# --------------------------------------------------------------------------------------------- CSV
+
+
+@dataclass(frozen=True)
+class _CsvColumns:
+    header: tuple[str, ...]
+    category: int
+    value: int
+    min: int
+    max: int
+
+
+def _csv_columns(header: Sequence[str], path: Path) -> _CsvColumns:
+    index = header_index(header, path)
+    category = value = None
+    if "category" in index:
+        category = index["category"]
+        value = next((index[v] for v in ("value", "feature", "name") if v in index), None)
+    elif "feature" in index and "value" in index:
+        category, value = index["feature"], index["value"]
+    missing = [b for b in BOUND_KEYS if b not in index]
+    if category is None or value is None or missing:
+        found = ",".join(h for h in header if h) or "nothing"
+        raise QuotaError(
+            f"the header is '{_clip(found, 80)}'; expected the columns category,value,min,max.", file=path,
+            row=1, hint="Also accepted: category,feature,min,max / category,name,min,max / "
+            "feature,value,min,max. Row 1 must be the header.")
+    return _CsvColumns(tuple(header), category, value, index["min"], index["max"])
+
+
+def _cell(row: Sequence[str], i: int) -> str:
+    return row[i] if i < len(row) else ""
+
+
+def _csv_row(row: Sequence[str], number: int, cols: _CsvColumns, path: Path) -> tuple[str, ValueQuota]:
+    names = []
+    for i in (cols.category, cols.value):
+        text = _cell(row, i)
+        if not text:
+            raise QuotaError("is empty.", file=path, row=number, column=cols.header[i],
+                             hint="Fill it in or delete the row.")
+        names.append(text)
+    bounds = []
+    for i in (cols.min, cols.max):
+        try:
+            bounds.append(whole_number(_cell(row, i)))
+        except BadNumber as exc:
+            raise QuotaError(f"{cols.header[i]} {exc}.", file=path, row=number, column=cols.header[i],
+                             hint="Write a whole number of people, 0 or more.") from None
+    if bounds[0] > bounds[1]:
+        raise QuotaError(f"min {bounds[0]} is above max {bounds[1]}.", file=path, row=number,
+                         column=cols.header[cols.min], hint="Swap them or correct one.")
+    return names[0], ValueQuota(names[1], bounds[0], bounds[1])
+
+
+def _load_csv(path: Path, panel_size: int | None) -> QuotaSpec:
+    rows = read_table(path)
+    cols = _csv_columns(rows[0], path)
+    groups: dict[str, tuple[str, list[ValueQuota]]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(row):
+            continue
+        cat, quota = _csv_row(row, number, cols, path)
+        key = (cat.casefold(), quota.value.casefold())
+        if key in seen:
+            raise QuotaError(f"'{cat}: {quota.value}' appears twice (also on row {seen[key]}).", file=path,
+                             row=number, hint="Keep one of the two rows (names match case-insensitively).")
+        seen[key] = number
+        groups.setdefault(key[0], (cat, []))[1].append(quota)
+    if not groups:
+        raise QuotaError("the file has a header but no quota rows.", file=path,
+                         hint="Add one row per value: category, value, min, max.")
+    if panel_size is None:
+        raise QuotaError("a CSV quota file holds no panel size.", file=path,
+                         hint="Give --panel-size (or panel_size= when calling load_quotas).")
+    categories = tuple(Category(name, tuple(values)) for name, values in groups.values())
+    return QuotaSpec(panel_size=panel_size, categories=categories, source=str(path))
+
+
+__all__ = [
+    "dump_yaml",
+    "load_quotas",
+    "spec_from_dict",
+    "spec_to_dict",
+    "write_yaml",
+]
