@@ -9,7 +9,9 @@ from quotas.errors import (
     SortitionError,
     VerificationError,
 )
+from quotas.io import dump_yaml, load_quotas, spec_from_dict, spec_to_dict, write_yaml
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
+from quotas.propose import largest_remainder, propose_quotas
 
 __all__ = [
     "Category",
@@ -23,4 +25,11 @@ __all__ = [
     "SortitionError",
     "ValueQuota",
     "VerificationError",
+    "dump_yaml",
+    "largest_remainder",
+    "load_quotas",
+    "propose_quotas",
+    "spec_from_dict",
+    "spec_to_dict",
+    "write_yaml",
 ]

@@ -25,7 +25,7 @@ Example:
     >>> spec = spec_from_dict({"panel_size": 2, "categories": {"gender": {
     ...     "female": {"min": 1, "max": 1}, "male": {"min": 1, "max": 1}}}})
     >>> print(dump_yaml(spec).splitlines()[-1])
-        male: {min: 1, max: 1}
+        male:   {min: 1, max: 1}
 """
 
 from __future__ import annotations
@@ -374,11 +374,11 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node, deep: bool = Fa
     return result
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.Node) -> int | str:
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
     try:
         return int(yaml.SafeLoader.construct_yaml_int(loader, node))
     except ValueError:  # more digits than Python converts; whole_number() explains it
-        return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+        return str(loader.construct_scalar(node))
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
