@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Reference verifier for sortition stream v1 -- one file, Python standard library only.
+
+An auditor can copy this file alone and check a published draw without installing or trusting the
+sortition package: it re-implements the stream from the specification in docs/randomness.md (it does
+not import sortition).
+
+    python reference_verifier.py vectors
+        print the test vectors of docs/randomness.md (compare them with the document)
+    python reference_verifier.py panel-index LOTTERY_FILE SEED
+        print the commitment (SHA-256 of the file) and the drawn panel index uniform(m), label "panel",
+        where m is the number of panels in the file's "panels" field
+    python reference_verifier.py ranks COMMITMENT_HEX SEED ID [ID ...]
+        print the ids in rank order, one per line, with their rank in hexadecimal
+
+SPDX-License-Identifier: EUPL-1.2
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sys
+import unicodedata
+
+TWO_64 = 2**64
+
+
+def seed_bytes(seed: str) -> bytes:
+    """NFC, strip surrounding whitespace, UTF-8."""
+    text = unicodedata.normalize("NFC", seed).strip()
+    if not text:
+        raise SystemExit("error: the seed is empty")
+    return text.encode("utf-8")
+
+
+def key_of(commitment: bytes, seed: str) -> bytes:
+    """K = HMAC-SHA256(key = C, msg = "sortition-v1" || 0x00 || seed)."""
+    return hmac.new(commitment, b"sortition-v1\x00" + seed_bytes(seed), hashlib.sha256).digest()
+
+
+def words(key: bytes, label: str):
+    """Yield the words of a label: block i = HMAC-SHA256(K, label || 0x00 || uint64_be(i)), 4 words each."""
+    i = 0
+    while True:
+        block = hmac.new(key, label.encode("ascii") + b"\x00" + i.to_bytes(8, "big"), hashlib.sha256).digest()
+        for start in (0, 8, 16, 24):
+            yield int.from_bytes(block[start : start + 8], "big")
+        i += 1
+
+
+def uniform(word_iter, n: int) -> int:
+    """Next word w; while w >= 2^64 - (2^64 mod n) take another; return w mod n."""
+    limit = TWO_64 - TWO_64 % n
+    w = next(word_iter)
+    while w >= limit:
+        w = next(word_iter)
+    return w % n
+
+
+def shuffle(word_iter, items: list) -> list:
+    """Fisher-Yates: for i from len-1 down to 1, j = uniform(i + 1), swap positions i and j."""
+    items = list(items)
+    for i in range(len(items) - 1, 0, -1):
+        j = uniform(word_iter, i + 1)
+        items[i], items[j] = items[j], items[i]
+    return items
+
+
+def rank(key: bytes, ident: str) -> bytes:
+    """rank(id) = HMAC-SHA256(K, "rank" || 0x00 || id)."""
+    return hmac.new(key, b"rank\x00" + ident.encode("utf-8"), hashlib.sha256).digest()
+
+
+def ordered(key: bytes, idents: list) -> list:
+    """Ids by rank bytes, ties broken by id."""
+    return sorted(idents, key=lambda ident: (rank(key, ident), ident))
+
+
+# The inputs of the published test vectors.
+VECTOR_FILE = b"example lottery file\n"
+VECTOR_SEED = "2026-01-01 drand round 12345"
+VECTOR_NS = [1, 2, 3, 10, 1000, 2**63 + 1]
+VECTOR_IDS = ["a", "b", "c", "d"]
+
+
+def vector_lines() -> list:
+    """The test vectors, one 'name = value' per line (the format docs/randomness.md quotes)."""
+    commitment = hashlib.sha256(VECTOR_FILE).digest()
+    key = key_of(commitment, VECTOR_SEED)
+    lines = [
+        f"commitment = {commitment.hex()}",
+        f"seed = {VECTOR_SEED}",
+        f"key = {key.hex()}",
+    ]
+    panel = words(key, "panel")
+    lines.append("words(panel) = " + " ".join(f"{next(panel):016x}" for _ in range(8)))
+    for n in VECTOR_NS:
+        counted = _Counting(words(key, "panel"))
+        values = [uniform(counted, n) for _ in range(5)]
+        lines.append(f"uniform({n}) = " + " ".join(str(v) for v in values) + f" ; words used {counted.used}")
+    legacy = words(key, "legacy")
+    lines.append("real(legacy) = " + " ".join(repr((next(legacy) >> 11) * 2.0**-53) for _ in range(4)))
+    shuffled = shuffle(words(key, "shuffle"), list(range(10)))
+    lines.append("shuffle(0..9) = " + " ".join(str(v) for v in shuffled))
+    for ident in VECTOR_IDS:
+        lines.append(f"rank({ident}) = {rank(key, ident).hex()}")
+    lines.append("order = " + " ".join(ordered(key, VECTOR_IDS)))
+    return lines
+
+
+class _Counting:
+    """Wrap a word iterator and count the words taken (shows the rejections of uniform)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.used = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> int:
+        self.used += 1
+        return next(self.inner)
+
+
+def panel_index(lottery_path: str, seed: str) -> list:
+    """Commitment and panel index of a lottery file, as lines of text."""
+    with open(lottery_path, "rb") as handle:
+        data = handle.read()
+    commitment = hashlib.sha256(data).digest()
+    panels = json.loads(data.decode("utf-8")).get("panels") or []
+    if not panels:
+        raise SystemExit("error: the lottery file has no panels (a legacy draw is not checked this way)")
+    index = uniform(words(key_of(commitment, seed), "panel"), len(panels))
+    return [
+        f"commitment = {commitment.hex()}",
+        f"panels = {len(panels)}",
+        f"panel_index = {index}",
+        "panel = " + " ".join(panels[index]),
+    ]
+
+
+def main(argv: list) -> int:
+    """Command-line entry point."""
+    if argv[:1] == ["vectors"] and len(argv) == 1:
+        lines = vector_lines()
+    elif argv[:1] == ["panel-index"] and len(argv) == 3:
+        lines = panel_index(argv[1], argv[2])
+    elif argv[:1] == ["ranks"] and len(argv) >= 4:
+        try:
+            commitment = bytes.fromhex(argv[1].strip())
+        except ValueError:
+            commitment = b""
+        if len(commitment) != 32:
+            raise SystemExit("error: the commitment must be 64 hexadecimal characters")
+        key = key_of(commitment, argv[2])
+        lines = [f"{ident} {rank(key, ident).hex()}" for ident in ordered(key, argv[3:])]
+    else:
+        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        return 2
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
