@@ -158,7 +158,7 @@ def main(argv: list) -> int:
         key = key_of(commitment, argv[2])
         lines = [f"{ident} {rank(key, ident).hex()}" for ident in ordered(key, argv[3:])]
     else:
-        print(__doc__.strip().split("\n\n")[1], file=sys.stderr)
+        print("usage:\n" + __doc__.strip().split("\n\n")[2], file=sys.stderr)
         return 2
     print("\n".join(lines))
     return 0
