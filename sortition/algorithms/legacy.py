@@ -45,6 +45,7 @@ Example::
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass
 
 import numpy as np
@@ -96,20 +97,21 @@ class _Tables:
         flat = np.asarray(problem.features, dtype=np.int64) + offsets[:-1]
         self.person_values: list[list[int]] = flat.tolist()
         # value -> its people, in index order
-        self.members = [np.flatnonzero((flat == v).any(axis=1)) for v in range(self.value_count)]
-        self.pool_count = [len(m) for m in self.members]
+        members = [np.flatnonzero((flat == v).any(axis=1)) for v in range(self.value_count)]
+        self.pool_count = [len(m) for m in members]
         # a value with maximum 0 is full from the start: its people can never be picked
-        self.initial_mask = np.ones(self.n, dtype=bool)
+        usable = np.ones(self.n, dtype=bool)
         for v in range(self.value_count):
             if self.maxs[v] == 0:
-                self.initial_mask[self.members[v]] = False
-        self.initial_count = [int(self.initial_mask[m].sum()) for m in self.members]
-        self.initial_total = int(self.initial_mask.sum())
-        self.mates: list[np.ndarray] | None = None
-        if problem.households is not None:
-            households = np.asarray(problem.households)
-            _, group = np.unique(households, return_inverse=True)
-            by_group = [np.flatnonzero(group == g) for g in range(int(group.max()) + 1)] if self.n else []
+                usable[members[v]] = False
+        self.initial_available: list[bool] = usable.tolist()
+        self.initial_lists: list[list[int]] = [m[usable[m]].tolist() for m in members]
+        self.initial_total = int(usable.sum())
+        # person -> everyone in their household (themselves included), or None without the household rule
+        self.mates: list[list[int]] | None = None
+        if problem.households is not None and self.n:
+            _, group = np.unique(np.asarray(problem.households), return_inverse=True)
+            by_group = [np.flatnonzero(group == g).tolist() for g in range(int(group.max()) + 1)]
             self.mates = [by_group[g] for g in group.tolist()]
 
 
@@ -127,12 +129,16 @@ def _check_obviously_infeasible(problem: PanelProblem, tables: _Tables) -> None:
 
 
 class _Attempt:
-    """The state of one attempt of the greedy (see the module docstring for the rule)."""
+    """The state of one attempt of the greedy (see the module docstring for the rule).
+
+    Plain Python lists keep the per-pick cost low: ``lists[v]`` holds the available people with value
+    ``v`` in index order, so the candidates of a pick are exactly that list.
+    """
 
     def __init__(self, tables: _Tables) -> None:
         self.t = tables
-        self.available = tables.initial_mask.copy()
-        self.count = list(tables.initial_count)  # available people per value
+        self.available = list(tables.initial_available)
+        self.lists = [list(lst) for lst in tables.initial_lists]
         self.selected = [0] * tables.value_count
         self.total_available = tables.initial_total
         self.panel: list[int] = []
@@ -142,46 +148,55 @@ class _Attempt:
         slots = t.k - len(self.panel)
         if self.total_available < slots:
             return True
-        need = [lo - s for lo, s in zip(t.mins, self.selected, strict=True)]
-        if any(nd > c for nd, c in zip(need, self.count, strict=True)):
-            return True
-        return any(sum(max(0, need[v]) for v in values) > slots for values in t.category_values)
+        mins, selected, lists = t.mins, self.selected, self.lists
+        for values in t.category_values:
+            short = 0
+            for v in values:
+                need = mins[v] - selected[v]
+                if need > 0:
+                    if need > len(lists[v]):
+                        return True
+                    short += need
+            if short > slots:
+                return True
+        return False
 
     def choose_value(self) -> int:
         best = -1
         best_need = 0
         best_count = 1
-        for v, (lo, s, c) in enumerate(zip(self.t.mins, self.selected, self.count, strict=True)):
-            if c == 0:
+        for v, (lo, s, lst) in enumerate(zip(self.t.mins, self.selected, self.lists, strict=True)):
+            count = len(lst)
+            if count == 0:
                 continue
             need = lo - s
-            if best < 0 or need * best_count > best_need * c:
-                best, best_need, best_count = v, need, c
+            if best < 0 or need * best_count > best_need * count:
+                best, best_need, best_count = v, need, count
         return best
 
-    def remove(self, people: np.ndarray) -> None:
-        """Make these (currently available) people unavailable and update the counts."""
-        self.available[people] = False
+    def remove(self, people: list[int]) -> None:
+        """Make these (currently available) people unavailable."""
+        person_values, lists, available = self.t.person_values, self.lists, self.available
+        for p in people:
+            available[p] = False
+            for v in person_values[p]:
+                lst = lists[v]
+                del lst[bisect_left(lst, p)]
         self.total_available -= len(people)
-        for p in people.tolist():
-            for v in self.t.person_values[p]:
-                self.count[v] -= 1
 
     def pick(self, stream: Stream) -> None:
         t = self.t
-        value = self.choose_value()
-        candidates = t.members[value][self.available[t.members[value]]]
-        person = int(candidates[stream.uniform(len(candidates))])
+        candidates = self.lists[self.choose_value()]
+        person = candidates[stream.uniform(len(candidates))]
         self.panel.append(person)
-        if t.mates is not None:
-            leaving = t.mates[person][self.available[t.mates[person]]]
+        if t.mates is None:
+            self.remove([person])
         else:
-            leaving = np.array([person], dtype=np.int64)
-        self.remove(leaving)
+            self.remove([p for p in t.mates[person] if self.available[p]])
         for v in t.person_values[person]:
             self.selected[v] += 1
             if self.selected[v] == t.maxs[v]:
-                self.remove(t.members[v][self.available[t.members[v]]])
+                self.remove(list(self.lists[v]))
 
     def run(self, stream: Stream) -> bool:
         """Run to the end; True when the panel is complete and meets every quota."""
