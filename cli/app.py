@@ -1,0 +1,283 @@
+"""The ``sortition`` command: parse arguments, call the library, render. No logic lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.output import (
+    EXIT_FAILED,
+    EXIT_OK,
+    RichProgress,
+    console,
+    err_console,
+    ok,
+    user_errors,
+)
+from sortition.algorithms.base import Algorithm
+
+app = typer.Typer(
+    name="sortition",
+    help="Draw representative panels by lot: fair (LEXIMIN), with quotas, and verifiable by anyone.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+quotas_app = typer.Typer(help="Convert and propose quota files.", no_args_is_help=True)
+app.add_typer(quotas_app, name="quotas")
+
+PoolArg = Annotated[Path, typer.Argument(help="Pool or register: CSV (, ; or tab; UTF-8 or cp1252) or XLSX.")]
+QuotasArg = Annotated[Path, typer.Argument(help="Quota file: YAML, or CSV category,feature,min,max.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet to read from an .xlsx with several.")]
+PanelSizeOpt = Annotated[int | None, typer.Option("--panel-size", "-k",
+                                                  help="Panel size (needed for CSV quota files).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from sortition.lottery import software_version
+
+        console.print(f"sortition {software_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """Draw representative panels by lot: fair (LEXIMIN), with quotas, and verifiable by anyone."""
+
+
+@app.command()
+def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, sheet: SheetOpt = None) -> None:
+    """Check that a pool can meet the quotas; advise the smallest quota change when it cannot.
+
+    Exit 0 feasible, 1 infeasible, 2 bad input.
+
+    Example: sortition check examples/schalkwijk-trees/pool.csv examples/schalkwijk-trees/quotas.yaml
+    """
+    from quotas.diagnose import check_feasibility
+    from quotas.io import load_quotas
+    from sortition.pool import load_pool
+
+    with user_errors():
+        spec = load_quotas(quotas, panel_size=panel_size)
+        loaded = load_pool(pool, spec, sheet=sheet)
+        with console.status("Solving the feasibility model..."):
+            report = check_feasibility(loaded.problem)
+    for warning in loaded.warnings:
+        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+    table = Table(title=f"{pool.name}: {loaded.n} people, panel of {spec.panel_size}")
+    for col in ("category", "value", "pool", "min", "max", "verdict"):
+        table.add_column(col, justify="right" if col in ("pool", "min", "max") else "left")
+    for row in report.pool_counts:
+        verdict = "[red]too few in pool[/]" if row.pool < row.min else "[green]ok[/]"
+        table.add_row(row.category, row.value, str(row.pool), str(row.min), str(row.max), verdict)
+    console.print(table)
+    if report.feasible:
+        ok(f"Feasible: panels of {spec.panel_size} meeting every quota exist.")
+        if report.impossible_people:
+            console.print(f"[yellow]{len(report.impossible_people)} people can be on no valid panel "
+                          "(their selection probability is 0).[/]")
+        raise typer.Exit(EXIT_OK)
+    err_console.print("[bold red]Infeasible:[/] no panel meets every quota. Smallest change that fixes it:")
+    for r in report.relaxations:
+        err_console.print(f"  - {r.describe()}", highlight=False)
+    raise typer.Exit(EXIT_FAILED)
+
+
+@quotas_app.command("convert")
+def quotas_convert(
+    source: Annotated[Path, typer.Argument(help="CSV quota file (category,feature,min,max or feature,value,...).")],
+    panel_size: Annotated[int, typer.Option("--panel-size", "-k", help="Panel size.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="YAML file to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+) -> None:
+    """Convert a CSV quota file of another tool to our YAML format.
+
+    Example: sortition quotas convert categories.csv --panel-size 20 -o quotas.yaml
+    """
+    from quotas.io import load_quotas, write_yaml
+
+    with user_errors():
+        spec = load_quotas(source, panel_size=panel_size)
+        write_yaml(spec, output, overwrite=force)
+    ok(f"Wrote {output} ({len(spec.categories)} categories, panel of {spec.panel_size}).")
+
+
+@quotas_app.command("propose")
+def quotas_propose(
+    population: Annotated[Path, typer.Option("--population", help="Margins CSV: category,value,share.")],
+    panel_size: Annotated[int, typer.Option("--panel-size", "-k", help="Panel size.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="YAML file to write.")],
+    tolerance: Annotated[int, typer.Option("--tolerance", "-t", help="Allowed deviation (people).")] = 1,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists.")] = False,
+) -> None:
+    """Propose proportional quotas from population shares (largest remainder, then +-tolerance).
+
+    Example: sortition quotas propose --population examples/veiligheid/population.csv -k 40 -t 2 -o q.yaml
+    """
+    from quotas.io import write_yaml
+    from quotas.propose import propose_quotas
+
+    with user_errors():
+        spec = propose_quotas(population, panel_size, tolerance=tolerance)
+        write_yaml(spec, output, overwrite=force)
+    ok(f"Wrote {output}. Add id_column and households if your pool needs them.")
+
+
+@app.command()
+def prepare(
+    pool: PoolArg,
+    quotas: QuotasArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the lottery and private files.")],
+    algorithm: Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")] =
+        Algorithm.LEXIMIN,
+    panels: Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")] = 1000,
+    seed_source: Annotated[str, typer.Option("--seed-source", help="The public event that will give the seed.")]
+        = "",
+    panel_size: PanelSizeOpt = None,
+    sheet: SheetOpt = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing lottery in OUT.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Compute the fair lottery and write OUT/lottery.json; print the commitment to publish.
+
+    Example: sortition prepare pool.csv quotas.yaml --out draw1 --seed-source "drand round 5000000"
+    """
+    from sortition.lottery import prepare as prepare_lottery
+
+    progress = RichProgress(quiet=quiet)
+    with user_errors():
+        result = prepare_lottery(pool, quotas, out, algorithm=algorithm, panels=panels, seed_source=seed_source,
+                                 panel_size=panel_size, sheet=sheet, force=force, progress=progress)
+    progress.finish()
+    for warning in result.warnings:
+        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+    _print_probabilities(result.probabilities, estimates=algorithm is Algorithm.LEGACY)
+    ok(f"Wrote {result.lottery_path}")
+    console.print(f"Commitment: [bold]{result.commitment}[/]")
+    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
+                  f"  sortition draw {result.lottery_path} --seed \"...\"", highlight=False)
+
+
+def _print_probabilities(probs: object, *, estimates: bool) -> None:
+    import numpy as np
+
+    p = np.asarray(probs, dtype=float)
+    label = "estimated " if estimates else ""
+    console.print(f"Selection probabilities ({label}{len(p)} people): min {p.min():.4f}, "
+                  f"median {float(np.median(p)):.4f}, max {p.max():.4f}; "
+                  f"{int((p >= 1 - 1e-9).sum())} on every panel, {int((p <= 1e-9).sum())} on none.")
+
+
+@app.command()
+def draw(
+    lottery: Annotated[Path, typer.Argument(help="The committed lottery.json.")],
+    seed: Annotated[str, typer.Option("--seed", help="The public seed, exactly as published.")],
+) -> None:
+    """Draw the panel from a committed lottery with the public seed.
+
+    Example: sortition draw draw1/lottery.json --seed "drand round 5000000: 9f3c..."
+    """
+    from sortition.draw import draw as draw_panel
+
+    with user_errors():
+        result = draw_panel(lottery, seed)
+    _print_draw(result)
+
+
+def _print_draw(result: object) -> None:
+    from sortition.draw import DrawResult
+
+    assert isinstance(result, DrawResult)
+    o = result.outcome
+    where = f"panel {o.panel_index} of the lottery" if o.panel_index is not None else "legacy run"
+    ok(f"Drew {len(o.panel)} people ({where}); {len(o.reserves)} reserves in rank order.")
+    console.print(f"Public:  {result.draw_path}, {result.report_path}")
+    console.print(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)")
+
+
+@app.command()
+def select(
+    pool: PoolArg,
+    quotas: QuotasArg,
+    seed: Annotated[str, typer.Option("--seed", help="Seed text.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    algorithm: Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")] =
+        Algorithm.LEXIMIN,
+    panels: Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")] = 1000,
+    panel_size: PanelSizeOpt = None,
+    sheet: SheetOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Prepare and draw in one step, for practice: the record says the seed was not committed to first.
+
+    Example: sortition select examples/schalkwijk-trees/pool.csv examples/schalkwijk-trees/quotas.yaml
+    --seed "practice" --out out/schalkwijk
+    """
+    from sortition.draw import select as select_panel
+
+    progress = RichProgress(quiet=quiet)
+    with user_errors():
+        result = select_panel(pool, quotas, seed, out, algorithm=algorithm, panels=panels,
+                              panel_size=panel_size, sheet=sheet, progress=progress)
+    progress.finish()
+    _print_draw(result)
+
+
+@app.command()
+def verify(
+    record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
+    lottery: Annotated[Path | None, typer.Option("--lottery", help="Lottery file (default: beside the record).")]
+        = None,
+    pool: Annotated[Path | None, typer.Option("--pool", help="Also check the pool file's hash.")] = None,
+    quotas: Annotated[Path | None, typer.Option("--quotas", help="Also check the quota file's hash.")] = None,
+) -> None:
+    """Verify a published draw from its public files; exit 0 when every check passes, 1 otherwise.
+
+    Example: sortition verify draw1/draw.json
+    """
+    from sortition.verify import verify as verify_draw
+
+    with user_errors():
+        report = verify_draw(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p))
+    for c in report.checks:
+        mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
+        console.print(f"{mark} {c.name}: {c.detail}", highlight=False)
+    if report.ok:
+        ok("Verified: every check passed.")
+        raise typer.Exit(EXIT_OK)
+    failed = report.failed
+    err_console.print(f"[bold red]Verification failed:[/] {failed.name if failed else '?'}")
+    raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def rfc3797(
+    pool_size: Annotated[int, typer.Option("--pool-size", help="Number of eligible people, listed 1..N.")],
+    select_count: Annotated[int, typer.Option("--select", help="How many to select.")],
+    source: Annotated[list[str], typer.Option("--source", help="A public random source (repeat per source).")],
+) -> None:
+    """Plain draw without quotas by the IETF procedure of RFC 3797 (reproduces a classic published draw).
+
+    Example: sortition rfc3797 --pool-size 25 --select 10 --source "9319" --source "2 5 12 8 10"
+    """
+    from sortition.rfc3797 import rfc3797_key, rfc3797_select
+
+    with user_errors():
+        chosen = rfc3797_select(pool_size, select_count, source)
+        key = rfc3797_key(source)
+    console.print(f"Key: {key}", highlight=False)
+    for n, pos in enumerate(chosen, 1):
+        console.print(f"{n:>3}. {pos}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,70 @@
+"""Terminal rendering for the CLI: error handling, the rich progress reporter, small helpers."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from sortition.errors import InfeasibleError, SortitionError
+
+console = Console()
+err_console = Console(stderr=True)
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # infeasible quotas, a failed verification: the input was fine, the answer is "no"
+EXIT_BAD_INPUT = 2
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn a SortitionError into one red line and a non-zero exit, never a traceback."""
+    try:
+        yield
+    except InfeasibleError as exc:
+        err_console.print(f"[bold red]Infeasible:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from None
+    except SortitionError as exc:
+        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except KeyboardInterrupt:
+        err_console.print("[bold red]Interrupted.[/] Nothing was half-written: files are written atomically.")
+        raise typer.Exit(130) from None
+
+
+class RichProgress:
+    """The library's ProgressReporter, drawn with rich on stderr (silent when not a terminal or quiet)."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._progress: Progress | None = None
+        self._task: int | None = None
+
+    def start(self, task: str, total: float | None = None) -> None:
+        if not self.enabled:
+            return
+        if self._progress is None:
+            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                      TextColumn("{task.fields[message]}"), TimeElapsedColumn(),
+                                      console=err_console, transient=True)
+            self._progress.start()
+        self._task = self._progress.add_task(task, total=total, message="")
+
+    def update(self, advance: float = 0.0, *, completed: float | None = None, message: str = "") -> None:
+        if self._progress is None or self._task is None:
+            return
+        self._progress.update(self._task, advance=advance, completed=completed, message=message)
+
+    def finish(self, message: str = "") -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+            self._task = None
+
+
+def ok(text: str) -> None:
+    console.print(f"[green]✓[/] {text}", highlight=False)

@@ -1,0 +1,255 @@
+"""Step 1 of a verifiable draw: ``prepare`` turns a pool and quotas into a committed lottery file.
+
+The lottery file (``lottery.json``) is public and holds everything a verifier needs: input hashes,
+settings, the quotas, every person's pseudonym and category values, the m panels of the uniform lottery
+and each person's exact selection probability. Its SHA-256 is the commitment, published before the seed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from quotas.errors import InputError, VerificationError
+from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
+from sortition.algorithms.base import Algorithm
+from sortition.files import (
+    PRIVATE_FILE_MODE,
+    append_ledger,
+    atomic_write,
+    canonical_json,
+    private_dir,
+    sha256_file,
+)
+from sortition.progress import NULL_PROGRESS, ProgressReporter
+from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
+
+LOTTERY_FORMAT = "sortition-lottery/1"
+DEFAULT_PANELS = 1000
+DEFAULT_LEGACY_RUNS = 10_000
+RESERVE_RULE = (
+    "Reserves are every pool member not on the drawn panel, ordered by rank = "
+    "HMAC-SHA256(K, 'rank' || 0x00 || pseudonym) compared as bytes (ties by pseudonym); "
+    "a drop-out is replaced by the first reserve whose addition keeps every quota and the household rule."
+)
+PSEUDONYM_COLUMN = "sortition_pseudonym"
+
+
+def software_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sortition")
+    except PackageNotFoundError:  # running from a source tree without installation
+        return "0+unknown"
+
+
+def canonical_spec(spec: QuotaSpec) -> QuotaSpec:
+    """The spec with categories and values in sorted order: the order the lottery file states them in."""
+    cats = tuple(
+        Category(c.name, tuple(sorted(c.values, key=lambda v: v.value)))
+        for c in sorted(spec.categories, key=lambda c: c.name)
+    )
+    return QuotaSpec(spec.panel_size, cats, id_column=spec.id_column, households=spec.households,
+                     source=spec.source)
+
+
+def spec_to_public(spec: QuotaSpec) -> dict[str, dict[str, dict[str, int]]]:
+    return {c.name: {v.value: {"min": v.min, "max": v.max} for v in c.values} for c in spec.categories}
+
+
+def spec_from_public(categories: Mapping[str, Any], panel_size: int, *, source: str) -> QuotaSpec:
+    try:
+        cats = tuple(
+            Category(name, tuple(ValueQuota(v, int(b["min"]), int(b["max"])) for v, b in sorted(vals.items())))
+            for name, vals in sorted(categories.items())
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise VerificationError(f"{source}: the 'categories' field is malformed.") from None
+    return QuotaSpec(panel_size, cats, source=source)
+
+
+@dataclass(frozen=True)
+class PublicPool:
+    """The pool as the lottery file states it: pseudonyms in canonical (sorted) order and their problem."""
+
+    pseudonyms: tuple[str, ...]
+    problem: PanelProblem
+
+    def index(self) -> dict[str, int]:
+        return {p: i for i, p in enumerate(self.pseudonyms)}
+
+
+def public_pool(lottery: Mapping[str, Any], *, source: str = "lottery file") -> PublicPool:
+    """Rebuild the solver's view of the pool from a lottery file alone (what a verifier does)."""
+    try:
+        settings = lottery["settings"]
+        k = int(settings["panel_size"])
+        people: Mapping[str, Mapping[str, str]] = lottery["people"]
+        spec = spec_from_public(lottery["categories"], k, source=source)
+        names = tuple(sorted(people))
+        features = np.zeros((len(names), len(spec.categories)), dtype=np.int64)
+        for c, cat in enumerate(spec.categories):
+            pos = {v.value: j for j, v in enumerate(cat.values)}
+            for i, p in enumerate(names):
+                features[i, c] = pos[people[p][cat.name]]
+        households = None
+        if settings.get("households"):
+            hh_ids: dict[str, int] = {}
+            households = np.array([hh_ids.setdefault(people[p]["household"], len(hh_ids)) for p in names],
+                                  dtype=np.int64)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise VerificationError(f"{source}: malformed or missing field ({exc}).") from None
+    return PublicPool(names, PanelProblem(spec, features, households))
+
+
+@dataclass(frozen=True)
+class PrepareResult:
+    """What ``prepare`` wrote and what to publish."""
+
+    folder: Path
+    lottery_path: Path
+    commitment: str
+    probabilities: np.ndarray
+    panels: int
+    max_deviation: float | None
+    warnings: tuple[str, ...]
+    stats: Mapping[str, Any]
+
+
+def _pool_problem_canonical(pool: Any, spec: QuotaSpec, salt: bytes) -> tuple[list[str], np.ndarray]:
+    """Pseudonyms of the pool in file order, and the permutation that sorts them (canonical order)."""
+    names = [pseudonym(salt, ident) for ident in pool.ids]
+    if len(set(names)) != len(names):  # 64-bit truncation collision: astronomically unlikely
+        raise InputError("two ids map to the same pseudonym; delete private/salt and prepare again.")
+    order = np.array(sorted(range(len(names)), key=names.__getitem__), dtype=np.int64)
+    return names, order
+
+
+def _people_field(pool: Any, spec: QuotaSpec, names: list[str], order: np.ndarray,
+                  salt: bytes) -> dict[str, dict[str, str]]:
+    people: dict[str, dict[str, str]] = {}
+    feats = pool.problem.features
+    # pool.problem follows the spec the pool was loaded with; map value indices by name.
+    loaded = pool.problem.spec.categories
+    for i in order.tolist():
+        entry = {cat.name: cat.values[int(feats[i, c])].value for c, cat in enumerate(loaded)}
+        if spec.households:
+            entry["household"] = household_pseudonym(salt, pool.household_keys[i])
+        people[names[i]] = entry
+    return people
+
+
+def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.ndarray) -> None:
+    """A private copy of the pool's own rows with their pseudonyms, so draw can write panel.csv later."""
+    frame = pool.table.frame.iloc[order.tolist()].copy()
+    frame.insert(0, PSEUDONYM_COLUMN, [names[i] for i in order.tolist()])
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    atomic_write(private_dir(folder) / "pool.csv", buf.getvalue().encode("utf-8"),
+                 mode=PRIVATE_FILE_MODE, overwrite=True)
+
+
+def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_runs: int,
+                  progress: ProgressReporter, time_limit: float | None
+                  ) -> tuple[list[list[int]], np.ndarray, dict[str, Any], float | None]:
+    if algorithm is Algorithm.LEGACY:
+        from sortition.algorithms.legacy import legacy_probabilities
+
+        est = legacy_probabilities(problem, runs=legacy_runs, progress=progress)
+        return [], np.asarray(est.probabilities), {"legacy_runs": est.runs, "note": est.note}, None
+    from sortition.algorithms import find_distribution
+    from sortition.rounding import round_to_lottery
+
+    dist = find_distribution(problem, algorithm, progress=progress, time_limit=time_limit)
+    lottery = round_to_lottery(problem, dist, m)
+    panels = [list(p) for p in lottery.panels]
+    stats = {"optimal_min_probability": float(np.min(dist.probabilities)),
+             "rounding_max_deviation": float(lottery.max_deviation),
+             "rounding_bound": float(lottery.bound)}
+    return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
+
+
+def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
+    """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
+    if (folder / "draw.json").exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
+        raise InputError("holds a lottery that has been drawn; it is never replaced.", file=folder,
+                         hint="Choose another --out folder for a new lottery.")
+
+
+def prepare(
+    pool_path: str | Path,
+    quotas_path: str | Path,
+    out_dir: str | Path,
+    *,
+    algorithm: Algorithm = Algorithm.LEXIMIN,
+    panels: int = DEFAULT_PANELS,
+    seed_source: str = "",
+    sheet: str | None = None,
+    panel_size: int | None = None,
+    legacy_runs: int = DEFAULT_LEGACY_RUNS,
+    time_limit: float | None = None,
+    force: bool = False,
+    progress: ProgressReporter = NULL_PROGRESS,
+) -> PrepareResult:
+    """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
+
+    Example:
+        >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
+        >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
+    """
+    from quotas.io import load_quotas
+    from sortition.pool import load_pool
+
+    if panels < 1:
+        raise InputError(f"--panels must be at least 1, got {panels}.")
+    folder = Path(out_dir)
+    lottery_path = folder / "lottery.json"
+    spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
+    pool = load_pool(pool_path, spec, sheet=sheet)
+    salt = load_or_create_salt(folder)
+    names, order = _pool_problem_canonical(pool, spec, salt)
+    people = _people_field(pool, spec, names, order, salt)
+    problem = public_pool({"settings": {"panel_size": spec.panel_size, "households": bool(spec.households)},
+                           "people": people, "categories": spec_to_public(spec)}).problem
+    panel_idx, probs, stats, max_dev = _distribution(problem, algorithm, panels, legacy_runs, progress,
+                                                     time_limit)
+    sorted_names = sorted(names)
+    settings: dict[str, Any] = {
+        "panel_size": spec.panel_size,
+        "algorithm": algorithm.value,
+        "panels": panels if algorithm is not Algorithm.LEGACY else 0,
+        "households": bool(spec.households),
+        "id_column": pool.id_column,
+    }
+    if algorithm is Algorithm.LEGACY:
+        settings["legacy_runs"] = legacy_runs
+    body = {
+        "format": LOTTERY_FORMAT,
+        "software_version": software_version(),
+        "inputs": {Path(pool_path).name: pool.table.sha256, Path(quotas_path).name: sha256_file(quotas_path)},
+        "settings": settings,
+        "seed_source": seed_source,
+        "categories": spec_to_public(spec),
+        "people": people,
+        "panels": [sorted(sorted_names[i] for i in p) for p in panel_idx],
+        "probabilities": {sorted_names[i]: round(float(probs[i]), 12) for i in range(len(sorted_names))},
+        "probabilities_are_estimates": algorithm is Algorithm.LEGACY,
+        "statistics": {k: (round(v, 12) if isinstance(v, float) else v) for k, v in stats.items()},
+        "reserve_rule": RESERVE_RULE,
+    }
+    data = canonical_json(body)
+    _refuse_replacing_drawn(folder, lottery_path, data)
+    atomic_write(lottery_path, data, overwrite=force)
+    _write_private_pool(folder, pool, names, order)
+    commitment = hashlib.sha256(data).hexdigest()
+    append_ledger(folder, {"event": "prepare", "commitment": commitment, "algorithm": algorithm.value})
+    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev,
+                         tuple(pool.warnings), stats)

@@ -1,0 +1,156 @@
+"""prepare -> draw -> verify: the verifiable protocol end to end, through the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sortition.algorithms.base import Algorithm
+from sortition.draw import draw, select
+from sortition.errors import InputError
+from sortition.lottery import prepare
+from sortition.verify import verify
+
+QUOTAS = """\
+panel_size: 4
+id_column: id
+households: [street, number]
+categories:
+  gender:
+    f: {min: 2, max: 2}
+    m: {min: 2, max: 2}
+  age:
+    young: {min: 1, max: 3}
+    old: {min: 1, max: 3}
+"""
+
+
+def write_pool(folder: Path, *, reverse: bool = False) -> tuple[Path, Path]:
+    rows = []
+    for i in range(16):
+        gender = "f" if i % 2 else "m"
+        age = "young" if i % 3 else "old"
+        rows.append(f"P{i:03d},Name{i},Street {i // 2},{i % 5},{gender},{age}")
+    if reverse:
+        rows.reverse()
+    pool = folder / "pool.csv"
+    pool.write_text("id,name,street,number,gender,age\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    quotas = folder / "quotas.yaml"
+    quotas.write_text(QUOTAS, encoding="utf-8")
+    return pool, quotas
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> tuple[Path, Path]:
+    return write_pool(tmp_path)
+
+
+def run_legacy(pool: Path, quotas: Path, out: Path, seed: str = "dice: 3 5 1 6") -> Path:
+    prep = prepare(pool, quotas, out, algorithm=Algorithm.LEGACY, legacy_runs=200, seed_source="dice")
+    draw(prep.lottery_path, seed)
+    return out / "draw.json"
+
+
+def test_legacy_roundtrip_verifies(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    record = run_legacy(*inputs, tmp_path / "out")
+    report = verify(record, inputs=inputs)
+    assert report.ok, report.failed
+    data = json.loads(record.read_text())
+    assert len(data["panel"]) == 4
+    assert len(data["panel"]) + len(data["reserves"]) == 16
+    assert data["format"] == "sortition-draw/1"
+
+
+def test_same_seed_is_idempotent_other_seed_refused(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    record = run_legacy(*inputs, out)
+    before = record.read_bytes()
+    draw(out / "lottery.json", "dice: 3 5 1 6")
+    assert record.read_bytes() == before
+    with pytest.raises(InputError, match="one draw per commitment"):
+        draw(out / "lottery.json", "dice: 6 6 6 6")
+    assert record.read_bytes() == before
+
+
+def test_public_files_hold_no_personal_data(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_legacy(*inputs, out)
+    public = b"".join((out / f).read_bytes() for f in ("lottery.json", "draw.json", "report.md", "ledger.jsonl"))
+    for secret in (b"Name3", b"Street 1", b"P003"):
+        assert secret not in public
+    assert oct((out / "private").stat().st_mode & 0o777) == "0o700"
+    assert oct((out / "private" / "panel.csv").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("target", ["lottery.json", "draw.json"])
+def test_any_changed_byte_fails_verify(inputs: tuple[Path, Path], tmp_path: Path, target: str) -> None:
+    out = tmp_path / "out"
+    record = run_legacy(*inputs, out)
+    path = out / target
+    original = path.read_bytes()
+    tried = 0
+    for pos in range(0, len(original), max(1, len(original) // 40)):
+        mutated = bytearray(original)
+        mutated[pos] ^= 0x01
+        path.write_bytes(bytes(mutated))
+        try:
+            report = verify(record)
+            assert not report.ok, f"flipping byte {pos} of {target} went unnoticed"
+        except InputError:
+            pass  # no longer valid JSON: refused outright, which is a failure too
+        tried += 1
+    path.write_bytes(original)
+    assert verify(record).ok
+    assert tried >= 40
+
+
+def test_row_order_does_not_matter(tmp_path: Path) -> None:
+    """Shuffled rows change only the pool file's hash: people, panels and probabilities stay the same."""
+    lotteries = []
+    for name, reverse in (("a", False), ("b", True)):
+        d = tmp_path / name
+        (d / "out" / "private").mkdir(parents=True)
+        (d / "out" / "private" / "salt").write_text("00" * 32 + "\n")  # same salt -> same pseudonyms
+        pool, quotas = write_pool(d, reverse=reverse)
+        prepare(pool, quotas, d / "out", algorithm=Algorithm.LEGACY, legacy_runs=200)
+        lotteries.append(json.loads((d / "out" / "lottery.json").read_text()))
+    a, b = lotteries
+    assert a.pop("inputs") != b.pop("inputs")
+    assert a == b
+
+
+def test_same_draw_in_other_processes(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    """Different PYTHONHASHSEEDs, separate processes: byte-identical public files."""
+    script = (
+        "import sys; from sortition.draw import select; from sortition.algorithms.base import Algorithm;"
+        "select(sys.argv[1], sys.argv[2], 'seed 42', sys.argv[3], algorithm=Algorithm.LEGACY, legacy_runs=100)"
+    )
+    outputs = []
+    for hashseed in ("0", "12345"):
+        out = tmp_path / f"run{hashseed}"
+        (out / "private").mkdir(parents=True)
+        (out / "private" / "salt").write_text("ab" * 32 + "\n")
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        subprocess.run([sys.executable, "-c", script, str(inputs[0]), str(inputs[1]), str(out)],
+                       check=True, env=env)
+        outputs.append(tuple((out / f).read_bytes() for f in ("lottery.json", "draw.json", "report.md")))
+    assert outputs[0] == outputs[1]
+
+
+def test_select_is_marked_as_not_committed(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    result = select(*inputs, "practice", tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=100)
+    data = json.loads(result.draw_path.read_text())
+    assert data["commitment_published_before_seed"] is False
+    assert verify(result.draw_path).ok
+
+
+def test_existing_lottery_not_overwritten(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    prepare(*inputs, out, algorithm=Algorithm.LEGACY, legacy_runs=100)
+    with pytest.raises(InputError, match="--force"):
+        prepare(*inputs, out, algorithm=Algorithm.LEGACY, legacy_runs=101)
