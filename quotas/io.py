@@ -321,7 +321,10 @@ def _clip(text: str, limit: int = 30) -> str:
 
 def _yaml_scalar(text: str) -> str:
     """``text`` as a YAML scalar, quoted only when YAML would otherwise read it as something else."""
-    dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=1 << 30)
+    for readable in (True, False):  # escape non-ASCII only where YAML would read it back differently
+        dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=readable, width=1 << 30)
+        if yaml.safe_load(dumped) == [text]:
+            break
     return dumped.strip()[1:-1]  # "[female]" -> "female"
 
 
