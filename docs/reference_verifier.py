@@ -12,6 +12,9 @@ not import sortition).
         where m is the number of panels in the file's "panels" field
     python reference_verifier.py ranks COMMITMENT_HEX SEED ID [ID ...]
         print the ids in rank order, one per line, with their rank in hexadecimal
+    python reference_verifier.py check-draw LOTTERY_FILE DRAW_RECORD
+        recompute commitment, panel index, panel and reserve list from the lottery file and the seed in
+        the draw record, and say whether the record states the same (exit 0) or not (exit 1)
 
 SPDX-License-Identifier: EUPL-1.2
 """
@@ -142,12 +145,41 @@ def panel_index(lottery_path: str, seed: str) -> list:
     ]
 
 
+def check_draw(lottery_path: str, record_path: str) -> tuple:
+    """Recompute a lottery draw (panels only) and compare it with the draw record: (lines, ok)."""
+    with open(lottery_path, "rb") as handle:
+        data = handle.read()
+    with open(record_path, encoding="utf-8") as handle:
+        record = json.load(handle)
+    lottery = json.loads(data.decode("utf-8"))
+    panels = lottery.get("panels") or []
+    if not panels:
+        raise SystemExit("error: the lottery file has no panels (a legacy draw is re-run by sortition verify)")
+    commitment = hashlib.sha256(data).digest()
+    key = key_of(commitment, record["seed"])
+    index = uniform(words(key, "panel"), len(panels))
+    panel = sorted(panels[index])
+    reserves = ordered(key, [p for p in sorted(lottery["people"]) if p not in set(panel)])
+    checks = [
+        ("commitment", record.get("commitment") == commitment.hex()),
+        ("panel_index", record.get("panel_index") == index),
+        ("panel", record.get("panel") == panel),
+        ("reserves", record.get("reserves") == reserves),
+    ]
+    lines = [f"{'ok  ' if good else 'FAIL'} {name}" for name, good in checks]
+    return lines, all(good for _, good in checks)
+
+
 def main(argv: list) -> int:
     """Command-line entry point."""
     if argv[:1] == ["vectors"] and len(argv) == 1:
         lines = vector_lines()
     elif argv[:1] == ["panel-index"] and len(argv) == 3:
         lines = panel_index(argv[1], argv[2])
+    elif argv[:1] == ["check-draw"] and len(argv) == 3:
+        lines, good = check_draw(argv[1], argv[2])
+        print("\n".join(lines))
+        return 0 if good else 1
     elif argv[:1] == ["ranks"] and len(argv) >= 4:
         try:
             commitment = bytes.fromhex(argv[1].strip())
