@@ -321,11 +321,12 @@ def _clip(text: str, limit: int = 30) -> str:
 
 def _yaml_scalar(text: str) -> str:
     """``text`` as a YAML scalar, quoted only when YAML would otherwise read it as something else."""
-    for readable in (True, False):  # escape non-ASCII only where YAML would read it back differently
-        dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=readable, width=1 << 30)
-        if yaml.safe_load(dumped) == [text]:
-            break
-    return dumped.strip()[1:-1]  # "[female]" -> "female"
+    dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=1 << 30).strip()
+    if any(c in dumped for c in "\n\r\x85\u2028\u2029") or yaml.safe_load(dumped) != [text]:
+        # Line breaks (also NEL, U+2028) or control characters: one line, everything escaped.
+        dumped = yaml.safe_dump([text], default_flow_style=True, default_style='"', allow_unicode=False,
+                                width=1 << 30).strip()
+    return dumped[1:-1]  # "[female]" -> "female"
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
