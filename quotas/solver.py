@@ -254,6 +254,7 @@ class _ScipSolver:
                 ct.SetCoefficient(self._x[i], 1.0)
         s.SetSolverSpecificParametersAsString(f"limits/gap = {MIP_REL_GAP}\n")
         self._s = s
+        self._cuts: list[Any] = []
 
     def solve(self, weights: np.ndarray, time_limit: float | None,
               excluded: Sequence[np.ndarray]) -> SolveResult:
@@ -263,22 +264,24 @@ class _ScipSolver:
             obj.SetCoefficient(v, w)
         obj.SetMaximization()
         s.SetTimeLimit(int(1000 * time_limit) if time_limit is not None else 2**31 - 1)
-        cuts = []
-        for p in excluded:
-            ct = s.Constraint(-s.infinity(), float(len(p) - 1))
+        for j, p in enumerate(excluded):  # no-good cuts, reusing rows: pywraplp cannot delete them
+            if j == len(self._cuts):
+                self._cuts.append(s.Constraint(-s.infinity(), s.infinity()))
+            self._cuts[j].SetBounds(-s.infinity(), float(len(p) - 1))
             for i in p:
-                ct.SetCoefficient(self._x[i], 1.0)
-            cuts.append(ct)
+                self._cuts[j].SetCoefficient(self._x[i], 1.0)
         code = s.Solve()
-        for ct in cuts:  # pywraplp cannot delete rows: make them vacuous instead
-            ct.SetBounds(-s.infinity(), s.infinity())
         status = {lp.Solver.OPTIMAL: SolveStatus.OPTIMAL, lp.Solver.FEASIBLE: SolveStatus.FEASIBLE,
                   lp.Solver.INFEASIBLE: SolveStatus.INFEASIBLE,
                   lp.Solver.NOT_SOLVED: SolveStatus.TIME_LIMIT}.get(code, SolveStatus.ERROR)
-        if status not in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
-            return SolveResult(status, None, None)
-        panel = np.array([i for i, v in enumerate(self._x) if v.solution_value() > 0.5], dtype=np.int64)
-        return SolveResult(status, panel, obj.Value())
+        result = SolveResult(status, None, None)
+        if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):  # read before the model changes again
+            panel = np.array([i for i, v in enumerate(self._x) if v.solution_value() > 0.5], dtype=np.int64)
+            result = SolveResult(status, panel, obj.Value())
+        for ct in self._cuts[:len(excluded)]:
+            ct.Clear()
+            ct.SetBounds(-s.infinity(), s.infinity())
+        return result
 
 
 _SOLVERS: dict[Backend, type[_HighsSolver] | type[_CpSatSolver] | type[_ScipSolver]] = {
