@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def bounds(spec: QuotaSpec) -> dict[str, dict[str, tuple[int, int]]]:
     return {c.name: {v.value: (v.min, v.max) for v in c.values} for c in spec.categories}
 
 
-def margins(rows: list[tuple[str, str, object]], share: str = "share") -> pandas.DataFrame:
+def margins(rows: Sequence[tuple[str, str, object]], share: str = "share") -> pandas.DataFrame:
     return pandas.DataFrame(rows, columns=["category", "value", share])
 
 

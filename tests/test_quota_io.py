@@ -428,7 +428,7 @@ TRICKY_NAMES = ["no", "yes", "Yes", "on", "null", "~", "18", "007", "1:30", "1e3
 
 names = st.one_of(
     st.sampled_from(TRICKY_NAMES),
-    st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=10),
+    st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=10),
 ).filter(lambda s: s == s.strip() and s != "")
 
 
