@@ -29,17 +29,20 @@ SMALL_20 = INSTANCES / "example_small_20"
 COMMITMENT = bytes(range(32))
 
 
-def problem_from_csv(folder: Path, panel_size: int) -> PanelProblem:
-    """Build a PanelProblem from ``respondents.csv`` and ``categories.csv`` (category,feature,min,max)."""
-    cats = pd.read_csv(folder / "categories.csv", dtype=str)
-    people = pd.read_csv(folder / "respondents.csv", dtype=str)
+def problem_from_csv(folder: Path, panel_size: int, *, quotas: str = "categories.csv",
+                     people: str = "respondents.csv", columns: tuple[str, str] = ("category", "feature"),
+                     ) -> PanelProblem:
+    """Build a PanelProblem from a pool CSV and a quota CSV (columns category, value, min, max)."""
+    cat_col, val_col = columns
+    rows = pd.read_csv(folder / quotas, dtype=str)
+    pool = pd.read_csv(folder / people, dtype=str)
     categories = tuple(
-        Category(name, tuple(ValueQuota(r.feature, int(r.min), int(r.max))
-                             for r in cats[cats.category == name].itertuples()))
-        for name in dict.fromkeys(cats.category))
+        Category(name, tuple(ValueQuota(r[val_col], int(r["min"]), int(r["max"]))
+                             for _, r in rows[rows[cat_col] == name].iterrows()))
+        for name in dict.fromkeys(rows[cat_col]))
     spec = QuotaSpec(panel_size, categories)
     features = np.column_stack([
-        people[cat.name].map({v: j for j, v in enumerate(cat.value_names())}).to_numpy(dtype=np.int64)
+        pool[cat.name].map({v: j for j, v in enumerate(cat.value_names())}).to_numpy(dtype=np.int64)
         for cat in categories])
     return PanelProblem(spec, features)
 
@@ -225,6 +228,18 @@ def test_monte_carlo_is_deterministic_and_sums_to_k(small_20: PanelProblem) -> N
     other = legacy_probabilities(small_20, runs=300, key=bytes(32))
     assert not np.array_equal(first.probabilities, other.probabilities)
     assert bytes(32) != MONTE_CARLO_KEY
+
+
+def test_tight_real_world_fixture() -> None:
+    """sortition-algorithms' 22-seat fixture: 4 categories, 20 values, two of them empty, one with max 0."""
+    problem = problem_from_csv(INSTANCES / "sfalgo_fixture_22", 22, quotas="features.csv",
+                               people="candidates.csv", columns=("feature", "value"))
+    for i in range(5):
+        panel = legacy_panel(problem, Stream(key(f"fixture {i}"), LEGACY_LABEL))
+        assert problem.panel_violations(list(panel)) == []
+    estimate = legacy_probabilities(problem, runs=50)
+    assert estimate.probabilities.sum() == pytest.approx(22)
+    assert estimate.restarts > 0  # tight quotas: the greedy regularly starts over
 
 
 @pytest.mark.slow

@@ -162,14 +162,16 @@ class _Attempt:
         return False
 
     def choose_value(self) -> int:
+        mins, selected = self.t.mins, self.selected
         best = -1
         best_need = 0
         best_count = 1
-        for v, (lo, s, lst) in enumerate(zip(self.t.mins, self.selected, self.lists, strict=True)):
+        for v, lst in enumerate(self.lists):
             count = len(lst)
-            if count == 0:
+            if not count:
                 continue
-            need = lo - s
+            need = mins[v] - selected[v]
+            # need / count > best_need / best_count, compared in integers (counts are positive)
             if best < 0 or need * best_count > best_need * count:
                 best, best_need, best_count = v, need, count
         return best
