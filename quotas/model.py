@@ -66,6 +66,20 @@ class QuotaSpec:
                 yield c, v
 
 
+def _validate_values(cat: Category, src: str | None) -> None:
+    seen_vals: set[str] = set()
+    for v in cat.values:
+        where = f"{cat.name} {v.value}"
+        if v.value.casefold() in seen_vals:
+            raise QuotaError(f"value '{where}' appears twice (values match case-insensitively).", file=src)
+        seen_vals.add(v.value.casefold())
+        for bound, num in (("min", v.min), ("max", v.max)):
+            if not isinstance(num, int) or isinstance(num, bool) or num < 0:
+                raise QuotaError(f"{where}: {bound} must be a whole number >= 0, got {num!r}.", file=src)
+        if v.min > v.max:
+            raise QuotaError(f"{where}: min {v.min} is above max {v.max}; swap or correct them.", file=src)
+
+
 def validate_spec(spec: QuotaSpec) -> None:
     """Check the spec on its own (without a pool); raise QuotaError naming what to change."""
     src = spec.source
@@ -82,17 +96,7 @@ def validate_spec(spec: QuotaSpec) -> None:
         seen_cats.add(cat.name.casefold())
         if not cat.values:
             raise QuotaError(f"category '{cat.name}' has no values.", file=src)
-        seen_vals: set[str] = set()
-        for v in cat.values:
-            where = f"{cat.name} {v.value}"
-            if v.value.casefold() in seen_vals:
-                raise QuotaError(f"value '{where}' appears twice (values match case-insensitively).", file=src)
-            seen_vals.add(v.value.casefold())
-            for bound, num in (("min", v.min), ("max", v.max)):
-                if not isinstance(num, int) or isinstance(num, bool) or num < 0:
-                    raise QuotaError(f"{where}: {bound} must be a whole number >= 0, got {num!r}.", file=src)
-            if v.min > v.max:
-                raise QuotaError(f"{where}: min {v.min} is above max {v.max}; swap or correct them.", file=src)
+        _validate_values(cat, src)
         lo = sum(v.min for v in cat.values)
         hi = sum(v.max for v in cat.values)
         if lo > k:
