@@ -1,0 +1,208 @@
+"""LEXIMIN: maximise the smallest selection probability, then the next smallest, and so on.
+
+Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizens' assemblies", Nature 596
+(2021), Methods. Our own implementation of the method described there:
+
+1. Start from a diverse set of panels (multiplicative weights, see
+   :func:`~sortition.algorithms.master.starting_panels`); people on no feasible panel get probability 0.
+2. A *stage* maximises the minimum probability ``z`` of the people not yet fixed, keeping every fixed
+   person at their fixed value. Column generation: solve the dual LP over the panels found so far
+   (interior point, see :mod:`sortition.algorithms.master` for why), then ask the oracle for the panel of
+   largest dual weight. If its weight exceeds the LP's bound by more than ``PROBABILITY_TOLERANCE``, add
+   the panel and repeat; otherwise ``z`` is optimal up to that tolerance.
+3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
+   fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
+   everyone is fixed.
+4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value.
+
+Households need no special care: the oracle only returns panels that keep the household rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from quotas.model import PanelProblem
+from sortition.algorithms.base import (
+    PROBABILITY_TOLERANCE,
+    Algorithm,
+    Distribution,
+    PanelOracle,
+    default_oracle,
+)
+from sortition.algorithms.master import (
+    Deadline,
+    PanelSet,
+    StageSolution,
+    solve_final_primal,
+    solve_stage_dual,
+    starting_panels,
+)
+from sortition.progress import NULL_PROGRESS, ProgressReporter
+
+#: A person is fixed when their dual weight is above this share of the largest dual weight.
+DUAL_FIX_SHARE = 1e-4
+#: Fixed values are lowered by this much so that float noise never makes a later stage infeasible.
+FIX_SLACK = 1e-7
+#: Extra panels asked per pricing round (with members of the new panel down-weighted), when they improve.
+EXTRA_PANELS = 1
+#: Size of the pricing tie-break, relative to the bound on a panel's dual weight.
+TIE_BREAK = 0.1
+
+
+@dataclass
+class StageState:
+    """Progress of the stage-by-stage column generation (mutable while it runs)."""
+
+    n: int
+    k: int
+    panels: PanelSet
+    active: np.ndarray  # people who can be on some panel
+    fixed: np.ndarray
+    fixed_value: np.ndarray
+    stats: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def unfixed(self) -> np.ndarray:
+        return self.active & ~self.fixed
+
+
+def _stage_probabilities(sol: StageSolution, state: StageState) -> np.ndarray:
+    probs = np.zeros(state.n)
+    for w, panel in zip(sol.panel_weights, state.panels.panels, strict=True):
+        probs[panel] += w
+    return probs
+
+
+def _price(oracle: PanelOracle, sol: StageSolution, state: StageState) -> float:
+    """Ask the oracle for improving panels; return the gap (best panel weight minus the LP's bound).
+
+    The dual weights often sit on a handful of people, so that very many panels tie; the first question
+    therefore adds a small tie-break towards people whose probability is still at the bottom (those are
+    the ones a new panel should hold). Only when that finds nothing improving is the plain question asked,
+    so a stage never ends before the exact pricing problem says so.
+    """
+    probs = _stage_probabilities(sol, state)
+    level = max(sol.value, 1e-6)
+    tie_break = level / np.maximum(probs, level)
+    tie_break[~state.active] = 0.0
+    first = sol.y + TIE_BREAK * max(sol.y_hat, 1e-9) / state.k * tie_break
+    for weights in (first, sol.y):
+        panel = oracle.find_panel(weights)
+        state.stats["oracle_calls"] += 1
+        gap = float(sol.y[panel].sum()) - sol.y_hat
+        if gap > PROBABILITY_TOLERANCE:
+            break
+    else:
+        return gap
+    if not state.panels.add(panel):
+        return 0.0  # the LP already holds this panel: the gap is float noise
+    weights = weights.copy()
+    for _ in range(EXTRA_PANELS):
+        weights[panel] *= 0.5
+        panel = oracle.find_panel(weights)
+        state.stats["oracle_calls"] += 1
+        if float(sol.y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE:
+            state.panels.add(panel)
+    return gap
+
+
+def _fix_people(sol: StageSolution, state: StageState) -> int:
+    """Fix the unfixed people whose probability this stage determines; return how many."""
+    unfixed = state.unfixed
+    probs = _stage_probabilities(sol, state)
+    y_max = float(sol.y[unfixed].max())
+    chosen = unfixed & (sol.y > DUAL_FIX_SHARE * y_max) & (probs <= sol.value + PROBABILITY_TOLERANCE)
+    if not chosen.any():
+        chosen = np.zeros(state.n, dtype=bool)
+        chosen[np.flatnonzero(unfixed)[int(np.argmax(sol.y[unfixed]))]] = True
+    state.fixed |= chosen
+    state.fixed_value[chosen] = max(sol.value - FIX_SLACK, 0.0)
+    return int(chosen.sum())
+
+
+def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressReporter, deadline: Deadline,
+               *, max_stages: int | None = None) -> StageState:
+    """Column generation stage by stage until everyone is fixed (or ``max_stages`` stages have run).
+
+    When the deadline passes, the current stage stops early and everyone left is fixed at the level the
+    current panels reach (a valid, possibly less fair, result; ``stats["time_limit_reached"]`` is 1).
+    """
+    n = problem.n
+    panels, impossible = starting_panels(oracle, n, problem.k, deadline=deadline)
+    state = StageState(n, problem.k, panels, ~impossible, impossible.copy(), np.zeros(n),
+                       {"oracle_calls": float(len(panels)), "stages": 0, "rounds": 0,
+                        "impossible": int(impossible.sum()), "time_limit_reached": 0})
+    total = int(state.active.sum())
+    progress.start("fair panels", total=total)
+    stages = 0
+    while state.unfixed.any():
+        while True:
+            remaining = None if deadline.seconds is None else max(deadline.seconds - deadline.elapsed(), 1.0)
+            sol = solve_stage_dual(panels.panels, n, state.active, state.fixed, state.fixed_value,
+                                   time_limit=remaining)
+            state.stats["rounds"] += 1
+            if deadline.passed():
+                state.stats["time_limit_reached"] = 1
+                break
+            gap = _price(oracle, sol, state)
+            progress.update(completed=int((state.fixed & state.active).sum()),
+                            message=f"{len(panels)} panels, lowest probability {sol.value:.4f} "
+                                    f"(within {max(gap, 0.0):.4f})")
+            if gap <= PROBABILITY_TOLERANCE:
+                break
+        stages += 1
+        state.stats["stages"] = stages
+        if state.stats["time_limit_reached"] or (max_stages is not None and stages >= max_stages):
+            rest = state.unfixed
+            state.fixed_value[rest] = max(sol.value - FIX_SLACK, 0.0)
+            state.fixed |= rest
+        else:
+            _fix_people(sol, state)
+        if stages == 1:
+            state.stats["min_probability_bound"] = sol.value
+        progress.update(completed=int((state.fixed & state.active).sum()),
+                        message=f"{int((state.fixed & state.active).sum())}/{total} people fixed, "
+                                f"{len(panels)} panels")
+    return state
+
+
+def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadline: Deadline,
+           progress: ProgressReporter) -> Distribution:
+    """The final primal LP: a distribution over the found panels that meets every fixed value."""
+    weights, shortfall = solve_final_primal(state.panels.panels, problem.n, state.fixed_value)
+    stats = dict(state.stats)
+    stats.update(panels_found=len(state.panels), shortfall=shortfall, runtime=deadline.elapsed())
+    dist = Distribution.from_panels([tuple(p.tolist()) for p in state.panels.panels], weights, n=problem.n,
+                                    algorithm=algorithm, stats=stats)
+    progress.finish(f"{len(dist.panels)} panels, lowest probability "
+                    f"{float(dist.probabilities[state.active].min(initial=0.0)):.4f}")
+    return dist
+
+
+def leximin(problem: PanelProblem, *, progress: ProgressReporter = NULL_PROGRESS,
+            time_limit: float | None = None, oracle: PanelOracle | None = None) -> Distribution:
+    """The LEXIMIN distribution over feasible panels.
+
+    Args:
+        problem: the quotas and the pool.
+        progress: receives people fixed / n, panels found and the current bound.
+        time_limit: seconds; when it passes, the best distribution so far is returned
+            (``stats["time_limit_reached"] == 1``).
+        oracle: the pricing oracle; defaults to ``quotas.solver.PanelModel(problem)``.
+
+    Raises:
+        InfeasibleError: no panel meets the quotas.
+        SolverError: an LP could not be solved.
+
+    Example:
+        >>> dist = leximin(problem)                 # doctest: +SKIP
+        >>> round(float(dist.probabilities.min()), 3)  # doctest: +SKIP
+        0.1
+    """
+    deadline = Deadline(time_limit)
+    oracle = oracle if oracle is not None else default_oracle(problem)
+    state = run_stages(problem, oracle, progress, deadline)
+    return finish(problem, state, Algorithm.LEXIMIN, deadline, progress)
