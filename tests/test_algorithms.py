@@ -1,0 +1,144 @@
+"""LEXIMIN, maximin and Nash against exact answers on tiny pools, and on the published example instance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers_instances import BruteForceOracle, all_feasible_panels, shared_instance
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
+from sortition.algorithms import (
+    DISTRIBUTION_ALGORITHMS,
+    Algorithm,
+    Distribution,
+    find_distribution,
+    gini,
+)
+from sortition.algorithms.base import PROBABILITY_TOLERANCE, marginals
+from sortition.rounding import round_to_lottery
+
+
+@st.composite
+def small_problems(draw: st.DrawFn) -> PanelProblem:
+    """A feasible problem with n <= 8: quotas built around one random panel, sometimes with households."""
+    n = draw(st.integers(3, 8))
+    k = draw(st.integers(1, min(4, n - 1)))
+    n_cats = draw(st.integers(1, 2))
+    features = np.array([[draw(st.integers(0, 1)) for _ in range(n_cats)] for _ in range(n)], dtype=np.int64)
+    seed_panel = sorted(draw(st.permutations(range(n)))[:k])
+    cats = []
+    for c in range(n_cats):
+        counts = np.bincount(features[seed_panel, c], minlength=2)
+        values = []
+        for j in range(2):
+            lo = max(int(counts[j]) - draw(st.integers(0, 1)), 0)
+            hi = min(int(counts[j]) + draw(st.integers(0, 1)), k)
+            values.append(ValueQuota(f"v{j}", lo, hi))
+        cats.append(Category(f"c{c}", tuple(values)))
+    households = None
+    if draw(st.booleans()):
+        households = np.array([draw(st.integers(0, n - 1)) for _ in range(n)], dtype=np.int64)
+        households[seed_panel] = n + np.arange(k)  # the seed panel stays feasible
+    return PanelProblem(QuotaSpec(panel_size=k, categories=tuple(cats)), features, households)
+
+
+def exact_maximin(problem: PanelProblem) -> float:
+    """The maximin value over every feasible panel (people on no panel left out), by one LP."""
+    import highspy
+
+    panels = all_feasible_panels(problem)
+    a = np.zeros((problem.n, len(panels)))
+    for j, p in enumerate(panels):
+        a[list(p), j] = 1.0
+    a = a[a.any(axis=1)]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    t = len(panels)  # columns: panel weights, then z
+    h.addVars(t + 1, np.zeros(t + 1), np.concatenate([np.full(t, inf), [1.0]]))
+    h.changeColCost(t, -1.0)
+    h.addRow(1.0, 1.0, t, np.arange(t, dtype=np.int32), np.ones(t))
+    for row in a:
+        idx = np.concatenate([np.flatnonzero(row), [t]]).astype(np.int32)
+        h.addRow(0.0, inf, len(idx), idx, np.concatenate([np.ones(len(idx) - 1), [-1.0]]))
+    h.run()
+    return float(h.getSolution().col_value[t])
+
+
+def possible_people(problem: PanelProblem) -> np.ndarray:
+    covered = np.zeros(problem.n, dtype=bool)
+    for p in all_feasible_panels(problem):
+        covered[list(p)] = True
+    return covered
+
+
+def check_distribution(problem: PanelProblem, dist: Distribution) -> None:
+    assert abs(sum(dist.weights) - 1.0) < 1e-9
+    assert all(w > 0 for w in dist.weights)
+    assert np.allclose(dist.probabilities, marginals(dist.panels, dist.weights, problem.n), atol=1e-12)
+    assert list(dist.panels) == sorted(dist.panels)
+    for panel in dist.panels:
+        assert problem.panel_violations(panel) == []
+
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(small_problems())
+def test_leximin_minimum_equals_exact_maximin(problem: PanelProblem) -> None:
+    oracle = BruteForceOracle(problem)
+    dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=oracle)
+    check_distribution(problem, dist)
+    possible = possible_people(problem)
+    assert abs(dist.probabilities[possible].min() - exact_maximin(problem)) <= PROBABILITY_TOLERANCE
+    assert np.all(dist.probabilities[~possible] == 0)
+    lottery = round_to_lottery(problem, dist, m=50)
+    assert len(lottery.panels) == 50
+    for panel in set(lottery.panels):
+        assert problem.panel_violations(panel) == []
+    assert lottery.max_deviation <= lottery.bound + 1e-9
+
+
+@SETTINGS
+@given(small_problems())
+def test_maximin_and_nash_are_consistent(problem: PanelProblem) -> None:
+    oracle = BruteForceOracle(problem)
+    possible = possible_people(problem)
+    best = exact_maximin(problem)
+    maxi = find_distribution(problem, "maximin", oracle=oracle)
+    check_distribution(problem, maxi)
+    assert abs(maxi.probabilities[possible].min() - best) <= PROBABILITY_TOLERANCE
+    nash = find_distribution(problem, Algorithm.NASH, oracle=oracle)
+    check_distribution(problem, nash)
+    # Nash welfare is maximal: no other distribution (here maximin's) has a larger sum of logs
+    welfare = np.log(nash.probabilities[possible]).sum()
+    assert welfare >= np.log(maxi.probabilities[possible]).sum() - 2e-3 * possible.sum()
+
+
+def test_registry_and_legacy_refused() -> None:
+    assert set(DISTRIBUTION_ALGORITHMS) == {Algorithm.LEXIMIN, Algorithm.MAXIMIN, Algorithm.NASH}
+    problem = PanelProblem(QuotaSpec(1, (Category("c", (ValueQuota("a", 0, 1),)),)), np.zeros((2, 1), int))
+    with pytest.raises(ValueError, match="legacy"):
+        find_distribution(problem, Algorithm.LEGACY)
+
+
+def test_distribution_merges_duplicates_and_normalises() -> None:
+    dist = Distribution.from_panels([(1, 0), (0, 1), (1, 2)], [1.0, 1.0, 2.0], n=3, algorithm=Algorithm.NASH)
+    assert dist.panels == ((0, 1), (1, 2))
+    assert dist.weights == (0.5, 0.5)
+    assert dist.probabilities.tolist() == [0.5, 1.0, 0.5]
+    assert gini(np.array([0.1, 0.1])) == 0.0
+
+
+@pytest.mark.slow
+def test_example_small_20_everyone_gets_ten_percent() -> None:
+    problem = shared_instance("example_small_20")
+    dist = find_distribution(problem, Algorithm.LEXIMIN)
+    check_distribution(problem, dist)
+    assert np.all(np.abs(dist.probabilities - 0.1) <= 5e-4)
+    lottery = round_to_lottery(problem, dist, m=1000)
+    assert lottery.max_deviation <= lottery.bound
+    assert sum(len(p) for p in lottery.panels) == 1000 * problem.k

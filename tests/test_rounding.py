@@ -1,0 +1,66 @@
+"""Rounding a distribution to a uniform lottery of m panels: exact count, bound kept, quotas kept."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
+from sortition.algorithms import Algorithm, Distribution
+from sortition.rounding import round_to_lottery
+
+
+def free_problem(n: int, k: int) -> PanelProblem:
+    """Every k-subset of n people is a valid panel."""
+    spec = QuotaSpec(panel_size=k, categories=(Category("c", (ValueQuota("a", 0, k),)),))
+    return PanelProblem(spec, np.zeros((n, 1), dtype=np.int64))
+
+
+@st.composite
+def distributions(draw: st.DrawFn) -> tuple[PanelProblem, Distribution, int]:
+    n = draw(st.integers(2, 9))
+    k = draw(st.integers(1, n - 1))
+    every = list(itertools.combinations(range(n), k))
+    chosen = draw(st.lists(st.sampled_from(every), min_size=1, max_size=12, unique=True))
+    weights = draw(st.lists(st.floats(0.01, 1.0), min_size=len(chosen), max_size=len(chosen)))
+    dist = Distribution.from_panels(chosen, weights, n=n, algorithm=Algorithm.LEXIMIN)
+    return free_problem(n, k), dist, draw(st.integers(1, 200))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(distributions())
+def test_rounding_invariants(case: tuple[PanelProblem, Distribution, int]) -> None:
+    problem, dist, m = case
+    lottery = round_to_lottery(problem, dist, m)
+    assert len(lottery.panels) == m
+    assert set(lottery.panels) <= set(dist.panels)
+    assert list(lottery.panels) == sorted(lottery.panels)
+    counts = np.zeros(problem.n)
+    for panel in lottery.panels:
+        counts[list(panel)] += 1
+    assert counts.sum() == m * problem.k
+    assert np.array_equal(lottery.probabilities, counts / m)
+    assert lottery.max_deviation == pytest.approx(np.abs(counts / m - dist.probabilities).max())
+    assert lottery.max_deviation < lottery.bound + 1e-9 or lottery.bound == 0.0
+    assert lottery.max_deviation <= problem.k / m + 1e-9
+
+
+def test_exact_distribution_is_kept_as_is() -> None:
+    problem = free_problem(4, 2)
+    dist = Distribution.from_panels([(0, 1), (2, 3), (0, 2)], [0.25, 0.5, 0.25], n=4,
+                                    algorithm=Algorithm.MAXIMIN)
+    lottery = round_to_lottery(problem, dist, m=8)
+    assert lottery.bound == 0.0
+    assert lottery.max_deviation < 1e-12
+    assert lottery.panels == ((0, 1),) * 2 + ((0, 2),) * 2 + ((2, 3),) * 4
+
+
+def test_bad_m_is_refused() -> None:
+    problem = free_problem(3, 1)
+    dist = Distribution.from_panels([(0,)], [1.0], n=3, algorithm=Algorithm.NASH)
+    with pytest.raises(ValueError, match="positive"):
+        round_to_lottery(problem, dist, 0)
