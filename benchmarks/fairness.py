@@ -1,0 +1,157 @@
+"""Fairness benchmark (run on demand, not in CI): our maximin/LEXIMIN/Nash vs legacy and sortition-algorithms.
+
+Usage::
+
+    python benchmarks/fairness.py [--only NAME ...] [--time-limit 300] [--skip-other]
+
+For every shared instance with a pool (../shared/instances) and a generated pool shaped like the paper's
+largest instance (sf(e): n=1727, k=110, 7 categories, 31 values, ~8% two-person households), it runs our
+algorithms and, when installed (``pip install -e '.[bench]'``), sortition-algorithms' maximin and Nash on
+the same problem in the same run (called as a library; none of its code is copied). Prints a table and
+writes ``benchmarks/results/fairness.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers_instances import SHARED, shared_instance  # noqa: E402
+
+from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota  # noqa: E402
+from sortition.algorithms import Algorithm, find_distribution, gini  # noqa: E402
+from sortition.rounding import round_to_lottery  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "fairness.json"
+
+
+def paper_like_pool(seed: int = 110) -> PanelProblem:
+    """n=1727, k=110, 7 categories with 31 values in all, skewed shares, ~8% of people in 2-person homes."""
+    rng = np.random.default_rng(seed)
+    n, k, sizes = 1727, 110, (2, 4, 5, 5, 5, 5, 5)
+    features = np.zeros((n, len(sizes)), dtype=np.int64)
+    latent = rng.normal(size=n)  # correlates categories, as real attributes are
+    cats = []
+    for c, size in enumerate(sizes):
+        shares = rng.dirichlet(np.full(size, 2.0))
+        score = latent * 0.8 + rng.normal(size=n)
+        cuts = np.quantile(score, np.cumsum(shares)[:-1])
+        features[:, c] = np.searchsorted(cuts, score)
+        counts = np.bincount(features[:, c], minlength=size)
+        values = []
+        for j in range(size):
+            target = k * counts[j] / n
+            values.append(ValueQuota(f"v{c}{j}", int(np.floor(target * 0.9)), int(np.ceil(target * 1.1)) + 1))
+        cats.append(Category(f"c{c}", tuple(values)))
+    households = np.arange(n)
+    pairs = rng.permutation(n)[: int(0.08 * n) // 2 * 2].reshape(-1, 2)
+    households[pairs[:, 1]] = pairs[:, 0]
+    return PanelProblem(QuotaSpec(panel_size=k, categories=tuple(cats)), features, households)
+
+
+def other_tool(problem: PanelProblem, which: str) -> tuple[np.ndarray, float] | None:
+    """Run sortition-algorithms' maximin or nash on the same problem; None when it is not installed."""
+    try:
+        from sortition_algorithms.committee_generation import maximin, nash
+        from sortition_algorithms.features import FeatureValueMinMax
+        from sortition_algorithms.people import People
+    except ImportError:
+        return None
+    features: dict[str, dict[str, FeatureValueMinMax]] = {}
+    for cat in problem.spec.categories:
+        features[cat.name] = {v.value: FeatureValueMinMax(min=v.min, max=v.max) for v in cat.values}
+    has_hh = problem.households is not None
+    people = People(columns_to_keep=["home"] if has_hh else [])
+    for i in range(problem.n):
+        data = {cat.name: cat.values[problem.features[i, c]].value
+                for c, cat in enumerate(problem.spec.categories)}
+        if has_hh:
+            data["home"] = f"h{problem.households[i]}"
+        people.add(f"p{i}", data, features, i + 2)
+    func = maximin.find_distribution_maximin if which == "maximin" else nash.find_distribution_nash
+    start = time.perf_counter()
+    committees, probs, _ = func(features, people, problem.k, ["home"] if has_hh else [])
+    elapsed = time.perf_counter() - start
+    marg = np.zeros(problem.n)
+    for committee, w in zip(committees, probs, strict=True):
+        for pid in committee:
+            marg[int(pid[1:])] += w
+    return marg, elapsed
+
+
+def legacy_run(problem: PanelProblem) -> tuple[np.ndarray, float] | None:
+    try:
+        from sortition.algorithms.legacy import legacy_probabilities
+    except ImportError:
+        return None
+    start = time.perf_counter()
+    est = legacy_probabilities(problem, runs=2000)
+    return np.asarray(est.probabilities), time.perf_counter() - start
+
+
+def row(instance: str, problem: PanelProblem, algo: str, probs: np.ndarray, seconds: float,
+        extra: dict[str, object] | None = None) -> dict[str, object]:
+    out: dict[str, object] = {"instance": instance, "n": problem.n, "k": problem.k, "algorithm": algo,
+                              "min_probability": float(probs.min()), "gini": gini(probs),
+                              "runtime_s": round(seconds, 2)}
+    out.update(extra or {})
+    print(f"{instance:22} {problem.n:5} {problem.k:4} {algo:24} min={probs.min():.4f} "
+          f"gini={gini(probs):.3f} {seconds:8.1f}s {extra or ''}", flush=True)
+    return out
+
+
+def bench(instance: str, problem: PanelProblem, args: argparse.Namespace) -> list[dict[str, object]]:
+    rows = []
+    ours: dict[str, float] = {}
+    for algo in args.algorithms:
+        start = time.perf_counter()
+        dist = find_distribution(problem, Algorithm(algo), time_limit=args.time_limit)
+        seconds = time.perf_counter() - start
+        ours[algo] = seconds
+        lottery = round_to_lottery(problem, dist, 1000)
+        rows.append(row(instance, problem, algo, dist.probabilities, seconds,
+                        {"panels": len(dist.panels), "stats": dict(dist.stats),
+                         "lottery_max_deviation": lottery.max_deviation, "lottery_bound": lottery.bound}))
+    leg = legacy_run(problem)
+    if leg is not None:
+        rows.append(row(instance, problem, "legacy (2000 MC runs)", leg[0], leg[1]))
+    if not args.skip_other:
+        for algo in ("maximin", "nash"):
+            res = other_tool(problem, algo)
+            if res is None:
+                break
+            ratio = {"ratio_their_time_to_ours": round(res[1] / ours[algo], 2)} if algo in ours else {}
+            rows.append(row(instance, problem, f"sortition-algorithms {algo}", res[0], res[1], ratio))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--algorithms", nargs="*", default=["maximin", "leximin"])
+    parser.add_argument("--time-limit", type=float, default=600.0)
+    parser.add_argument("--skip-other", action="store_true")
+    args = parser.parse_args()
+    instances: dict[str, Callable[[], PanelProblem]] = {
+        name: (lambda nm=name: shared_instance(nm)) for name in SHARED}
+    instances["paper_like_1727_110"] = paper_like_pool
+    rows = []
+    for name, make in instances.items():
+        if args.only and name not in args.only:
+            continue
+        rows += bench(name, make(), args)
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(json.dumps(rows, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
