@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
+from cli.invite import invite_app
 from cli.output import (
     EXIT_FAILED,
     EXIT_OK,
@@ -29,6 +31,7 @@ app = typer.Typer(
 )
 quotas_app = typer.Typer(help="Convert and propose quota files.", no_args_is_help=True)
 app.add_typer(quotas_app, name="quotas")
+app.add_typer(invite_app, name="invite")
 
 PoolArg = Annotated[Path, typer.Argument(help="Pool or register: CSV (, ; or tab; UTF-8 or cp1252) or XLSX.")]
 QuotasArg = Annotated[Path, typer.Argument(help="Quota file: YAML, or CSV category,feature,min,max.")]
@@ -36,6 +39,14 @@ SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet to read fro
 PanelSizeOpt = Annotated[int | None, typer.Option("--panel-size", "-k",
                                                   help="Panel size (needed for CSV quota files).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object with the results, nothing else.")]
+LangOpt = Annotated[str, typer.Option("--lang", help="Report language: nl or en.")]
+
+
+def _print_json(obj: object) -> None:
+    import json
+
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True, default=str))
 
 
 def _version(value: bool) -> None:
@@ -55,7 +66,8 @@ def main_callback(
 
 
 @app.command()
-def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, sheet: SheetOpt = None) -> None:
+def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, sheet: SheetOpt = None,
+          as_json: JsonOpt = False) -> None:
     """Check that a pool can meet the quotas; advise the smallest quota change when it cannot.
 
     Exit 0 feasible, 1 infeasible, 2 bad input.
@@ -69,8 +81,17 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
     with user_errors():
         spec = load_quotas(quotas, panel_size=panel_size)
         loaded = load_pool(pool, spec, sheet=sheet)
-        with console.status("Solving the feasibility model..."):
+        if as_json:
             report = check_feasibility(loaded.problem)
+        else:
+            with console.status("Solving the feasibility model..."):
+                report = check_feasibility(loaded.problem)
+    if as_json:
+        _print_json({"feasible": report.feasible, "warnings": list(loaded.warnings),
+                     "pool_counts": [asdict(c) for c in report.pool_counts],
+                     "relaxations": [r.describe() for r in report.relaxations],
+                     "impossible_people": len(report.impossible_people)})
+        raise typer.Exit(EXIT_OK if report.feasible else EXIT_FAILED)
     for warning in loaded.warnings:
         err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     table = Table(title=f"{pool.name}: {loaded.n} people, panel of {spec.panel_size}")
@@ -146,6 +167,7 @@ def prepare(
     sheet: SheetOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing lottery in OUT.")] = False,
     quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Compute the fair lottery and write OUT/lottery.json; print the commitment to publish.
 
@@ -153,11 +175,21 @@ def prepare(
     """
     from sortition.lottery import prepare as prepare_lottery
 
-    progress = RichProgress(quiet=quiet)
+    progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
         result = prepare_lottery(pool, quotas, out, algorithm=algorithm, panels=panels, seed_source=seed_source,
                                  panel_size=panel_size, sheet=sheet, force=force, progress=progress)
     progress.finish()
+    if as_json:
+        import numpy as np
+
+        p = np.asarray(result.probabilities, dtype=float)
+        _print_json({"commitment": result.commitment, "lottery": str(result.lottery_path),
+                     "folder": str(result.folder), "algorithm": algorithm.value, "panels": result.panels,
+                     "probabilities": {"min": float(p.min()), "median": float(np.median(p)), "max": float(p.max()),
+                                       "estimates": algorithm is Algorithm.LEGACY},
+                     "warnings": list(result.warnings)})
+        return
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     _print_probabilities(result.probabilities, estimates=algorithm is Algorithm.LEGACY)
@@ -181,6 +213,8 @@ def _print_probabilities(probs: object, *, estimates: bool) -> None:
 def draw(
     lottery: Annotated[Path, typer.Argument(help="The committed lottery.json.")],
     seed: Annotated[str, typer.Option("--seed", help="The public seed, exactly as published.")],
+    lang: LangOpt = "nl",
+    as_json: JsonOpt = False,
 ) -> None:
     """Draw the panel from a committed lottery with the public seed.
 
@@ -189,18 +223,24 @@ def draw(
     from sortition.draw import draw as draw_panel
 
     with user_errors():
-        result = draw_panel(lottery, seed)
-    _print_draw(result)
+        result = draw_panel(lottery, seed, report_lang=lang)
+    _print_draw(result, as_json=as_json)
 
 
-def _print_draw(result: object) -> None:
+def _print_draw(result: object, *, as_json: bool = False) -> None:
     from sortition.draw import DrawResult
 
     assert isinstance(result, DrawResult)
     o = result.outcome
+    if as_json:
+        _print_json({"commitment": o.commitment, "seed": o.seed, "panel_index": o.panel_index,
+                     "panel": list(o.panel), "reserves": len(o.reserves), "draw_record": str(result.draw_path),
+                     "reports": [str(p) for p in result.report_paths],
+                     "private": [str(result.panel_csv), str(result.reserves_csv)]})
+        return
     where = f"panel {o.panel_index} of the lottery" if o.panel_index is not None else "legacy run"
     ok(f"Drew {len(o.panel)} people ({where}); {len(o.reserves)} reserves in rank order.")
-    console.print(f"Public:  {result.draw_path}, {result.report_path}")
+    console.print(f"Public:  {', '.join(str(p) for p in (result.draw_path, *result.report_paths))}")
     console.print(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)")
 
 
@@ -216,6 +256,7 @@ def select(
     panel_size: PanelSizeOpt = None,
     sheet: SheetOpt = None,
     quiet: QuietOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Prepare and draw in one step, for practice: the record says the seed was not committed to first.
 
@@ -224,12 +265,12 @@ def select(
     """
     from sortition.draw import select as select_panel
 
-    progress = RichProgress(quiet=quiet)
+    progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
         result = select_panel(pool, quotas, seed, out, algorithm=algorithm, panels=panels,
                               panel_size=panel_size, sheet=sheet, progress=progress)
     progress.finish()
-    _print_draw(result)
+    _print_draw(result, as_json=as_json)
 
 
 @app.command()
@@ -239,6 +280,10 @@ def verify(
         = None,
     pool: Annotated[Path | None, typer.Option("--pool", help="Also check the pool file's hash.")] = None,
     quotas: Annotated[Path | None, typer.Option("--quotas", help="Also check the quota file's hash.")] = None,
+    register: Annotated[Path | None, typer.Option("--register", help="Invitation records: recompute everything "
+                                                  "from the register (needs the plan folder's private salt).")]
+        = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Verify a published draw from its public files; exit 0 when every check passes, 1 otherwise.
 
@@ -247,7 +292,12 @@ def verify(
     from sortition.verify import verify as verify_draw
 
     with user_errors():
-        report = verify_draw(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p))
+        report = verify_draw(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p),
+                             register=register)
+    if as_json:
+        _print_json({"ok": report.ok, "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail}
+                                                  for c in report.checks]})
+        raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
     for c in report.checks:
         mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
         console.print(f"{mark} {c.name}: {c.detail}", highlight=False)
@@ -257,6 +307,63 @@ def verify(
     failed = report.failed
     err_console.print(f"[bold red]Verification failed:[/] {failed.name if failed else '?'}")
     raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def replace(
+    record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
+    dropout: Annotated[list[str], typer.Option("--dropout", help="Pseudonym (or pool id) of a member who dropped "
+                                               "out; repeat for several.")],
+    allow_quota_break: Annotated[bool, typer.Option("--allow-quota-break", help="When no reserve fits, take the "
+                                                    "one breaking the fewest quotas (recorded as such).")] = False,
+    lang: LangOpt = "nl",
+    as_json: JsonOpt = False,
+) -> None:
+    """Replace drop-outs by the committed rule: the first reserve who keeps every quota and the household rule.
+
+    Each replacement is recorded in draw.json (hash-chained) and checked by verify; nobody chooses who.
+
+    Example: sortition replace draw1/draw.json --dropout 3f9a0c1d2b4e5f60
+    """
+    from sortition.replace import replace as replace_members
+
+    with user_errors():
+        result = replace_members(record, dropout, allow_quota_break=allow_quota_break, lang=lang)
+    if as_json:
+        _print_json({"replacements": [{"dropout": r.dropout, "replacement": r.replacement,
+                                       "reserve_rank": r.reserve_rank, "rule": r.rule,
+                                       "quota_breaks": list(r.quota_breaks)} for r in result.replacements],
+                     "panel": list(result.panel), "draw_record": str(result.draw_path),
+                     "reports": [str(p) for p in result.report_paths], "private": str(result.panel_csv)})
+        return
+    for r in result.replacements:
+        note = f" [red]quota broken: {'; '.join(r.quota_breaks)}[/]" if r.quota_breaks else ""
+        ok(f"{r.dropout} is replaced by {r.replacement} (reserve rank {r.reserve_rank}).{note}")
+    console.print(f"Updated: {result.draw_path}, {', '.join(str(p) for p in result.report_paths)}")
+    console.print(f"Private: {result.panel_csv} (personal data: do not publish)")
+
+
+@app.command()
+def report(
+    record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="html or md.")] = "html",
+    lang: LangOpt = "nl",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: "
+                                                "report.html or report.md beside the record).")] = None,
+) -> None:
+    """Write the public report of a draw: timeline, input hashes, quotas vs panel, chances, checks, replacements.
+
+    Example: sortition report draw1/draw.json --format html --lang en -o draw1/report-en.html
+    """
+    from sortition.report import ReportFormat, write_report
+
+    with user_errors():
+        if fmt not in {f.value for f in ReportFormat}:
+            from sortition.errors import InputError
+
+            raise InputError(f"unknown report format {fmt!r}; choose html or md.")
+        path = write_report(record, fmt=fmt, lang=lang, output=output)
+    ok(f"Wrote {path}")
 
 
 @app.command()

@@ -92,6 +92,7 @@ class DrawResult:
     panel_csv: Path
     reserves_csv: Path
     outcome: Outcome
+    report_paths: tuple[Path, ...] = ()
 
 
 def _private_rows(folder: Path, order: Sequence[str]) -> tuple[list[str], list[list[str]]]:
@@ -131,7 +132,8 @@ def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[s
     return priv / "panel.csv", priv / "reserves.csv"
 
 
-def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = True) -> DrawResult:
+def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = True,
+         report_lang: str = "nl") -> DrawResult:
     """Draw the panel of a committed lottery with the public seed; write the record, report, private lists.
 
     One draw per commitment: running it again with the same seed rewrites nothing and returns the same
@@ -140,7 +142,8 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = T
     Example:
         >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41")  # doctest: +SKIP
     """
-    from sortition.report import write_report
+    from sortition.replace import current_state
+    from sortition.report import write_reports
 
     lottery_file = Path(lottery_path)
     folder = lottery_file.parent
@@ -162,11 +165,12 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = T
         published_before_seed = bool(old.get("commitment_published_before_seed", published_before_seed))
     body = record_body(outcome, published_before_seed=published_before_seed, events=events)
     atomic_write(draw_path, canonical_json(body), overwrite=bool(events))
-    panel_csv, reserves_csv = write_private_lists(folder, outcome.panel, outcome.reserves)
-    report_path = write_report(folder, lottery, body)
+    state = current_state(lottery, body)  # a re-run after replacements keeps them in the private lists
+    panel_csv, reserves_csv = write_private_lists(folder, state.panel, state.unused_reserves(outcome.reserves))
     append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
                            "draw_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
-    return DrawResult(folder, draw_path, report_path, panel_csv, reserves_csv, outcome)
+    html, md = write_reports(draw_path, lang=report_lang)  # after the ledger entry, so it shows the draw time
+    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md))
 
 
 def select(pool_path: str | Path, quotas_path: str | Path, seed: str, out_dir: str | Path,

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from quotas.errors import SortitionError, VerificationError
 from sortition.draw import DRAW_FORMAT, compute_outcome, record_body
@@ -100,6 +100,17 @@ def _check_panel_valid(lottery: Mapping[str, Any], panel: list[str]) -> str:
     return "the drawn panel meets every quota and the household rule"
 
 
+def _check_events(lottery: Mapping[str, Any], record: Mapping[str, Any]) -> str:
+    from sortition.replace import current_state
+
+    state = current_state(lottery, record)
+    if not state.replacements:
+        return "no replacements"
+    breaks = sum(bool(r.quota_breaks) for r in state.replacements)
+    note = f", {breaks} with an allowed quota break" if breaks else ""
+    return (f"{len(state.replacements)} replacement(s){note}: hash chain intact, each the one the rule gives")
+
+
 def _check_inputs(lottery: Mapping[str, Any], files: list[Path]) -> str:
     stated: Mapping[str, str] = lottery.get("inputs", {})
     for f in files:
@@ -108,7 +119,41 @@ def _check_inputs(lottery: Mapping[str, Any], files: list[Path]) -> str:
     return ", ".join(f.name for f in files) + " match the committed hashes"
 
 
+INVITATIONS_FORMAT = "sortition-invitations/1"
+
+
+def _record_format(path: Path) -> object:
+    try:
+        return read_json(path, what="draw record")[1].get("format")
+    except SortitionError:
+        return None  # reported by the regular checks below
+
+
+def _invitations_report(path: Path, plan_path: str | Path | None, register: str | Path | None
+                        ) -> VerifyReport | None:
+    """Stage 1 records (``sortition invite``) are checked by :func:`sortition.invite.verify_invitations`."""
+    if _record_format(path) != INVITATIONS_FORMAT:
+        return None
+    from sortition.invite import verify_invitations
+
+    return cast(VerifyReport, verify_invitations(path, plan_path=plan_path, register=register))
+
+
 def verify(
+    draw_path: str | Path,
+    *,
+    lottery_path: str | Path | None = None,
+    inputs: tuple[str | Path, ...] = (),
+    register: str | Path | None = None,
+) -> VerifyReport:
+    """Verify a draw record (or, for stage 1, an invitation record with ``register``); see ``_verify_draw``."""
+    invitations = _invitations_report(Path(draw_path), lottery_path, register)
+    if invitations is not None:
+        return invitations
+    return _verify_draw(draw_path, lottery_path=lottery_path, inputs=inputs)
+
+
+def _verify_draw(
     draw_path: str | Path,
     *,
     lottery_path: str | Path | None = None,
@@ -158,6 +203,7 @@ def verify(
     if cl.run("commitment", commitment):
         cl.run("panel and reserves recomputed from commitment + seed", outcome_matches)
         cl.run("drawn panel meets the quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
+        cl.run("replacements follow the committed rule", lambda: _check_events(lottery, record))
     cl.run("every lottery panel meets the quotas", lambda: _check_panels(lottery))
     cl.run("probabilities follow from the panels", lambda: _check_probabilities(lottery))
     if inputs:
