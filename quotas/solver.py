@@ -5,16 +5,31 @@ on, holds at most one person per household. :class:`PanelModel` builds that 0/1 
 then re-solves it with new objective coefficients only; LEXIMIN calls :meth:`PanelModel.find_panel`
 thousands of times.
 
-Solver choice (measured with ``python benchmarks/solvers.py``; mean / max seconds per ``find_panel`` over 20
-random weight vectors; 2-core container; see ``benchmarks/results/solvers.json``):
+Solver choice, by measurement (``python benchmarks/solvers.py``; mean / max seconds per ``find_panel`` over 20
+weight vectors per row, "uniform" = U(0,1) per person, "sparse" = 90% zeros like LEXIMIN duals; 2-core
+container shared with other jobs, so read the ratios more than the absolute numbers; raw data in
+``benchmarks/results/solvers.json``):
 
-=========================  ==============  ==============  ==============
-instance (n, k)            HiGHS MIP       CP-SAT          SCIP
-=========================  ==============  ==============  ==============
-BENCHMARK_TABLE_PLACEHOLDER
-=========================  ==============  ==============  ==============
+==========================================  ===============  ===============  ===============
+instance (n, k), weights                    HiGHS MIP        CP-SAT           SCIP
+==========================================  ===============  ===============  ===============
+example_large_200 (2000, 200) uniform       0.441 / 0.546    0.561 / 0.826    0.076 / 0.113
+example_large_200 (2000, 200) sparse        0.030 / 0.060    0.659 / 0.801    0.123 / 0.139
+sfalgo_fixture_22 (150, 22) uniform         0.027 / 0.062    0.020 / 0.034    0.009 / 0.018
+sfalgo_fixture_22 (150, 22) sparse          0.028 / 0.052    0.021 / 0.040    0.016 / 0.047
+diversimax_exact_60 (219, 60) uniform       0.059 / 0.107    0.064 / 0.118    0.028 / 0.075
+diversimax_exact_60 (219, 60) sparse        0.042 / 0.069    0.051 / 0.079    0.049 / 0.089
+diversimax_wide_60 (219, 60) uniform        0.039 / 0.067    0.045 / 0.066    0.011 / 0.019
+diversimax_wide_60 (219, 60) sparse         0.028 / 0.046    0.051 / 0.083    0.009 / 0.013
+synthetic (1727, 110, 8% households) unif.  0.276 / 0.484    0.392 / 0.605    0.149 / 0.262
+synthetic (1727, 110, 8% households) sparse 0.430 / 1.308    0.933 / 1.986    0.409 / 2.804
+sum of the means                            1.40             2.80             0.88
+==========================================  ===============  ===============  ===============
 
-HiGHS (``Backend.HIGHS``) is the production path; CP-SAT and SCIP stay behind the same seam for comparison.
+SCIP (through OR-tools' pywraplp) was fastest on 8 of 10 rows and in total, in three runs, so it is the
+production default (``DEFAULT_BACKEND``); HiGHS wins on sparse weights over the big two-category pool and
+has the shorter worst case on the synthetic pool. CP-SAT was slowest in total, but not by the minutes reported
+in the issue. All three stay behind the same seam (:class:`Backend`) and agree on the optimum in the tests.
 
 Example:
     >>> model = PanelModel(problem)                      # doctest: +SKIP
@@ -63,6 +78,10 @@ class Backend(StrEnum):
     HIGHS = "highs"
     CPSAT = "cpsat"
     SCIP = "scip"
+
+
+#: The backend :class:`PanelModel` uses unless told otherwise (chosen by measurement, see above).
+DEFAULT_BACKEND = Backend.SCIP
 
 
 @dataclass(frozen=True)
@@ -263,7 +282,7 @@ class _ScipSolver:
         for v, w in zip(self._x, np.asarray(weights, dtype=float).tolist(), strict=True):
             obj.SetCoefficient(v, w)
         obj.SetMaximization()
-        s.SetTimeLimit(int(1000 * time_limit) if time_limit is not None else 2**31 - 1)
+        s.SetTimeLimit(max(1, int(1000 * time_limit)) if time_limit is not None else 2**31 - 1)
         for j, p in enumerate(excluded):  # no-good cuts, reusing rows: pywraplp cannot delete them
             if j == len(self._cuts):
                 self._cuts.append(s.Constraint(-s.infinity(), s.infinity()))
@@ -296,7 +315,7 @@ class PanelModel:
 
     Args:
         problem: the pool and quotas.
-        backend: which solver answers (HiGHS unless you are measuring).
+        backend: which solver answers (``DEFAULT_BACKEND`` unless you are measuring).
 
     Attributes:
         last_status: the :class:`SolveStatus` of the latest solve (OPTIMAL or FEASIBLE after a panel
@@ -311,7 +330,7 @@ class PanelModel:
         array([  3,  17, ...])
     """
 
-    def __init__(self, problem: PanelProblem, *, backend: Backend | str = Backend.HIGHS) -> None:
+    def __init__(self, problem: PanelProblem, *, backend: Backend | str = DEFAULT_BACKEND) -> None:
         self.problem = problem
         self.backend = Backend(backend)
         self._solver: _Solver = _SOLVERS[self.backend](problem)
@@ -399,5 +418,5 @@ class PanelModel:
             relaxations=relaxations)
 
 
-__all__ = ["TOLERANCE", "Backend", "PanelModel", "QuotaRow", "SolveResult", "SolveStatus", "household_groups",
-           "quota_rows"]
+__all__ = ["DEFAULT_BACKEND", "TOLERANCE", "Backend", "PanelModel", "QuotaRow", "SolveResult", "SolveStatus",
+           "household_groups", "quota_rows"]
