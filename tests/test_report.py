@@ -1,0 +1,192 @@
+"""Reports: both languages and formats, no personal data anywhere public, and a real render in Chromium."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.app import app
+from sortition.algorithms.base import Algorithm
+from sortition.draw import select
+from sortition.replace import replace
+from sortition.report import build_report, render, write_report
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "veiligheid"
+PERSONAL_COLUMNS = ("id", "voornaam", "achternaam", "email", "straat", "postcode")
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PUBLIC_FILES = ("lottery.json", "draw.json", "ledger.jsonl")
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The veiligheid example (names, e-mails, streets) drawn by legacy, with one replacement."""
+    out = tmp_path_factory.mktemp("report") / "out"
+    result = select(EXAMPLE / "pool.csv", EXAMPLE / "quotas.yaml", "practice seed", out,
+                    algorithm=Algorithm.LEGACY, legacy_runs=200)
+    replace(result.draw_path, [result.outcome.panel[0]])
+    return result.draw_path
+
+
+def personal_values() -> set[str]:
+    with open(EXAMPLE / "pool.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    values = {row[col] for row in rows for col in PERSONAL_COLUMNS}
+    values |= {f"{row['straat']} {row['huisnummer']}" for row in rows}
+    return {v for v in values if len(v) >= 3}
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_public_file_is_free_of_personal_data(drawn: Path, tmp_path: Path, lang: str) -> None:
+    folder = drawn.parent
+    paths = [folder / f for f in PUBLIC_FILES]
+    for fmt in ("html", "md"):
+        paths.append(write_report(drawn, fmt=fmt, lang=lang, output=tmp_path / f"report.{fmt}"))
+    paths += [folder / "report.html", folder / "report.md"]
+    secrets = personal_values()
+    assert len(secrets) > 1000  # names, e-mails, streets, postcodes and ids of 600 people
+    # Whole words only: the first name "Lotte" is in the English word "Lottery".
+    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(secrets, key=len, reverse=True)))
+                         + r")(?!\w)")
+    planted = sorted(secrets)[0]
+    assert pattern.findall(f"x {planted}, y"), "the scan must find a planted value"
+    for path in paths:
+        found = pattern.findall(path.read_text(encoding="utf-8"))
+        assert not found, f"{path.name} holds personal data: {found[:5]}"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_both_languages_and_formats_render(drawn: Path, lang: str) -> None:
+    data = build_report(drawn)
+    md = render(data, "md", lang)
+    html = render(data, "html", lang)
+    title = "Verslag van de loting" if lang == "nl" else "Draw report"
+    for content in (md, html):
+        assert title in content
+        assert data.commitment in content and "practice seed" in content
+        assert "stadsdeel" in content and "Haarlem-Noord" in content
+        assert data.replacements[0]["replacement"] in content
+        assert ("Vervangingen" if lang == "nl" else "Replacements") in content
+    assert f'<html lang="{lang}">' in html
+    assert len(data.checks) >= 5 and data.verified
+
+
+def test_html_is_self_contained(drawn: Path) -> None:
+    html = render(build_report(drawn), "html", "en")
+    assert "<script" not in html and "<link" not in html and "<img" not in html
+    assert "url(" not in html and "@import" not in html
+    assert html.count("<svg") >= 5  # one bar chart per category and the histogram
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) <= {"http://www.w3.org/2000/svg"}
+
+
+def test_report_marks_quota_breaks_and_practice(drawn: Path) -> None:
+    data = build_report(drawn)
+    assert not data.published_before_seed
+    assert "NOT published" in render(data, "md", "en")
+    assert [e.step for e in data.timeline] == ["step_prepare", "step_draw", "step_replace"]
+    assert data.ledger_status == ("ledger_ok", 3)
+
+
+def test_report_command(drawn: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    result = CliRunner().invoke(app, ["report", str(drawn), "--format", "md", "--lang", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("# Draw report")
+    result = CliRunner().invoke(app, ["report", str(drawn), "--format", "pdf"])
+    assert result.exit_code == 2 and "html or md" in result.output
+    result = CliRunner().invoke(app, ["report", str(drawn), "--lang", "fr", "-o", str(tmp_path / "x.html")])
+    assert result.exit_code == 2 and "nl, en" in result.output
+
+
+def test_ledger_tampering_shows_in_report(drawn: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "copy"
+    shutil.copytree(drawn.parent, folder)
+    lines = (folder / "ledger.jsonl").read_text(encoding="utf-8").splitlines()
+    entry = json.loads(lines[0])
+    entry["time"] = "2020-01-01T00:00:00+00:00"
+    lines[0] = json.dumps(entry, sort_keys=True, ensure_ascii=False)
+    (folder / "ledger.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert build_report(folder / "draw.json").ledger_status == ("ledger_broken", 2)
+
+
+# --- a real browser ---------------------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    for name in CHROMIUM_NAMES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def png_pixels(data: bytes) -> tuple[int, int, int, list[bytes]]:
+    """Decode an 8-bit RGB/RGBA, non-interlaced PNG with the standard library: width, height, bpp, rows."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, idat, header = 8, b"", b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        chunk = data[pos + 8:pos + 8 + length]
+        header = chunk if kind == b"IHDR" else header
+        idat += chunk if kind == b"IDAT" else b""
+        pos += 12 + length
+    width, height, depth, colour, _, _, interlace = struct.unpack(">IIBBBBB", header)
+    assert depth == 8 and colour in (2, 6) and interlace == 0, "unexpected PNG layout"
+    bpp = 3 if colour == 2 else 4
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            up, up_left = prev[i], prev[i - bpp] if i >= bpp else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                p = left + up - up_left
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - up_left)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else up_left)) & 0xFF
+        rows.append(bytes(line))
+        prev = line
+    return width, height, bpp, rows
+
+
+def render_in_chromium(html: Path, tmp_path: Path) -> tuple[bytes, str]:
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium not found (install the Debian package 'chromium'; .ci/run does)")
+    shot = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         f"--screenshot={shot}", "--window-size=1200,2000", html.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert shot.exists(), f"no screenshot (exit {proc.returncode}): {proc.stderr[-2000:]}"
+    return shot.read_bytes(), proc.stderr
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_html_renders_in_chromium_without_errors(drawn: Path, tmp_path: Path, lang: str) -> None:
+    page = write_report(drawn, fmt="html", lang=lang, output=tmp_path / f"report-{lang}.html")
+    png, log = render_in_chromium(page, tmp_path)
+    console = [line for line in log.splitlines() if "CONSOLE" in line or "Uncaught" in line]
+    assert not console, console
+    width, height, bpp, rows = png_pixels(png)
+    assert (width, height) == (1200, 2000)
+    colours = {row[i:i + 3] for row in rows[::10] for i in range(0, len(row), bpp * 7)}
+    assert len(colours) > 20, f"the screenshot is (nearly) blank: {len(colours)} colours"
+    blue_rows = sum(b"\x1f\x5f\xa8" in row for row in rows)  # the panel bars
+    assert blue_rows > 20, "no bar chart visible in the first 2000 pixels"
