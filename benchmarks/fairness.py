@@ -101,10 +101,13 @@ def legacy_run(problem: PanelProblem) -> tuple[np.ndarray, float] | None:
 def row(instance: str, problem: PanelProblem, algo: str, probs: np.ndarray, seconds: float,
         extra: dict[str, object] | None = None) -> dict[str, object]:
     out: dict[str, object] = {"instance": instance, "n": problem.n, "k": problem.k, "algorithm": algo,
-                              "min_probability": float(probs.min()), "gini": gini(probs),
+                              "min_probability": float(probs.min()),
+                              "min_positive_probability": float(probs[probs > 1e-9].min(initial=1.0)),
+                              "gini": gini(probs),
                               "runtime_s": round(seconds, 2)}
     out.update(extra or {})
-    print(f"{instance:22} {problem.n:5} {problem.k:4} {algo:24} min={probs.min():.4f} "
+    positive = probs[probs > 1e-9].min(initial=1.0)
+    print(f"{instance:22} {problem.n:5} {problem.k:4} {algo:24} min={probs.min():.4f} min>0={positive:.4f} "
           f"gini={gini(probs):.3f} {seconds:8.1f}s {extra or ''}", flush=True)
     return out
 
