@@ -1,0 +1,85 @@
+"""Docs under test: the CLI reference is up to date, and every command has help and appears in the docs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cli.app import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+
+
+def command_paths() -> list[list[str]]:
+    """Every command and sub-command path of the app (sub-apps included), found by walking the tree."""
+
+    def walk(cmd: object, prefix: list[str]) -> list[list[str]]:
+        out = [prefix] if prefix else []
+        for name, sub in getattr(cmd, "commands", {}).items():
+            if not getattr(sub, "hidden", False):
+                out += walk(sub, [*prefix, name])
+        return out
+
+    return walk(typer.main.get_command(app), [])
+
+
+def leaf_paths() -> list[list[str]]:
+    """Commands that do something (not the groups that only hold sub-commands)."""
+    paths = command_paths()
+    return [p for p in paths if not any(q[:len(p)] == p and len(q) > len(p) for q in paths)]
+
+
+def test_cli_reference_is_up_to_date() -> None:
+    proc = subprocess.run([sys.executable, str(DOCS / "gen_cli_reference.py"), "--check"],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr + "\nRegenerate with: python docs/gen_cli_reference.py"
+
+
+@pytest.mark.parametrize("path", command_paths(), ids=" ".join)
+def test_every_command_is_in_the_cli_reference(path: list[str]) -> None:
+    reference = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert f"## sortition {' '.join(path)}\n" in reference
+
+
+@pytest.mark.parametrize("path", leaf_paths(), ids=" ".join)
+def test_every_command_is_in_the_user_guide(path: list[str]) -> None:
+    guide = (DOCS / "user-guide.md").read_text(encoding="utf-8")
+    assert f"sortition {' '.join(path)}" in guide, f"the user guide never mentions `sortition {' '.join(path)}`"
+
+
+@pytest.mark.parametrize("path", leaf_paths(), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: list[str]) -> None:
+    result = CliRunner().invoke(app, [*path, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output, f"`sortition {' '.join(path)} --help` shows no example"
+
+
+def test_user_guide_uses_the_dutch_terms_and_links_the_other_docs() -> None:
+    guide = (DOCS / "user-guide.md").read_text(encoding="utf-8")
+    for term in ("BRP", "wijk", "buurt", "loting", "burgerpanel"):
+        assert term in guide, term
+    for doc in ("auditing.md", "randomness.md", "algorithms.md", "cli.md", "quota-format.md"):
+        assert f"]({doc}" in guide, f"the user guide does not link {doc}"
+
+
+@pytest.mark.parametrize("doc", sorted(p.name for p in DOCS.glob("*.md")))
+def test_relative_links_point_to_existing_files(doc: str) -> None:
+    text = (DOCS / doc).read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+        assert (DOCS / target).resolve().exists(), f"{doc} links to missing {target}"
+
+
+def test_algorithms_doc_explains_every_algorithm() -> None:
+    from sortition.algorithms.base import Algorithm
+
+    text = (DOCS / "algorithms.md").read_text(encoding="utf-8")
+    for algorithm in Algorithm:
+        assert f"## `{algorithm.value}`" in text, algorithm
+    assert "1/m" in text and "LEXIMIN" in text
