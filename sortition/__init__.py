@@ -27,6 +27,8 @@ from sortition.lottery import PrepareResult, prepare
 from sortition.pool import Pool, load_pool
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
+from sortition.replace import Replacement, ReplaceResult, replace
+from sortition.report import ReportFormat, write_report
 from sortition.rfc3797 import rfc3797_select
 from sortition.tables import Table, read_table
 from sortition.verify import Check, VerifyReport, verify
@@ -45,6 +47,9 @@ __all__ = [
     "ProgressReporter",
     "QuotaError",
     "Relaxation",
+    "ReplaceResult",
+    "Replacement",
+    "ReportFormat",
     "SolverError",
     "SortitionError",
     "Stream",
@@ -60,7 +65,9 @@ __all__ = [
     "prepare",
     "rank",
     "read_table",
+    "replace",
     "rfc3797_select",
     "select",
     "verify",
+    "write_report",
 ]
