@@ -1,0 +1,362 @@
+"""Stage 1 invitations: allocation, household rules, order-freedom, determinism, verify, CLI and input errors."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cli.app import app
+from quotas.errors import InputError
+from sortition.invite import draw, prepare, verify_invitations
+from sortition.invite_hash import exact_order, hash_units
+from sortition.invite_plan import largest_remainder_letters, plan_from_mapping
+from sortition.pseudonyms import household_pseudonym, pseudonym
+from sortition.randomness import order_by_rank
+from sortition.verify import verify
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+HEADER = ["id", "geboortedatum", "wijk", "postcode", "huisnummer", "naam"]
+PLAN = {
+    "letters": 6,
+    "strata": ["wijk", "age_band"],
+    "columns": {"id": "id", "birth_date": "geboortedatum", "wijk": "wijk", "address": ["postcode", "huisnummer"]},
+    "age_bands": [16, 40],
+    "reference_date": "2027-01-01",
+    "min_age": 16,
+    "households": "one_person_per_address",
+}
+
+
+def _people(n: int = 60) -> list[list[str]]:
+    rows = []
+    for i in range(n):
+        year = 1940 + (i * 7) % 70
+        rows.append([f"P{i:03d}", f"{year}-0{1 + i % 9}-1{i % 10}", ("Noord", "Zuid")[i % 2],
+                     f"2000 A{chr(65 + (i // 3) % 26)}", str(i // 3 % 5 + 1), f"Naam {i}"])
+    return rows
+
+
+def _write(folder: Path, rows: list[list[str]], plan: dict | None = None, *, sep: str = ",",
+           name: str = "register.csv") -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    reg = folder / name
+    with open(reg, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=sep, lineterminator="\n")
+        w.writerow(HEADER)
+        w.writerows(rows)
+    plan_path = folder / "plan.yaml"
+    plan_path.write_text(json.dumps(plan or PLAN), encoding="utf-8")  # JSON is YAML
+    return reg, plan_path
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _letters(out: Path) -> dict:
+    return json.loads((out / "invitations.json").read_text())["strata"]
+
+
+def _run(tmp: Path, rows: list[list[str]], plan: dict | None = None, seed: str = "seed 1") -> Path:
+    reg, plan_path = _write(tmp, rows, plan)
+    out = tmp / "out"
+    prep = prepare(reg, plan_path, out)
+    draw(prep.plan_path, reg, seed)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ allocation
+
+@given(st.lists(st.integers(0, 10_000), min_size=1, max_size=12).filter(lambda s: sum(s) > 0),
+       st.integers(0, 5000))
+def test_largest_remainder_allocation_is_exact(sizes: list[int], total: int) -> None:
+    got = largest_remainder_letters({f"s{i}": n for i, n in enumerate(sizes)}, total)
+    assert sum(got.values()) == total
+    whole = sum(sizes)
+    for i, n in enumerate(sizes):
+        assert abs(got[f"s{i}"] - Fraction(total * n, whole)) < 1
+
+
+@given(st.lists(st.tuples(st.integers(1, 5000), st.integers(1, 100)), min_size=1, max_size=10),
+       st.integers(0, 3000))
+def test_response_correction_sums_to_total(strata: list[tuple[int, int]], total: int) -> None:
+    sizes = {f"s{i}": n for i, (n, _) in enumerate(strata)}
+    rates = {f"s{i}": Fraction(r, 100) for i, (_, r) in enumerate(strata)}
+    got = largest_remainder_letters(sizes, total, rates)
+    assert sum(got.values()) == total
+    whole = sum(Fraction(n) / rates[s] for s, n in sizes.items())
+    for s, n in sizes.items():  # expected respondents proportional: letters ~ size / rate
+        assert abs(got[s] - total * (Fraction(n) / rates[s]) / whole) < 1
+
+
+def test_response_correction_gives_more_letters_to_low_responders() -> None:
+    got = largest_remainder_letters({"young": 100, "old": 100}, 110, {"young": Fraction(1, 100),
+                                                                     "old": Fraction(10, 100)})
+    assert got == {"young": 100, "old": 10}
+
+
+# --------------------------------------------------------------------------------- hashing and ranking
+
+def test_fast_hmac_equals_standard_pseudonyms_and_ranks() -> None:
+    salt, key = os.urandom(32), os.urandom(32)
+    names = [f"id{i}" for i in range(50)] + ["é ü 漢"]
+    pseud, ranks = hash_units(names, salt, key, workers=1)
+    for name, p, r in zip(names, pseud, ranks, strict=True):
+        assert f"{int(p):016x}" == pseudonym(salt, name)
+        full = hmac.new(key, b"rank\x00" + pseudonym(salt, name).encode(), hashlib.sha256).digest()
+        assert int(r) == int.from_bytes(full[:8], "big")
+    hp, _ = hash_units(["2000 aa | 1"], salt, key, prefix=b"household\x00", workers=1)
+    assert f"{int(hp[0]):016x}" == household_pseudonym(salt, "2000 aa | 1")
+    order = exact_order(pseud, ranks, key)
+    assert [f"{int(pseud[i]):016x}" for i in order] == order_by_rank(key, [f"{int(p):016x}" for p in pseud])
+
+
+def test_exact_order_resolves_equal_prefixes() -> None:
+    key = os.urandom(32)
+    pseud = np.array([3, 1, 2], dtype=np.uint64)
+    ranks = np.zeros(3, dtype=np.uint64)  # all prefixes equal: the full ranks decide
+    order = exact_order(pseud, ranks, key)
+    assert [f"{int(pseud[i]):016x}" for i in order] == order_by_rank(key, [f"{int(p):016x}" for p in pseud])
+
+
+# ----------------------------------------------------------------------------------------- households
+
+def test_one_person_per_address_holds(tmp_path: Path) -> None:
+    out = _run(tmp_path, _people(), {**PLAN, "letters": 10, "reserves": 1})
+    rows = _csv_rows(out / "private" / "invitations.csv")
+    reserves = _csv_rows(out / "private" / "invite_reserves.csv")
+    addresses = [(r["postcode"], r["huisnummer"]) for r in rows + reserves]
+    assert len(rows) == 10
+    assert len(addresses) == len(set(addresses))
+
+
+def test_one_letter_per_address_chooses_one_eligible_resident(tmp_path: Path) -> None:
+    plan = {**PLAN, "strata": ["wijk"], "households": "one_letter_per_address", "letters": 4}
+    rows = _people()
+    for r in rows:  # the whole address in one wijk
+        r[2] = "Noord" if r[3] < "2000 AM" else "Zuid"
+    out = _run(tmp_path, rows, plan)
+    letters = _csv_rows(out / "private" / "invitations.csv")
+    assert len(letters) == 4
+    assert len({(r["postcode"], r["huisnummer"]) for r in letters}) == 4
+    assert all(int(r["geboortedatum"][:4]) <= 2010 for r in letters)  # eligible: 16 or older
+    record = json.loads((out / "invitations.json").read_text())
+    assert record["unit"] == "address"
+    assert all(len(v["addressees"]) == len(v["invited"]) for v in record["strata"].values())
+
+
+def test_one_letter_per_address_refuses_person_level_strata(tmp_path: Path) -> None:
+    reg, plan_path = _write(tmp_path, _people(), {**PLAN, "households": "one_letter_per_address"})
+    with pytest.raises(InputError, match="different strata"):
+        prepare(reg, plan_path, tmp_path / "out")
+
+
+# ------------------------------------------------------------------------------ order and determinism
+
+def _selected(register: Path, plan_file: Path, key: bytes, salt: bytes) -> dict[str, list[str]]:
+    from sortition.invite import _spec_from_plan, select
+    from sortition.invite_register import build_frame, read_register
+
+    plan = json.loads(plan_file.read_text())
+    spec = _spec_from_plan(plan)
+    frame = build_frame(read_register(register, spec), spec)
+    sel = select(frame, spec, plan, key, salt)
+    return {s: [f"{int(sel.unit_pseudonyms[u]):016x}" for u in sel.invited[s] + sel.reserves[s]]
+            for s in frame.labels}
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.randoms(use_true_random=False))
+def test_row_order_does_not_matter(tmp_path_factory: pytest.TempPathFactory, rnd) -> None:  # type: ignore[no-untyped-def]
+    # Shuffling the rows changes the file's SHA-256 and so the commitment; with the same key K and salt the
+    # letters must be the same.
+    rows = _people()
+    base = tmp_path_factory.mktemp("a")
+    reg, plan_path = _write(base, rows)
+    prep = prepare(reg, plan_path, base / "out")
+    key, salt = os.urandom(32), os.urandom(32)
+    shuffled = rows[:]
+    rnd.shuffle(shuffled)
+    other = tmp_path_factory.mktemp("b")
+    reg2, _ = _write(other, shuffled)
+    assert _selected(reg2, prep.plan_path, key, salt) == _selected(reg, prep.plan_path, key, salt)
+
+
+def test_same_seed_same_letters_across_processes(tmp_path: Path) -> None:
+    reg, plan_path = _write(tmp_path, _people())
+    out = tmp_path / "out"
+    prep = prepare(reg, plan_path, out)
+    code = ("import sys, json; from sortition.invite import draw; "
+            "r = draw(sys.argv[1], sys.argv[2], 'seed 1'); print(r.record_path)")
+    records = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run([sys.executable, "-c", code, str(prep.plan_path), str(reg)], check=True, env=env,
+                       capture_output=True, cwd=ROOT)
+        records.append((out / "invitations.json").read_bytes())
+    assert records[0] == records[1]
+
+
+def test_prepare_is_a_pure_function_of_its_inputs(tmp_path: Path) -> None:
+    reg, plan_path = _write(tmp_path, _people())
+    first = prepare(reg, plan_path, tmp_path / "out")
+    again = prepare(reg, plan_path, tmp_path / "out")
+    assert first.commitment == again.commitment
+
+
+def test_other_seed_after_a_draw_is_refused(tmp_path: Path) -> None:
+    out = _run(tmp_path, _people())
+    with pytest.raises(InputError, match="one draw per commitment"):
+        draw(out / "invitation_plan.json", tmp_path / "register.csv", "another seed")
+
+
+# ---------------------------------------------------------------------------------------------- verify
+
+def test_verify_passes_and_fails_on_tamper(tmp_path: Path) -> None:
+    out = _run(tmp_path, _people())
+    record = out / "invitations.json"
+    assert verify(record).ok
+    full = verify(record, register=tmp_path / "register.csv")
+    assert full.ok and any("recomputation" in c.name for c in full.checks)
+    data = json.loads(record.read_text())
+    label = next(iter(data["strata"]))
+    data["strata"][label]["invited"][0] = "0" * 16
+    record.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    assert verify(record).ok  # counts and pseudonyms still look fine without the register ...
+    report = verify(record, register=tmp_path / "register.csv")
+    assert not report.ok  # ... the recomputation catches it
+    assert "recomputation" in (report.failed.name if report.failed else "")
+
+
+def test_verify_catches_a_changed_plan(tmp_path: Path) -> None:
+    out = _run(tmp_path, _people())
+    plan_file = out / "invitation_plan.json"
+    plan = json.loads(plan_file.read_text())
+    plan["seed_source"] = "something else"
+    plan_file.write_text(json.dumps(plan, indent=1, sort_keys=True) + "\n")
+    report = verify_invitations(out / "invitations.json")
+    assert not report.ok and report.failed is not None and report.failed.name == "commitment"
+
+
+def test_verify_catches_a_wrong_allocation(tmp_path: Path) -> None:
+    out = _run(tmp_path, _people())
+    record = json.loads((out / "invitations.json").read_text())
+    plan_file = out / "invitation_plan.json"
+    plan = json.loads(plan_file.read_text())
+    first, second = plan["strata_order"][:2]
+    plan["strata"][first]["letters"] += 1
+    plan["strata"][second]["letters"] -= 1
+    data = (json.dumps(plan, indent=1, sort_keys=True, ensure_ascii=False) + "\n").encode()
+    plan_file.write_bytes(data)
+    record["commitment"] = hashlib.sha256(data).hexdigest()
+    (out / "invitations.json").write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
+    report = verify_invitations(out / "invitations.json")
+    assert not report.ok and report.failed is not None and "allocation" in report.failed.name
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+
+def test_cli_prepare_draw_verify(tmp_path: Path) -> None:
+    reg, plan_path = _write(tmp_path, _people(), sep=";")
+    runner = CliRunner()
+    out = tmp_path / "out"
+    res = runner.invoke(app, ["invite", "prepare", str(reg), str(plan_path), "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "Commitment" in res.output
+    res = runner.invoke(app, ["invite", "draw", str(out / "invitation_plan.json"), "--register", str(reg),
+                              "--seed", "dice 3 5 1"])
+    assert res.exit_code == 0, res.output
+    assert oct((out / "private" / "invitations.csv").stat().st_mode & 0o777) == "0o600"
+    assert oct((out / "private").stat().st_mode & 0o777) == "0o700"
+    res = runner.invoke(app, ["verify", str(out / "invitations.json"), "--register", str(reg)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["invite", "prepare", str(tmp_path / "missing.csv"), str(plan_path), "--out", str(out)])
+    assert res.exit_code == 2 and "not found" in res.output
+
+
+def test_examples_run(tmp_path: Path) -> None:
+    for name in ("schalkwijk-trees", "veiligheid"):
+        reg = EXAMPLES / name / "register.csv"
+        prep = prepare(reg, EXAMPLES / name / "plan.yaml", tmp_path / name)
+        result = draw(prep.plan_path, reg, "oefening")
+        assert result.letters == sum(s.letters for s in prep.strata)
+        assert verify(result.record_path, register=reg).ok
+
+
+# ---------------------------------------------------------------------------------------------- errors
+
+def _error(tmp_path: Path, rows: list[list[str]], plan: dict | None = None) -> str:
+    reg, plan_path = _write(tmp_path, rows, plan)
+    with pytest.raises(InputError) as info:
+        prepare(reg, plan_path, tmp_path / "out")
+    return str(info.value)
+
+
+def test_error_missing_column(tmp_path: Path) -> None:
+    plan = {**PLAN, "columns": {**PLAN["columns"], "wijk": "buurt"}}
+    message = _error(tmp_path, _people(), plan)
+    assert "no column 'buurt'" in message and "row 1" in message
+
+
+def test_error_unparseable_date_names_its_row(tmp_path: Path) -> None:
+    rows = _people()
+    rows[4][1] = "31-31-1980"
+    message = _error(tmp_path, rows)
+    assert "row 6" in message and "geboortedatum" in message and "31-31-1980" in message
+
+
+def test_error_empty_stratum(tmp_path: Path) -> None:
+    plan = {**PLAN, "strata": ["wijk"], "letters": {"Noord": 3, "Oost": 2}}
+    assert "'letters: Oost'" in _error(tmp_path, _people(), plan) and "empty" in _error(tmp_path, _people(), plan)
+
+
+def test_error_more_letters_than_people(tmp_path: Path) -> None:
+    plan = {**PLAN, "households": "none", "letters": 1000}
+    assert "only" in _error(tmp_path, _people(), plan)
+
+
+def test_error_duplicate_id(tmp_path: Path) -> None:
+    rows = _people()
+    rows[7][0] = rows[2][0]
+    message = _error(tmp_path, rows)
+    assert "rows 4 and 9" in message
+
+
+def test_error_empty_stratum_value(tmp_path: Path) -> None:
+    rows = _people()
+    rows[3][2] = ""
+    message = _error(tmp_path, rows)
+    assert "row 5" in message and "wijk" in message
+
+
+def test_error_bad_plan_keys() -> None:
+    with pytest.raises(InputError, match="unknown key"):
+        plan_from_mapping({**PLAN, "letter": 5})
+    with pytest.raises(InputError, match="households"):
+        plan_from_mapping({**PLAN, "households": "one_per_flat"})
+    with pytest.raises(InputError, match="reference_date"):
+        plan_from_mapping({k: v for k, v in PLAN.items() if k != "reference_date"})
+
+
+def test_exclusion_list_removes_people(tmp_path: Path) -> None:
+    rows = _people()
+    (tmp_path / "out_list.csv").write_text("id\n" + "\n".join(r[0] for r in rows[:50]) + "\n")
+    plan = {**PLAN, "strata": ["wijk"], "households": "none", "letters": 4, "exclude": "out_list.csv"}
+    out = _run(tmp_path, rows, plan)
+    letters = _csv_rows(out / "private" / "invitations.csv")
+    assert {r["id"] for r in letters} <= {r[0] for r in rows[50:]}
