@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,7 +123,7 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     raw_of = {h.strip(): h for h in raw_header}
     id_col = found[0]
     wanted = sorted(set(found), key=header.index)
-    dtypes = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
+    dtypes: dict[str, Any] = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
     try:
         frame = _read_csv(p, encoding, delimiter, [raw_of[c] for c in wanted], dtypes)
     except UnicodeDecodeError:
@@ -152,10 +153,10 @@ def _needs_strip(ids: np.ndarray) -> bool:
     return re.search(r"\x00\s|\s\x00", joined) is not None
 
 
-def _read_csv(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, object]
+def _read_csv(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, Any]
               ) -> pd.DataFrame:
     try:
-        return pd.read_csv(p, sep=delimiter, encoding=encoding, usecols=usecols, dtype=dtypes,  # type: ignore[arg-type]
+        return pd.read_csv(p, sep=delimiter, encoding=encoding, usecols=usecols, dtype=dtypes,
                            keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
                            quotechar='"', low_memory=False)
     except pd.errors.ParserError as exc:
@@ -440,13 +441,13 @@ def fetch_rows(register: Register, row_numbers: Sequence[int]) -> tuple[list[str
 
         assert isinstance(register.table, Table)
         frame = register.table.frame
-        return list(register.header), {r: [str(v) for v in frame.loc[r].tolist()] for r in wanted}
+        return list(register.header), {r: [str(v) for v in frame.loc[[r]].to_numpy()[0]] for r in wanted}
     assert register.encoding is not None and register.delimiter is not None
-    found = _scan_lines(Path(register.path), register.encoding, register.records, wanted)
-    if found is None:  # quoted line breaks: records and lines differ, so walk the records
+    lines = _scan_lines(Path(register.path), register.encoding, register.records, wanted)
+    if lines is None:  # quoted line breaks: records and lines differ, so walk the records
         found = _walk_records(Path(register.path), register.encoding, register.delimiter, wanted)
     else:
-        found = {r: next(csv.reader([line], delimiter=register.delimiter)) for r, line in found.items()}
+        found = {r: next(csv.reader([line], delimiter=register.delimiter)) for r, line in lines.items()}
     return list(register.header), {r: [v.strip() for v in rec] for r, rec in found.items()}
 
 
