@@ -68,10 +68,6 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def _letters(out: Path) -> dict:
-    return json.loads((out / "invitations.json").read_text())["strata"]
-
-
 def _run(tmp: Path, rows: list[list[str]], plan: dict | None = None, seed: str = "seed 1") -> Path:
     reg, plan_path = _write(tmp, rows, plan)
     out = tmp / "out"
@@ -360,3 +356,22 @@ def test_exclusion_list_removes_people(tmp_path: Path) -> None:
     out = _run(tmp_path, rows, plan)
     letters = _csv_rows(out / "private" / "invitations.csv")
     assert {r["id"] for r in letters} <= {r[0] for r in rows[50:]}
+
+
+def test_excel_register_gives_the_same_letters_as_csv(tmp_path: Path) -> None:
+    import openpyxl
+
+    rows = _people()
+    reg, plan_path = _write(tmp_path, rows)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    xlsx = tmp_path / "register.xlsx"
+    wb.save(xlsx)
+    prep = prepare(reg, plan_path, tmp_path / "out")
+    key, salt = os.urandom(32), os.urandom(32)
+    assert _selected(xlsx, prep.plan_path, key, salt) == _selected(reg, prep.plan_path, key, salt)
+    result = draw(prepare(xlsx, plan_path, tmp_path / "x").plan_path, xlsx, "seed")
+    assert len(_csv_rows(result.invitations_csv)) == 6
