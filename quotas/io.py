@@ -30,11 +30,8 @@ Example:
 
 from __future__ import annotations
 
-import codecs
 import contextlib
-import csv
 import difflib
-import io
 import math
 import os
 import tempfile
@@ -47,6 +44,7 @@ import yaml
 
 from quotas.errors import InputError, QuotaError
 from quotas.model import Category, QuotaSpec, ValueQuota
+from quotas.textfiles import decode_bytes, detect_delimiter, parse_delimited, read_bytes
 
 #: Largest number accepted as a quota bound or panel size; beyond it a file is surely wrong.
 MAX_NUMBER = 1_000_000_000
@@ -185,66 +183,31 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
 
 
 def read_text(path: Path) -> str:
-    """Read a text file written by a spreadsheet or editor: UTF-8 (BOM or not), UTF-16 with BOM, cp1252."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("file not found.", file=path, hint="Check the folder and the file name.") from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a file.", file=path, hint="Give the path of the file.") from None
-    except OSError as exc:
-        raise InputError(f"cannot be read ({exc.strerror}).", file=path) from None
-    if data.startswith(b"PK\x03\x04"):
-        raise InputError("looks like an Excel (.xlsx) file, not text.", file=path,
-                         hint="Save the sheet as CSV (UTF-8) and give that file.")
-    return decode_text(data, path)
-
-
-def decode_text(data: bytes, path: Path | str | None = None) -> str:
-    """Decode bytes: a BOM decides; otherwise UTF-8, falling back to cp1252 (Dutch Excel exports)."""
-    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                       (codecs.BOM_UTF16_BE, "utf-16-be")):
-        if data.startswith(bom):
-            try:
-                return data[len(bom):].decode(codec)
-            except UnicodeDecodeError as exc:
-                raise InputError(f"starts with a {codec} byte-order mark but is not valid {codec} "
-                                 f"(byte {exc.start}).", file=path,
-                                 hint="Save the file again as UTF-8.") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")  # never fails; the 5 bytes cp1252 leaves undefined
-
-
-def sniff_delimiter(text: str) -> str:
-    """The separator of a delimited text: whichever of ``,`` ``;`` tab the first non-empty line has most."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])  # ties go to ","
-    return best if counts[best] else ","
-
-
-def read_table(path: Path) -> list[list[str]]:
-    """Read a delimited file into rows of whitespace-trimmed cells (row 1 is the header).
+    """Read a text file written by a spreadsheet or editor (encodings as in :func:`decode_bytes`).
 
     Raises:
-        InputError: unreadable file; QuotaError: empty file.
+        InputError: the file is missing, a folder, an Excel workbook, binary or undecodable.
+    """
+    return decode_bytes(read_bytes(path), path)[0]
+
+
+def read_table(path: Path) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Read a delimited file into a header and numbered records of whitespace-trimmed cells.
+
+    Rows are numbered as in a spreadsheet (header = row 1); see :func:`parse_delimited`.
+
+    Raises:
+        InputError: unreadable file or malformed row; QuotaError: empty file.
     """
     text = read_text(path)
-    if not text.strip():
-        raise QuotaError("the file is empty.", file=path,
-                         hint="It needs a header row and one row per value.")
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text)))
-    except csv.Error as exc:
-        raise InputError(f"cannot be read as CSV ({exc}).", file=path,
-                         hint="Save it again from a spreadsheet as CSV.") from None
-    return [[cell.strip() for cell in row] for row in rows]
+    empty = QuotaError("the file is empty.", file=path, hint="It needs a header row and one row per value.")
+    # Cells beyond the header are ignored, so a wrong header is reported as such, not as a long row.
+    header, records = parse_delimited(text, detect_delimiter(text), path, on_empty=empty, check_widths=False)
+    return _trimmed(header), [(number, _trimmed(cells)) for number, cells in records]
+
+
+def _trimmed(cells: Sequence[str]) -> list[str]:
+    return [cell.strip() for cell in cells]
 
 
 def header_index(header: Sequence[str], path: Path | str | None) -> dict[str, int]:
@@ -594,11 +557,11 @@ def _csv_row(row: Sequence[str], number: int, cols: _CsvColumns, path: Path) -> 
 
 
 def _load_csv(path: Path, panel_size: int | None) -> QuotaSpec:
-    rows = read_table(path)
-    cols = _csv_columns(rows[0], path)
+    header, records = read_table(path)
+    cols = _csv_columns(header, path)
     groups: dict[str, tuple[str, list[ValueQuota]]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in records:
         if not any(row):
             continue
         cat, quota = _csv_row(row, number, cols, path)

@@ -135,10 +135,12 @@ def propose_quotas(
                          hint="Give e.g. --panel-size 30.")
     if isinstance(margins, (str, Path)):
         source: str | None = str(margins)
-        table: Sequence[Sequence[object]] = read_table(Path(margins))
+        header, records = read_table(Path(margins))
+        rows: Sequence[tuple[int, Sequence[object]]] = records
     else:
-        source, table = None, _frame_rows(margins)
-    groups = _read_margins(table, source)
+        source = None
+        header, rows = _frame_rows(margins)
+    groups = _read_margins(header, rows, source)
     categories = []
     for name, values in groups.values():
         targets = largest_remainder([share for _, share in values], panel_size)
@@ -149,11 +151,11 @@ def propose_quotas(
                      households=tuple(households), source=source)
 
 
-def _frame_rows(frame: pandas.DataFrame) -> list[list[object]]:
-    """A DataFrame as rows like read_table's: header first, then cells (NaN becomes an empty cell)."""
-    header: list[object] = [str(c).strip() for c in frame.columns]
+def _frame_rows(frame: pandas.DataFrame) -> tuple[list[str], list[tuple[int, list[object]]]]:
+    """A DataFrame like read_table's result: header, numbered rows from 2 (NaN becomes an empty cell)."""
+    header = [str(c).strip() for c in frame.columns]
     body = [["" if _missing(cell) else cell for cell in row] for row in frame.itertuples(index=False)]
-    return [header, *body]
+    return header, list(enumerate(body, start=2))
 
 
 def _missing(cell: object) -> bool:
@@ -172,16 +174,13 @@ def _columns(header: Sequence[str], source: str | None) -> tuple[int, int, int]:
 
 
 def _read_margins(
-    table: Sequence[Sequence[object]], source: str | None
+    header: Sequence[str], rows: Sequence[tuple[int, Sequence[object]]], source: str | None
 ) -> dict[str, tuple[str, list[tuple[str, Fraction]]]]:
     """Group the margin rows by category (case-insensitively), checking every cell."""
-    if not table:
-        raise QuotaError("the margins table is empty.", file=source, hint="Give category,value,share rows.")
-    header = [str(h) for h in table[0]]
     cat_col, val_col, share_col = _columns(header, source)
     groups: dict[str, tuple[str, list[tuple[str, Fraction]]]] = {}
     seen: dict[tuple[str, str], int] = {}
-    for number, row in enumerate(table[1:], start=2):
+    for number, row in rows:
         cells = [str(c).strip() if isinstance(c, str) else c for c in row]
         if all(c == "" for c in cells):
             continue

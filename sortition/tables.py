@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import io
@@ -24,15 +23,10 @@ from pathlib import Path
 import pandas as pd
 
 from quotas.errors import InputError
+from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter, parse_delimited, read_bytes
 
 TEXT_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 EXCEL_SUFFIXES = frozenset({".xlsx", ".xlsm"})
-DELIMITERS = (";", "\t", ",")  # order breaks ties; "," is the fallback for a single column
-
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls (and .doc) files
-_SNIFF_RECORDS = 50  # data records looked at to break delimiter ties
-_SAVE_AS = "Export it again as 'CSV UTF-8' or as an Excel .xlsx file."
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,16 +86,12 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
     """
     file = str(path)
     p = Path(path)
-    if not p.exists():
-        raise InputError("file not found.", file=file, hint="Check the path and the file name.")
-    if p.is_dir():
-        raise InputError("this is a folder, not a file.", file=file, hint="Give the path of the file itself.")
-    data = p.read_bytes()
+    data = read_bytes(p)
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError("the file is empty.", file=file,
                          hint="Give a file with a header row (row 1) and one row per person.")
-    if data.startswith(_ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES:
+    if data.startswith(ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES:
         sheet_name: str | None
         sheet_name, header, records = _read_xlsx(file, data, sheet)
         encoding = delimiter = None
@@ -109,121 +99,13 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> Table:
         if sheet is not None:
             raise InputError(f"--sheet '{sheet}' was given but this is a text file, not an Excel file.",
                              file=file, hint="Leave out --sheet for CSV files.")
-        if data.startswith(_OLE_MAGIC):
-            raise InputError("this is an old Excel .xls (or other Office) file, which cannot be read.",
-                             file=file, hint="Open it in Excel and save it as .xlsx or as 'CSV UTF-8'.")
-        text, encoding = _decode(data, file)
-        delimiter = _detect_delimiter(text)
-        header, records = _parse_text(text, delimiter, file)
+        text, encoding = decode_bytes(data, file, hint=SAVE_AS_HINT)
+        delimiter = detect_delimiter(text)
+        header, records = parse_delimited(text, delimiter, file)
         sheet_name = None
     frame = _build_frame(header, records, file)
     return Table(path=file, sha256=digest, frame=frame, encoding=encoding, delimiter=delimiter,
                  sheet=sheet_name)
-
-
-# ---------------------------------------------------------------------------------------------- text files
-
-def _decode(data: bytes, file: str) -> tuple[str, str]:
-    """Decode bytes as UTF-8 (BOM or not), UTF-16 (with BOM) or cp1252; refuse binary content."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise _undecodable(data, exc.start, file, "UTF-16") from None
-    nul = data.find(b"\x00", 0, 65536)
-    if nul >= 0:
-        raise InputError(
-            f"this does not look like a table: it holds binary data (a zero byte at byte offset {nul}).",
-            file=file, row=_row_at(data, nul), hint=_SAVE_AS)
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data.decode("utf-8-sig"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise _undecodable(data, exc.start + 3, file, "UTF-8") from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError as exc:
-        raise _undecodable(data, exc.start, file, "UTF-8 or Windows-1252 (cp1252)") from None
-
-
-def _row_at(data: bytes, offset: int) -> int:
-    # Counts physical lines; equals the spreadsheet row unless a quoted value spans lines before it.
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _undecodable(data: bytes, offset: int, file: str, tried: str) -> InputError:
-    return InputError(
-        f"byte 0x{data[offset]:02x} at byte offset {offset} cannot be read as {tried} text.",
-        file=file, row=_row_at(data, offset), hint=_SAVE_AS)
-
-
-def _first_records(text: str, delimiter: str, limit: int) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    out: list[list[str]] = []
-    try:
-        for rec in reader:
-            if any(f.strip() for f in rec):
-                out.append(rec)
-            if len(out) > limit:
-                break
-    except csv.Error:
-        pass  # a malformed file is reported by the full parse, with its row
-    return out
-
-
-def _detect_delimiter(text: str) -> str:
-    """The delimiter that splits the header into the most fields; ties go to the one data rows agree with."""
-    best = ","
-    best_score = (1, -1)
-    for delim in DELIMITERS:
-        recs = _first_records(text, delim, _SNIFF_RECORDS)
-        if not recs:
-            continue
-        width = len(recs[0])
-        agree = sum(1 for r in recs[1:] if len(r) == width)
-        score = (width, agree)
-        if width > 1 and score > best_score:
-            best, best_score = delim, score
-    return best
-
-
-def _parse_text(text: str, delimiter: str, file: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """Split text into a header and numbered records (spreadsheet row numbers, header = row 1)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
-    row = 0
-    try:
-        for rec in reader:
-            row += 1
-            if header is None:
-                if not any(f.strip() for f in rec):
-                    continue  # blank lines above the header
-                header = rec
-                continue
-            records.append((row, rec))
-    except csv.Error as exc:
-        raise InputError(f"this row cannot be read as {_delim_name(delimiter)}-separated values ({exc}).",
-                         file=file, row=row + 1, hint="Check the quotes on this row.") from None
-    if header is None:
-        raise InputError("the file is empty.", file=file,
-                         hint="Give a file with a header row (row 1) and one row per person.")
-    width = len(header)
-    for num, rec in records:
-        if len(rec) > width and any(f.strip() for f in rec[width:]):
-            raise InputError(
-                f"this row has {len(rec)} fields but the header has {width}.", file=file, row=num,
-                hint=f"A value probably contains the separator {_delim_name(delimiter)}: put that value "
-                     "in double quotes, or fix the row.")
-    return header, records
-
-
-def _delim_name(delimiter: str) -> str:
-    return {"\t": "tab", ";": "';'", ",": "','"}.get(delimiter, repr(delimiter))
 
 
 # --------------------------------------------------------------------------------------------- Excel files
@@ -239,7 +121,7 @@ def _read_xlsx(file: str, data: bytes, sheet: str | None
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InputError(f"this cannot be read as an Excel .xlsx file ({exc}).", file=file,
-                         hint=_SAVE_AS) from None
+                         hint=SAVE_AS_HINT) from None
     try:
         ws = wb[_choose_sheet(wb, file, sheet)]
         title = str(ws.title)

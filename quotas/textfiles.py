@@ -1,0 +1,254 @@
+"""Read delimited text files as spreadsheet programs and editors write them: the one place that does it.
+
+Registers and pools (:mod:`sortition.tables`), quota files and margins files (:mod:`quotas.io`,
+:mod:`quotas.propose`) all come through here, so an encoding, a separator or a broken row is recognised and
+reported the same way whichever file it is in:
+
+- :func:`read_bytes`: the file's bytes, or an :class:`~quotas.errors.InputError` saying it is missing or a
+  folder.
+- :func:`decode_bytes`: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; Excel workbooks
+  and binary data are refused with the byte offset and row of the first bad byte.
+- :func:`detect_delimiter`: ``;``, tab or ``,``, whichever splits the header into the most fields.
+- :func:`parse_delimited`: a header and records numbered as in a spreadsheet (header = row 1).
+
+Example:
+    >>> text, encoding = decode_bytes("naam;wijk\\r\\nJoke;Zuid\\r\\n".encode("cp1252"), "pool.csv")
+    >>> delimiter = detect_delimiter(text)
+    >>> parse_delimited(text, delimiter, "pool.csv"), encoding, delimiter_name(delimiter)
+    ((['naam', 'wijk'], [(2, ['Joke', 'Zuid'])]), 'utf-8', "';'")
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from quotas.errors import InputError
+
+#: The separators recognised, in the order that breaks ties; "," is the fallback for a single column.
+DELIMITERS = (";", "\t", ",")
+
+#: What to do with a file that cannot be read as text, when an Excel .xlsx file is also accepted.
+SAVE_AS_HINT = "Export it again as 'CSV UTF-8' or as an Excel .xlsx file."
+#: The same for readers that take text files only.
+SAVE_AS_CSV_HINT = "Save it again as 'CSV UTF-8' and give that file."
+
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and other zip) files
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls (and .doc) files
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_UTF8_BOM = b"\xef\xbb\xbf"
+_SNIFF_RECORDS = 50  # data records looked at to break delimiter ties
+_BINARY_SCAN = 65536  # bytes searched for a zero byte
+
+
+def read_bytes(path: str | Path) -> bytes:
+    """The bytes of ``path``.
+
+    Raises:
+        InputError: the file is missing, is a folder or cannot be read (naming the file).
+    """
+    p = Path(path)
+    try:
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError("file not found.", file=path, hint="Check the path and the file name.") from None
+    except OSError as exc:
+        if p.is_dir():  # IsADirectoryError on POSIX, PermissionError on Windows
+            raise InputError("this is a folder, not a file.", file=path,
+                             hint="Give the path of the file itself.") from None
+        raise InputError(f"the file cannot be read ({exc.strerror}).", file=path,
+                         hint="Check that it is not open elsewhere and that you may read it.") from None
+
+
+def decode_bytes(data: bytes, file: str | Path | None, *, hint: str = SAVE_AS_CSV_HINT) -> tuple[str, str]:
+    """Decode the bytes of a text file as a spreadsheet program or editor wrote them.
+
+    A UTF-16 byte-order mark decides UTF-16; otherwise the text is UTF-8 (with or without BOM), else
+    Windows-1252 (what Dutch Excel writes as "CSV"). An Excel workbook (.xlsx or old .xls) and any data
+    holding a zero byte are refused rather than read as garbage.
+
+    Args:
+        data: the file's bytes.
+        file: the file name used in error messages.
+        hint: what the user should do when the file cannot be read as text.
+
+    Returns:
+        ``(text, encoding)`` with encoding one of ``utf-16``, ``utf-8-sig``, ``utf-8``, ``cp1252``; the
+        text holds no byte-order mark.
+
+    Raises:
+        InputError: an Excel file, binary data or undecodable bytes; the message names the byte offset and
+            the (physical) line of the first bad byte.
+
+    Example:
+        >>> decode_bytes("wijk\\nZuid-Oost é\\n".encode("cp1252"), "q.csv")
+        ('wijk\\nZuid-Oost é\\n', 'cp1252')
+    """
+    if data.startswith(_UTF16_BOMS):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start, file, "UTF-16", hint) from None
+    _refuse_binary(data, file, hint)
+    if data.startswith(_UTF8_BOM):
+        try:
+            return data.decode("utf-8-sig"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise _undecodable(data, exc.start + len(_UTF8_BOM), file, "UTF-8", hint) from None
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise _undecodable(data, exc.start, file, "UTF-8 or Windows-1252 (cp1252)", hint) from None
+
+
+def _refuse_binary(data: bytes, file: str | Path | None, hint: str) -> None:
+    if data.startswith(ZIP_MAGIC):
+        raise InputError("this looks like an Excel (.xlsx) file, not a text file.", file=file, hint=hint)
+    if data.startswith(OLE_MAGIC):
+        raise InputError("this is an old Excel .xls (or other Office) file, which cannot be read.",
+                         file=file, hint=hint)
+    nul = data.find(b"\x00", 0, _BINARY_SCAN)
+    if nul >= 0:
+        raise InputError(
+            f"this does not look like a table: it holds binary data (a zero byte at byte offset {nul}).",
+            file=file, row=_row_at(data, nul), hint=hint)
+
+
+def _row_at(data: bytes, offset: int) -> int:
+    # Counts physical lines; equals the spreadsheet row unless a quoted value spans lines before it.
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _undecodable(data: bytes, offset: int, file: str | Path | None, tried: str, hint: str) -> InputError:
+    return InputError(
+        f"byte 0x{data[offset]:02x} at byte offset {offset} cannot be read as {tried} text.",
+        file=file, row=_row_at(data, offset), hint=hint)
+
+
+def _first_records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out: list[list[str]] = []
+    try:
+        for rec in reader:
+            if any(f.strip() for f in rec):
+                out.append(rec)
+            if len(out) > limit:
+                break
+    except csv.Error:
+        pass  # a malformed file is reported by the full parse, with its row
+    return out
+
+
+def detect_delimiter(text: str) -> str:
+    """The separator of a delimited text: ``;``, tab or ``,``.
+
+    The one that splits the header (the first non-blank record) into the most fields wins; on a tie, the
+    one that the most of the next 50 records agree with (same number of fields); then the order of
+    :data:`DELIMITERS`. A single column gives ``,``. Quoted values are respected.
+
+    Example:
+        >>> detect_delimiter('naam;"adres, plaats"\\nJoke;"Dorpsstraat 1, Ee"\\n')
+        ';'
+    """
+    best = ","
+    best_score = (1, -1)
+    for delim in DELIMITERS:
+        recs = _first_records(text, delim, _SNIFF_RECORDS)
+        if not recs:
+            continue
+        width = len(recs[0])
+        agree = sum(1 for r in recs[1:] if len(r) == width)
+        score = (width, agree)
+        if width > 1 and score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def parse_delimited(
+    text: str, delimiter: str, file: str | Path | None, *, on_empty: InputError | None = None,
+    check_widths: bool = True,
+) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """Split delimited text into its header and its records, numbered as a spreadsheet numbers rows.
+
+    Blank lines above the header are skipped (and counted). Cells are returned as written (not trimmed);
+    a record may be shorter than the header, and longer only when the extra cells are blank (unless
+    ``check_widths`` is false).
+
+    Args:
+        text: the decoded text (see :func:`decode_bytes`).
+        delimiter: the separator (see :func:`detect_delimiter`).
+        file: the file name used in error messages.
+        on_empty: the error to raise when the text holds no non-blank cell; by default an
+            :class:`~quotas.errors.InputError` "the file is empty.".
+        check_widths: refuse a record with more non-blank values than the header has names (a value
+            holding the separator, unquoted). A reader that checks the header's names first and ignores
+            cells beyond them passes False, so that a wrong header is reported as such.
+
+    Returns:
+        ``(header, records)``: the header's cells, and one ``(row number, cells)`` per record below it,
+        the header being row 1 when it is the first line.
+
+    Raises:
+        InputError: a record cannot be parsed (e.g. a stray quote) or has more values than the header
+            has names; the message names the row and says what to do.
+
+    Example:
+        >>> parse_delimited("id,wijk\\n7,Zuid\\n\\n8,Noord\\n", ",", "pool.csv")
+        (['id', 'wijk'], [(2, ['7', 'Zuid']), (3, []), (4, ['8', 'Noord'])])
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    row = 0
+    try:
+        for rec in reader:
+            row += 1
+            if header is None:
+                if not any(f.strip() for f in rec):
+                    continue  # blank lines above the header
+                header = rec
+                continue
+            records.append((row, rec))
+    except csv.Error as exc:
+        raise InputError(f"this row cannot be read as {delimiter_name(delimiter)}-separated values ({exc}).",
+                         file=file, row=row + 1, hint="Check the quotes on this row.") from None
+    if header is None:
+        raise on_empty or InputError("the file is empty.", file=file,
+                                     hint="Give a file with a header row (row 1) and one row per person.")
+    if check_widths:
+        _check_widths(len(header), records, delimiter, file)
+    return header, records
+
+
+def _check_widths(width: int, records: list[tuple[int, list[str]]], delimiter: str,
+                  file: str | Path | None) -> None:
+    for num, rec in records:
+        if len(rec) > width and any(f.strip() for f in rec[width:]):
+            raise InputError(
+                f"this row has {len(rec)} fields but the header has {width}.", file=file, row=num,
+                hint=f"A value probably contains the separator {delimiter_name(delimiter)}: put that value "
+                     "in double quotes, or fix the row.")
+
+
+def delimiter_name(delimiter: str) -> str:
+    """The separator as a message names it: ``tab``, ``';'``, ``','``."""
+    return {"\t": "tab", ";": "';'", ",": "','"}.get(delimiter, repr(delimiter))
+
+
+__all__ = [
+    "DELIMITERS",
+    "OLE_MAGIC",
+    "SAVE_AS_CSV_HINT",
+    "SAVE_AS_HINT",
+    "ZIP_MAGIC",
+    "decode_bytes",
+    "delimiter_name",
+    "detect_delimiter",
+    "parse_delimited",
+    "read_bytes",
+]
