@@ -4,6 +4,7 @@ Run from the repository root::
 
     python benchmarks/solvers.py                 # all instances, all backends, 20 weight vectors
     python benchmarks/solvers.py --solves 5 --time-limit 30
+    python benchmarks/solvers.py --leximin       # also time whole LEXIMIN runs with each backend as oracle
 
 Prints a table and writes ``benchmarks/results/solvers.json``. The instance CSVs are read here with plain
 pandas so this script does not depend on the library's loaders.
@@ -118,6 +119,7 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0, help="seconds per find_panel")
     ap.add_argument("--backends", default="highs,cpsat,scip")
     ap.add_argument("--only", default=None, help="comma-separated instance names")
+    ap.add_argument("--leximin", action="store_true", help="also time LEXIMIN end to end per backend")
     args = ap.parse_args()
     backends = [Backend(b) for b in args.backends.split(",")]
     out: dict = {"solves": args.solves, "time_limit_s": args.time_limit, "machine": platform.platform(),
@@ -134,9 +136,47 @@ def main() -> None:
             out["instances"][name][family] = row
             cells = " ".join(f"{r['mean_s']:>10.4f} / {r['max_s']:>9.4f}" for r in row.values())
             print(f"{name + ' ' + family:28} {problem.n:>5} {problem.k:>4} {cells}", flush=True)
+    if args.leximin:
+        out["leximin"] = leximin_runs(backends, args.only)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(out, indent=1) + "\n")
     print(f"wrote {RESULTS}")
+
+
+class _TimedOracle:
+    """Counts and times the oracle calls LEXIMIN makes."""
+
+    def __init__(self, model: PanelModel) -> None:
+        self.model, self.calls, self.seconds = model, 0, 0.0
+
+    def find_panel(self, weights: np.ndarray) -> np.ndarray:
+        t0 = time.perf_counter()
+        try:
+            return self.model.find_panel(weights)
+        finally:
+            self.calls += 1
+            self.seconds += time.perf_counter() - t0
+
+
+def leximin_runs(backends: list[Backend], only: str | None) -> dict:
+    """Whole LEXIMIN runs (the real pricing workload) on the small instances, once per backend."""
+    from sortition.algorithms.leximin import leximin  # the algorithm is optional for this benchmark
+
+    out: dict = {}
+    for name, problem in instances().items():
+        if problem.n > 250 or (only and name not in only.split(",")):
+            continue
+        for b in backends:
+            oracle = _TimedOracle(PanelModel(problem, backend=b))
+            t0 = time.perf_counter()
+            dist = leximin(problem, oracle=oracle, time_limit=300)
+            total = time.perf_counter() - t0
+            out.setdefault(name, {})[b.value] = {"total_s": total, "oracle_s": oracle.seconds,
+                                                 "oracle_calls": oracle.calls,
+                                                 "min_probability": float(dist.probabilities.min())}
+            print(f"leximin {name:22} {b.value:6} total {total:7.2f} s, oracle {oracle.seconds:7.2f} s "
+                  f"in {oracle.calls} calls", flush=True)
+    return out
 
 
 def _check_agreement(name: str, row: dict) -> None:
