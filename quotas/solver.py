@@ -7,8 +7,8 @@ thousands of times.
 
 Solver choice, by measurement (``python benchmarks/solvers.py``; mean / max seconds per ``find_panel`` over 20
 weight vectors per row, "uniform" = U(0,1) per person, "sparse" = 90% zeros like LEXIMIN duals; 2-core
-container shared with other jobs, so read the ratios more than the absolute numbers; raw data in
-``benchmarks/results/solvers.json``):
+container shared with other jobs, so read the ratios more than the absolute numbers; the table is one
+run, ``benchmarks/results/solvers.json`` holds the latest run, with every time):
 
 ==========================================  ===============  ===============  ===============
 instance (n, k), weights                    HiGHS MIP        CP-SAT           SCIP
