@@ -6,6 +6,7 @@ Every value that comes from a file is escaped; the page loads nothing from anywh
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from html import escape
 
@@ -212,7 +213,8 @@ def render_html(data: ReportData, lang: str = "nl") -> str:
     body += [f"<h2>{t('replacements')}</h2>", *_replacements(data, lang)]
     members = ", ".join(f"<code>{escape(p)}</code>" for p in sorted(data.panel))
     body += [f"<h2>{t('members')}</h2>", f"<p>{members}</p>", f"<p>{t('members_note', r=data.reserves)}</p>"]
-    body += [f"<h2>{t('how_to_verify')}</h2>", f"<p>{t('how_to_verify_text')}</p>",
+    verify_text = re.sub(r"`([^`]+)`", r"<code>\1</code>", t("how_to_verify_text"))
+    body += [f"<h2>{t('how_to_verify')}</h2>", f"<p>{verify_text}</p>",
              f'<p class="muted"><em>{t("privacy")}</em></p>']
     return (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
