@@ -132,25 +132,38 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     frame.columns = [c.strip() for c in frame.columns]
     records = len(frame)
     used = [c for c in frame.columns]
-    blank = np.ones(records, dtype=bool)
-    for c in used:
-        col = frame[c]
-        empty = (col.cat.codes.to_numpy() < 0) | col.isin([""]).to_numpy() if c != id_col else \
-            (col.to_numpy(dtype=object) == "")
-        blank &= empty
+    all_ids = frame[id_col].to_numpy(dtype=object)
+    needs_strip, has_empty = _scan_ids(all_ids)
+    if needs_strip:
+        all_ids = pd.Series(all_ids, dtype=object).str.strip().to_numpy(dtype=object)
+    blank = np.zeros(records, dtype=bool)
+    if has_empty or needs_strip:  # blank lines: rows whose used cells are all empty (rare; exact check only then)
+        blank = all_ids == ""
+        for c in used:
+            if c != id_col:
+                col = frame[c].array
+                empty_code = list(col.categories).index("") if "" in col.categories else -1
+                blank &= (col.codes < 0) | (col.codes == empty_code)
     keep = np.flatnonzero(~blank)
-    ids = frame[id_col].to_numpy(dtype=object)[keep]
-    if _needs_strip(ids):
-        ids = pd.Series(ids, dtype=object).str.strip().to_numpy(dtype=object)
+    ids = all_ids[keep] if len(keep) < records else all_ids
     cols = {c: _strip_categorical(frame[c].array[keep]) for c in used if c != id_col}
     return Register(path=file, sha256=sha256_of(p), encoding=encoding, delimiter=delimiter, header=header,
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
 
 
-def _needs_strip(ids: np.ndarray) -> bool:
-    """Whether any id has surrounding whitespace (one C-speed regex over the joined ids, not a loop)."""
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _scan_ids(ids: np.ndarray) -> tuple[bool, bool]:
+    """(some id has surrounding whitespace, some id is empty), by substring search over the joined ids.
+
+    Millions of ids are checked at C speed instead of one Python call per id.
+    """
     joined = "\x00" + "\x00".join(ids.tolist()) + "\x00"
-    return re.search(r"\x00\s|\s\x00", joined) is not None
+    has_empty = "\x00\x00" in joined
+    if joined.isascii():
+        return any(f"\x00{c}" in joined or f"{c}\x00" in joined for c in _ASCII_SPACE), has_empty
+    return re.search(r"\x00\s|\s\x00", joined) is not None, has_empty
 
 
 def _read_csv(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, Any]
@@ -261,7 +274,11 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
     cat = register.columns[column]
     ages = np.empty(len(cat.categories) + 1, dtype=np.int64)
     ages[-1] = -1  # code -1 (empty) maps to the last slot
+    codes = np.asarray(cat.codes)
+    used = np.bincount(codes[codes >= 0], minlength=len(cat.categories)) > 0
     for i, text in enumerate(cat.categories):
+        if not used[i]:  # a value only blank lines had
+            continue
         born = parse_date(str(text))
         if born is None or born > reference:
             row = int(register.row_numbers[np.flatnonzero(cat.codes == i)[0]])
@@ -269,7 +286,6 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
             raise InputError(f"the birth date '{text}' {what}.", file=register.path, row=row, column=column,
                              hint="Write dates as 2001-02-03, 20010203 or 03-02-2001.")
         ages[i] = reference.year - born.year - ((reference.month, reference.day) < (born.month, born.day))
-    codes = np.asarray(cat.codes)
     if (codes < 0).any():
         row = int(register.row_numbers[np.flatnonzero(codes < 0)[0]])
         raise InputError("the birth date is empty.", file=register.path, row=row, column=column,
@@ -277,14 +293,27 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
     return ages[codes]
 
 
+def _duplicates(ids: np.ndarray) -> np.ndarray:
+    """Positions of ids that occur more than once: a sort of 64-bit string hashes, then an exact check of
+    the few candidates (much faster than a hash table of millions of strings)."""
+    hashes = np.fromiter(map(hash, ids.tolist()), dtype=np.int64, count=len(ids))
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    same = np.flatnonzero(ordered[1:] == ordered[:-1])
+    if len(same) == 0:
+        return np.zeros(0, dtype=np.int64)
+    candidates = np.unique(np.concatenate([order[same], order[same + 1]]))
+    exact = pd.Series(ids[candidates], dtype=object).duplicated(keep=False).to_numpy()
+    return candidates[exact]
+
+
 def _check_ids(register: Register, id_column: str) -> None:
-    empty = np.flatnonzero(register.ids == "")
+    empty = np.flatnonzero(register.ids == "") if _scan_ids(register.ids)[1] else []
     if len(empty):
         raise InputError("the id is empty.", file=register.path, row=int(register.row_numbers[empty[0]]),
                          column=id_column, hint="Every person needs a unique id.")
-    dup = pd.Series(register.ids, dtype=object).duplicated(keep=False).to_numpy()
-    if dup.any():
-        first = np.flatnonzero(dup)
+    first = _duplicates(register.ids)
+    if len(first):
         same = first[register.ids[first] == register.ids[first[0]]]
         rows = " and ".join(str(int(register.row_numbers[i])) for i in same[:2])
         raise InputError(f"the id '{register.ids[first[0]]}' appears on rows {rows}.", file=register.path,
@@ -403,7 +432,7 @@ def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray) -> 
         norm_codes, uniques = pd.factorize(pd.Index([*normal, ""], dtype=object))
         raw = np.asarray(cat.codes)[keep]
         codes = norm_codes[np.where(raw >= 0, raw, len(normal))]
-        all_empty &= np.asarray(uniques[codes] == "")
+        all_empty &= codes == list(uniques).index("")
         combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
         combined = combined.astype(np.int64)
     no_address = np.flatnonzero(all_empty)

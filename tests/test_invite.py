@@ -375,3 +375,31 @@ def test_excel_register_gives_the_same_letters_as_csv(tmp_path: Path) -> None:
     assert _selected(xlsx, prep.plan_path, key, salt) == _selected(reg, prep.plan_path, key, salt)
     result = draw(prepare(xlsx, plan_path, tmp_path / "x").plan_path, xlsx, "seed")
     assert len(_csv_rows(result.invitations_csv)) == 6
+
+
+def test_blank_lines_and_padded_ids_keep_row_numbers(tmp_path: Path) -> None:
+    rows = _people()
+    rows[0][0] = "  P000 "
+    rows[9][1] = "not a date"  # data row 10: spreadsheet row 11, plus one for the blank line above it = 12
+    reg, plan_path = _write(tmp_path, rows)
+    lines = reg.read_text().splitlines()
+    lines.insert(4, "")  # after data row 3
+    reg.write_text("\n".join(lines) + "\n")
+    with pytest.raises(InputError, match="row 12"):
+        prepare(reg, plan_path, tmp_path / "out")
+    rows[9][1] = "1990-01-01"
+    reg, plan_path = _write(tmp_path, rows)
+    lines = reg.read_text().splitlines()
+    lines.insert(4, "")
+    reg.write_text("\n".join(lines) + "\n")
+    result = draw(prepare(reg, plan_path, tmp_path / "out").plan_path, reg, "seed")
+    letters = _csv_rows(result.invitations_csv)
+    lines = reg.read_text().splitlines()
+    for r in letters:  # register_row is the spreadsheet row of that person
+        assert lines[int(r["register_row"]) - 1].split(",")[0].strip() == r["id"].strip()
+
+
+def test_error_empty_id(tmp_path: Path) -> None:
+    rows = _people()
+    rows[5][0] = ""
+    assert "row 7" in _error(tmp_path, rows) and "id is empty" in _error(tmp_path, rows)
