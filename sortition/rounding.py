@@ -18,8 +18,13 @@ row (when there are at most ``k + 1`` fractional variables), so the rank would b
 some active person has at most ``k`` fractional panels and can be dropped. After a person is dropped, each
 of their at most ``k`` fractional variables moves by less than 1, so ``|count_i - m p_i| < k`` and
 ``|p_i - count_i / m| < k / m`` for everyone (``Lottery.bound``). The sum row is never dropped and starts
-integral, so exactly ``m`` panels come out. In practice the deviation is far below the bound, and every
-panel of the lottery is one of the distribution's panels, so it meets every quota.
+integral, so exactly ``m`` panels come out. In practice the deviation is far below the bound.
+
+Fair-within-type distributions (LEXIMIN, maximin and Nash here give everyone of a type of interchangeable
+people the same probability, see :mod:`sortition.algorithms.symmetry`) are rounded over *type counts*
+instead: their thousands of rotated panels collapse to a few count vectors, which keeps the LPs small, and
+each type's seats are then handed out round-robin (bound ``(k + 1) / m``). Either way every lottery panel
+has the type counts of a panel of the distribution, so it meets every quota and the household rule.
 """
 
 from __future__ import annotations
@@ -31,9 +36,13 @@ import numpy as np
 from quotas.errors import SolverError
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Distribution
+from sortition.algorithms.master import new_highs, run_robust
+from sortition.algorithms.symmetry import TypePartition
 
 #: Fractional parts closer than this to 0 or 1 count as integral.
 INTEGRAL_TOLERANCE = 1e-7
+#: Probabilities closer than this count as equal when checking that a distribution is fair within types.
+TYPE_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,8 @@ class Lottery:
         panels: exactly ``m`` panels (sorted person indices), sorted lexicographically, repeats adjacent.
         probabilities: array (n,), ``count_i / m``: each person's exact chance under the lottery.
         max_deviation: ``max_i |p_i - count_i / m|`` against the distribution's probabilities.
-        bound: the deviation this method guarantees (``k / m``; 0 when the distribution was exact).
+        bound: the deviation this method guarantees (``k / m``, or ``(k + 1) / m`` when rounded over types;
+            0 when the distribution was exact).
     """
 
     panels: tuple[tuple[int, ...], ...]
@@ -68,11 +78,9 @@ def _vertex(frac: np.ndarray, members: np.ndarray, active: np.ndarray) -> np.nda
     rows = np.vstack([np.ones((1, len(float_idx))), sub.astype(float)])
     rhs = rows @ frac[float_idx]
     # column-wise sparse matrix of `rows`
-    starts, index = [0], []
-    for j in range(len(float_idx)):
-        nz = np.flatnonzero(rows[:, j])
-        index.extend(nz.tolist())
-        starts.append(len(index))
+    nz_row, nz_col = np.nonzero(rows.T)  # column-major order: sorted by column, then row
+    index = nz_col
+    starts = np.searchsorted(nz_row, np.arange(len(float_idx) + 1))
     lp = highspy.HighsLp()
     lp.num_col_ = len(float_idx)
     lp.num_row_ = rows.shape[0]
@@ -84,14 +92,11 @@ def _vertex(frac: np.ndarray, members: np.ndarray, active: np.ndarray) -> np.nda
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
     lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.ones(len(index))
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    lp.a_matrix_.value_ = rows.T[nz_row, nz_col].astype(float)
+    h = new_highs()
     h.setOptionValue("solver", "simplex")
     h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(f"HiGHS failed while rounding the lottery ({h.modelStatusToString(h.getModelStatus())}).")
+    run_robust(h, "lottery rounding")
     out = frac.copy()
     out[float_idx] = np.clip(np.asarray(h.getSolution().col_value), 0.0, 1.0)
     return _snap(out)
@@ -109,13 +114,14 @@ def round_counts(weights: np.ndarray, members: np.ndarray, m: int) -> np.ndarray
 
     Args:
         weights: panel probabilities (sum 1).
-        members: bool (n, panels), person i on panel j.
+        members: (rows, panels), person i's share of panel j (1 or 0 for people; ``count / size`` for
+            types); only its pattern of nonzeros decides which rows are dropped.
         m: number of lottery panels.
     """
     scaled = m * np.asarray(weights, dtype=float)
     base = np.floor(scaled + INTEGRAL_TOLERANCE)
     frac = _snap(np.clip(scaled - base, 0.0, 1.0))
-    active = members.any(axis=1)
+    active = (members != 0).any(axis=1)
     while ((frac > 0) & (frac < 1)).any():
         before = int(((frac > 0) & (frac < 1)).sum())
         frac = _vertex(frac, members, active)
@@ -123,7 +129,7 @@ def round_counts(weights: np.ndarray, members: np.ndarray, m: int) -> np.ndarray
         if int(floating.sum()) < before:
             continue
         # no progress at this vertex: drop the active persons with the fewest fractional panels
-        counts = members[:, floating].sum(axis=1)
+        counts = (members[:, floating] != 0).sum(axis=1)
         counts[~active] = np.iinfo(np.int64).max
         counts[counts == 0] = np.iinfo(np.int64).max
         if counts.min() == np.iinfo(np.int64).max:
@@ -133,6 +139,54 @@ def round_counts(weights: np.ndarray, members: np.ndarray, m: int) -> np.ndarray
     if counts_out.sum() != m:
         raise SolverError(f"lottery rounding produced {counts_out.sum()} panels instead of {m}; report this.")
     return counts_out
+
+
+def _symmetric(dist: Distribution, types: TypePartition) -> bool:
+    """True when everyone of a type has the same probability under ``dist`` (as LEXIMIN guarantees)."""
+    probs = dist.probabilities
+    return bool(np.all(np.abs(probs - probs[[m[0] for m in types.members]][types.type_of]) <= TYPE_TOLERANCE))
+
+
+def _round_by_type(problem: PanelProblem, dist: Distribution, m: int, types: TypePartition) -> Lottery:
+    """Round over type counts, then hand out each type's seats round-robin over its members.
+
+    Panels with the same count per type are merged first (a LEXIMIN distribution holds thousands of
+    rotations of a few count vectors), the counts are rounded as in :func:`round_counts` with a type's
+    share ``count / size`` as its coefficient, and then each type's members take its seats in the lottery
+    panels in turn (consecutive members on a circle), so their counts differ by at most one. That adds
+    less than ``1/m`` to the rounding error: the bound is ``(k + 1) / m``.
+    """
+    merged: dict[bytes, float] = {}
+    vectors: dict[bytes, np.ndarray] = {}
+    for panel, w in zip(dist.panels, dist.weights, strict=True):
+        counts = types.counts(np.asarray(panel, dtype=np.int64))
+        key = counts.tobytes()
+        vectors[key] = counts
+        merged[key] = merged.get(key, 0.0) + w
+    keys = sorted(merged, key=lambda kk: tuple(vectors[kk].tolist()))
+    count_matrix = np.column_stack([vectors[kk] for kk in keys])  # types x merged panels
+    weights = np.array([merged[kk] for kk in keys])
+    scaled = m * weights
+    exact = bool(np.all(np.abs(scaled - np.round(scaled)) < INTEGRAL_TOLERANCE))
+    shares = count_matrix / types.sizes[:, None]
+    lottery_counts = np.round(scaled).astype(np.int64) if exact else round_counts(weights, shares, m)
+    cursor = np.zeros(types.count, dtype=np.int64)
+    panels: list[tuple[int, ...]] = []
+    for j in np.flatnonzero(lottery_counts):
+        for _ in range(int(lottery_counts[j])):
+            seats: list[int] = []
+            for t in np.flatnonzero(count_matrix[:, j]):
+                members, c = types.members[t], int(count_matrix[t, j])
+                seats.extend(members[(cursor[t] + np.arange(c)) % len(members)].tolist())
+                cursor[t] = (cursor[t] + c) % len(members)
+            panels.append(tuple(sorted(seats)))
+    panels.sort()
+    probabilities = np.zeros(problem.n)
+    for panel in panels:
+        probabilities[list(panel)] += 1
+    probabilities /= m
+    deviation = float(np.abs(probabilities - dist.probabilities).max(initial=0.0))
+    return Lottery(tuple(panels), probabilities, deviation, (problem.k + 1) / m)
 
 
 def round_to_lottery(problem: PanelProblem, dist: Distribution, m: int = 1000) -> Lottery:
@@ -153,6 +207,9 @@ def round_to_lottery(problem: PanelProblem, dist: Distribution, m: int = 1000) -
     """
     if not isinstance(m, int) or m <= 0:
         raise ValueError(f"m must be a positive whole number, got {m!r}")
+    types = TypePartition.of(problem)
+    if types.count < problem.n and _symmetric(dist, types):
+        return _round_by_type(problem, dist, m, types)
     n = problem.n
     weights = np.asarray(dist.weights, dtype=float)
     members = np.zeros((n, len(dist.panels)), dtype=bool)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from helpers_instances import BruteForceOracle, all_feasible_panels, shared_instance
@@ -83,7 +85,9 @@ def check_distribution(problem: PanelProblem, dist: Distribution) -> None:
         assert problem.panel_violations(panel) == []
 
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+#: Raise for a thorough local run, e.g. ``SORTITION_EXAMPLES=300 pytest tests/test_algorithms.py``.
+EXAMPLES = int(os.environ.get("SORTITION_EXAMPLES", "25"))
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS

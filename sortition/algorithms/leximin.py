@@ -15,7 +15,12 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    everyone is fixed.
 4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value.
 
-Households need no special care: the oracle only returns panels that keep the household rule.
+Everything runs over *types* of interchangeable people (:mod:`sortition.algorithms.symmetry`): the
+LEXIMIN vector gives equal probabilities within a type, so a panel is a count per type, a type's dual
+weight is spread evenly over its members for pricing, and the final panels are rotated within each type.
+
+Households need no special care: the oracle only returns panels that keep the household rule, and people
+who share a household are types of their own.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import numpy as np
 from quotas.model import PanelProblem
 from sortition.algorithms.base import (
     PROBABILITY_TOLERANCE,
+    WEIGHT_EPSILON,
     Algorithm,
     Distribution,
     PanelOracle,
@@ -40,9 +46,10 @@ from sortition.algorithms.master import (
     solve_stage_dual,
     starting_panels,
 )
+from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
-#: A person is fixed when their dual weight is above this share of the largest dual weight.
+#: A type is fixed when its dual weight is above this share of the largest dual weight.
 DUAL_FIX_SHARE = 1e-4
 #: Fixed values are lowered by this much so that float noise never makes a later stage infeasible.
 FIX_SLACK = 1e-7
@@ -54,45 +61,46 @@ TIE_BREAK = 0.1
 
 @dataclass
 class StageState:
-    """Progress of the stage-by-stage column generation (mutable while it runs)."""
+    """Progress of the stage-by-stage column generation over types (mutable while it runs)."""
 
-    n: int
     k: int
     panels: PanelSet
-    active: np.ndarray  # people who can be on some panel
+    active: np.ndarray  # types that can be on some panel
     fixed: np.ndarray
     fixed_value: np.ndarray
     stats: dict[str, float] = field(default_factory=dict)
 
     @property
+    def types(self) -> TypePartition:
+        return self.panels.types
+
+    @property
     def unfixed(self) -> np.ndarray:
         return self.active & ~self.fixed
 
-
-def _stage_probabilities(sol: StageSolution, state: StageState) -> np.ndarray:
-    probs = np.zeros(state.n)
-    for w, panel in zip(sol.panel_weights, state.panels.panels, strict=True):
-        probs[panel] += w
-    return probs
+    def people_fixed(self) -> int:
+        return int(self.types.sizes[self.fixed & self.active].sum())
 
 
 def _price(oracle: PanelOracle, sol: StageSolution, state: StageState) -> float:
     """Ask the oracle for improving panels; return the gap (best panel weight minus the LP's bound).
 
-    The dual weights often sit on a handful of people, so that very many panels tie; the first question
-    therefore adds a small tie-break towards people whose probability is still at the bottom (those are
-    the ones a new panel should hold). Only when that finds nothing improving is the plain question asked,
-    so a stage never ends before the exact pricing problem says so.
+    A type's dual weight is spread evenly over its members. The dual weights often sit on a handful of
+    types, so that very many panels tie; the first question therefore adds a small tie-break towards
+    people whose probability is still at the bottom (those are the ones a new panel should hold). Only
+    when that finds nothing improving is the plain question asked, so a stage never ends before the exact
+    pricing problem says so.
     """
-    probs = _stage_probabilities(sol, state)
+    types = state.types
+    y = types.person_values(sol.y)
+    probs = state.panels.type_probabilities(sol.panel_weights)
     level = max(sol.value, 1e-6)
-    tie_break = level / np.maximum(probs, level)
-    tie_break[~state.active] = 0.0
-    first = sol.y + TIE_BREAK * max(sol.y_hat, 1e-9) / state.k * tie_break
-    for weights in (first, sol.y):
+    tie_break = types.per_person(np.where(state.active, level / np.maximum(probs, level), 0.0))
+    first = y + TIE_BREAK * max(sol.y_hat, 1e-9) / state.k * tie_break
+    for weights in (first, y):
         panel = oracle.find_panel(weights)
         state.stats["oracle_calls"] += 1
-        gap = float(sol.y[panel].sum()) - sol.y_hat
+        gap = float(y[panel].sum()) - sol.y_hat
         if gap > PROBABILITY_TOLERANCE:
             break
     else:
@@ -104,54 +112,61 @@ def _price(oracle: PanelOracle, sol: StageSolution, state: StageState) -> float:
         weights[panel] *= 0.5
         panel = oracle.find_panel(weights)
         state.stats["oracle_calls"] += 1
-        if float(sol.y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE:
+        if float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE:
             state.panels.add(panel)
     return gap
 
 
-def _fix_people(sol: StageSolution, state: StageState) -> int:
-    """Fix the unfixed people whose probability this stage determines; return how many."""
+def _fix_types(sol: StageSolution, state: StageState) -> int:
+    """Fix the unfixed types whose probability this stage determines; return how many."""
     unfixed = state.unfixed
-    probs = _stage_probabilities(sol, state)
+    probs = state.panels.type_probabilities(sol.panel_weights)
     y_max = float(sol.y[unfixed].max())
     chosen = unfixed & (sol.y > DUAL_FIX_SHARE * y_max) & (probs <= sol.value + PROBABILITY_TOLERANCE)
     if not chosen.any():
-        chosen = np.zeros(state.n, dtype=bool)
+        chosen = np.zeros_like(unfixed)
         chosen[np.flatnonzero(unfixed)[int(np.argmax(sol.y[unfixed]))]] = True
     state.fixed |= chosen
     state.fixed_value[chosen] = max(sol.value - FIX_SLACK, 0.0)
     return int(chosen.sum())
 
 
+def _stage(oracle: PanelOracle, state: StageState, progress: ProgressReporter,
+           deadline: Deadline) -> StageSolution:
+    """Column generation for one stage: until pricing finds no panel better than the LP's bound."""
+    total = int(state.types.sizes[state.active].sum())
+    while True:
+        # no LP time limit: a stage LP takes well under a second, and a stopped LP has no usable answer
+        sol = solve_stage_dual(state.panels, state.active, state.fixed, state.fixed_value)
+        state.stats["rounds"] += 1
+        if deadline.passed():
+            state.stats["time_limit_reached"] = 1
+            return sol
+        gap = _price(oracle, sol, state)
+        progress.update(completed=min(state.people_fixed(), total),
+                        message=f"{len(state.panels)} panels, lowest probability {sol.value:.4f} "
+                                f"(within {max(gap, 0.0):.4f})")
+        if gap <= PROBABILITY_TOLERANCE:
+            return sol
+
+
 def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressReporter, deadline: Deadline,
                *, max_stages: int | None = None) -> StageState:
-    """Column generation stage by stage until everyone is fixed (or ``max_stages`` stages have run).
+    """Column generation stage by stage until every type is fixed (or ``max_stages`` stages have run).
 
     When the deadline passes, the current stage stops early and everyone left is fixed at the level the
     current panels reach (a valid, possibly less fair, result; ``stats["time_limit_reached"]`` is 1).
     """
-    n = problem.n
-    panels, impossible = starting_panels(oracle, n, problem.k, deadline=deadline)
-    state = StageState(n, problem.k, panels, ~impossible, impossible.copy(), np.zeros(n),
-                       {"oracle_calls": float(len(panels)), "stages": 0, "rounds": 0,
-                        "impossible": int(impossible.sum()), "time_limit_reached": 0})
-    total = int(state.active.sum())
+    types = TypePartition.of(problem)
+    panels, impossible = starting_panels(oracle, types, problem.k, deadline=deadline)
+    state = StageState(problem.k, panels, ~impossible, impossible.copy(), np.zeros(types.count),
+                       {"oracle_calls": float(len(panels)), "stages": 0, "rounds": 0, "types": types.count,
+                        "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0})
+    total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
     stages = 0
     while state.unfixed.any():
-        while True:
-            # no LP time limit: a stage LP takes well under a second, and a stopped LP has no usable answer
-            sol = solve_stage_dual(panels.panels, n, state.active, state.fixed, state.fixed_value)
-            state.stats["rounds"] += 1
-            if deadline.passed():
-                state.stats["time_limit_reached"] = 1
-                break
-            gap = _price(oracle, sol, state)
-            progress.update(completed=int((state.fixed & state.active).sum()),
-                            message=f"{len(panels)} panels, lowest probability {sol.value:.4f} "
-                                    f"(within {max(gap, 0.0):.4f})")
-            if gap <= PROBABILITY_TOLERANCE:
-                break
+        sol = _stage(oracle, state, progress, deadline)
         stages += 1
         state.stats["stages"] = stages
         if state.stats["time_limit_reached"] or (max_stages is not None and stages >= max_stages):
@@ -159,25 +174,36 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
             state.fixed_value[rest] = max(sol.value - FIX_SLACK, 0.0)
             state.fixed |= rest
         else:
-            _fix_people(sol, state)
+            _fix_types(sol, state)
         if stages == 1:
             state.stats["min_probability_bound"] = sol.value
-        progress.update(completed=int((state.fixed & state.active).sum()),
-                        message=f"{int((state.fixed & state.active).sum())}/{total} people fixed, "
-                                f"{len(panels)} panels")
+        progress.update(completed=min(state.people_fixed(), total),
+                        message=f"{state.people_fixed()}/{total} people fixed, {len(state.panels)} panels")
     return state
+
+
+def to_distribution(problem: PanelProblem, panels: PanelSet, weights: np.ndarray, algorithm: Algorithm,
+                    stats: dict[str, float]) -> Distribution:
+    """Turn weights over type-count panels into a distribution over concrete panels (see ``expand``)."""
+    concrete: list[tuple[int, ...]] = []
+    concrete_weights: list[float] = []
+    for j in np.flatnonzero(weights > WEIGHT_EPSILON):
+        for panel, w in panels.types.expand(panels.dense_counts(int(j)), float(weights[j])):
+            concrete.append(panel)
+            concrete_weights.append(w)
+    return Distribution.from_panels(concrete, concrete_weights, n=problem.n, algorithm=algorithm, stats=stats)
 
 
 def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadline: Deadline,
            progress: ProgressReporter) -> Distribution:
     """The final primal LP: a distribution over the found panels that meets every fixed value."""
-    weights, shortfall = solve_final_primal(state.panels.panels, problem.n, state.fixed_value)
+    weights, shortfall = solve_final_primal(state.panels, state.fixed_value)
     stats = dict(state.stats)
     stats.update(panels_found=len(state.panels), shortfall=shortfall, runtime=deadline.elapsed())
-    dist = Distribution.from_panels([tuple(p.tolist()) for p in state.panels.panels], weights, n=problem.n,
-                                    algorithm=algorithm, stats=stats)
+    dist = to_distribution(problem, state.panels, weights, algorithm, stats)
+    active_people = state.active[state.types.type_of]
     progress.finish(f"{len(dist.panels)} panels, lowest probability "
-                    f"{float(dist.probabilities[state.active].min(initial=0.0)):.4f}")
+                    f"{float(dist.probabilities[active_people].min(initial=0.0)):.4f}")
     return dist
 
 

@@ -1,15 +1,19 @@
 """LP machinery shared by the column-generation algorithms (LEXIMIN, maximin, Nash).
 
 The *master* problems are small linear programs over the panels found so far; new panels come from the
-pricing oracle (:class:`~sortition.algorithms.base.PanelOracle`). Everything solver-specific lives here,
-and ``highspy`` is imported only inside the functions that solve.
+pricing oracle (:class:`~sortition.algorithms.base.PanelOracle`). The master works over *types* of
+interchangeable people (:mod:`sortition.algorithms.symmetry`): a panel is a count per type, and a type's
+share of a panel is ``count / size``. Everything solver-specific lives here, and ``highspy`` is imported
+only inside the functions that solve.
 
 Why HiGHS interior point without crossover for the LEXIMIN dual: an interior-point method stops near the
-*analytic centre* of the optimal face, which is strictly complementary. So every person whose probability
-is forced down to the current level gets a clearly positive dual value, and a whole group of people can be
-fixed per stage instead of one (a simplex vertex puts dual weight on as few people as possible). Crossover
-would move the answer back to a vertex and cost time, so it is off. The final primal LP, in contrast, uses
-simplex: a vertex has few panels with positive weight, which keeps the distribution and its rounding small.
+*analytic centre* of the optimal face, which is strictly complementary. So every type whose probability
+is forced down to the current level gets a clearly positive dual value, and a whole group can be fixed per
+stage instead of one (a simplex vertex puts dual weight on as few people as possible). Crossover would move
+the answer back to a vertex and cost time, so it is off. On small degenerate LPs the interior-point method
+can stop without a verdict (status "unknown"); the same model is then re-solved with simplex, which always
+ends, and only a failure of that too is an error. The final primal LP uses simplex: a vertex has few panels
+with positive weight, which keeps the distribution and its rounding small.
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
@@ -17,13 +21,15 @@ tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand column
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from quotas.errors import SolverError
 from sortition.algorithms.base import PanelOracle
+from sortition.algorithms.symmetry import TypePartition
 
 #: Multiplicative-weights factor for people already on a starting panel.
 MW_DECAY = 0.8
@@ -31,38 +37,70 @@ MW_DECAY = 0.8
 
 @dataclass
 class PanelSet:
-    """The panels found so far (distinct, in order of discovery)."""
+    """The panels found so far, as type counts (distinct, in order of discovery).
 
-    n: int
-    panels: list[np.ndarray] = field(default_factory=list)
-    _seen: set[tuple[int, ...]] = field(default_factory=set)
+    Attributes:
+        types: the partition the counts refer to.
+        support: per panel, the types it holds (sorted).
+        amount: per panel, how many of each of those types.
+    """
 
-    def add(self, panel: np.ndarray | Sequence[int]) -> bool:
-        """Add a panel; False when it was already there."""
-        arr = np.sort(np.asarray(panel, dtype=np.int64))
-        key = tuple(arr.tolist())
+    types: TypePartition
+    support: list[np.ndarray] = field(default_factory=list)
+    amount: list[np.ndarray] = field(default_factory=list)
+    _seen: set[bytes] = field(default_factory=set)
+
+    def add(self, panel: np.ndarray) -> bool:
+        """Add a panel given as person indices; False when its type counts were already there."""
+        return self.add_counts(self.types.counts(panel))
+
+    def add_counts(self, counts: np.ndarray) -> bool:
+        """Add a panel given as a count per type; False when it was already there."""
+        counts = np.asarray(counts, dtype=np.int64)
+        key = counts.tobytes()
         if key in self._seen:
             return False
         self._seen.add(key)
-        self.panels.append(arr)
+        support = np.flatnonzero(counts)
+        self.support.append(support)
+        self.amount.append(counts[support])
         return True
 
     def __len__(self) -> int:
-        return len(self.panels)
+        return len(self.support)
+
+    def shares(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per panel: its types and each type's share ``count / size``."""
+        sizes = self.types.sizes
+        for support, amount in zip(self.support, self.amount, strict=True):
+            yield support, amount / sizes[support]
+
+    def dense_counts(self, j: int) -> np.ndarray:
+        """The count vector of panel ``j``."""
+        out = np.zeros(self.types.count, dtype=np.int64)
+        out[self.support[j]] = self.amount[j]
+        return out
 
     def coverage(self) -> np.ndarray:
-        """Boolean array (n,): who is on at least one panel."""
-        covered = np.zeros(self.n, dtype=bool)
-        for p in self.panels:
-            covered[p] = True
+        """Boolean array (types,): which types are on at least one panel."""
+        covered = np.zeros(self.types.count, dtype=bool)
+        for support in self.support:
+            covered[support] = True
         return covered
 
-    def membership(self) -> np.ndarray:
-        """Dense 0/1 matrix (n, panels): person i is on panel j."""
-        a = np.zeros((self.n, len(self.panels)))
-        for j, p in enumerate(self.panels):
-            a[p, j] = 1.0
+    def share_matrix(self) -> np.ndarray:
+        """Dense matrix (types, panels): the share of type t on panel j."""
+        a = np.zeros((self.types.count, len(self)))
+        for j, (support, share) in enumerate(self.shares()):
+            a[support, j] = share
         return a
+
+    def type_probabilities(self, weights: np.ndarray) -> np.ndarray:
+        """Each type's selection probability (per member) under panel weights ``weights``."""
+        probs = np.zeros(self.types.count)
+        for w, (support, share) in zip(weights, self.shares(), strict=True):
+            probs[support] += w * share
+        return probs
 
 
 class Deadline:
@@ -79,21 +117,23 @@ class Deadline:
         return self.seconds is not None and self.elapsed() >= self.seconds
 
 
-def starting_panels(oracle: PanelOracle, n: int, k: int, *, rounds: int | None = None,
+def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds: int | None = None,
                     deadline: Deadline | None = None) -> tuple[PanelSet, np.ndarray]:
-    """A diverse first set of panels, and who can be on no panel at all.
+    """A diverse first set of panels, and which types can be on no panel at all.
 
     Multiplicative weights: each round asks for the heaviest panel and then shrinks the weights of its
-    members, so later panels favour people not yet chosen. Afterwards, while someone is still uncovered, ask
-    for the panel holding as many uncovered people as possible; when it holds none, no feasible panel holds
-    any of them (the oracle is exact), so they are *impossible* (probability 0 under every algorithm).
+    members, so later panels favour people not yet chosen. Afterwards, while some type is still uncovered,
+    ask for the panel holding as many people of uncovered types as possible; when it holds none, no
+    feasible panel holds any of them (the oracle is exact), so they are *impossible* (probability 0 under
+    every algorithm).
 
     Returns:
-        The panel set and a boolean array (n,) that is True for impossible people.
+        The panel set and a boolean array (types,) that is True for impossible types.
     """
+    n = types.type_of.shape[0]
     if rounds is None:
-        rounds = int(min(max(2 * n // max(k, 1), 10), 60))
-    found = PanelSet(n)
+        rounds = int(min(max(types.count // max(k, 1), 4), 20))
+    found = PanelSet(types)
     weights = np.ones(n)
     for _ in range(rounds):
         panel = oracle.find_panel(weights)
@@ -102,13 +142,13 @@ def starting_panels(oracle: PanelOracle, n: int, k: int, *, rounds: int | None =
         weights /= weights.max()
         if deadline is not None and deadline.passed():
             break
-    impossible = np.zeros(n, dtype=bool)
+    impossible = np.zeros(types.count, dtype=bool)
     while True:
         todo = ~found.coverage() & ~impossible
         if not todo.any():
             return found, impossible
-        panel = oracle.find_panel(todo.astype(float))
-        if not todo[panel].any():
+        panel = oracle.find_panel(todo[types.type_of].astype(float))
+        if not todo[types.type_of[panel]].any():
             impossible |= todo
         else:
             found.add(panel)
@@ -116,72 +156,92 @@ def starting_panels(oracle: PanelOracle, n: int, k: int, *, rounds: int | None =
 
 @dataclass(frozen=True)
 class StageSolution:
-    """Answer of one LEXIMIN-stage dual LP over the current panels."""
+    """Answer of one LEXIMIN-stage dual LP over the current panels (all per type)."""
 
-    y: np.ndarray  # dual weight per person (0 for people outside the LP)
+    y: np.ndarray  # dual weight per type (0 for types outside the LP)
     y_hat: float  # the largest panel weight allowed (dual of "weights sum to 1")
-    value: float  # LP value: the best minimum probability of the unfixed people with these panels
+    value: float  # LP value: the best minimum probability of the unfixed types with these panels
     panel_weights: np.ndarray  # primal: probability per panel (from the row duals)
 
 
-def _new_highs(time_limit: float | None = None):  # type: ignore[no-untyped-def]
+def new_highs(time_limit: float | None = None) -> Any:
+    """A silent HiGHS object (its banner goes to C-level stdout, so it is made with stdout muted)."""
     import highspy
 
-    h = highspy.Highs()
+    from quotas.solver import _quiet_stdout  # TODO: use the public name once quotas.solver exports it
+
+    with _quiet_stdout():
+        h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     if time_limit is not None:
         h.setOptionValue("time_limit", max(float(time_limit), 1.0))
     return h
 
 
-def _run(h, what: str) -> None:  # type: ignore[no-untyped-def]
+def run_robust(h: Any, what: str) -> None:
+    """Solve the model in ``h``; when the chosen method ends without a verdict, re-solve with simplex.
+
+    Raises:
+        SolverError: no method proved an optimum.
+    """
     import highspy
 
     h.run()
     status = h.getModelStatus()
+    for solver, crossover in (("simplex", "off"), ("ipm", "on")):
+        if status == highspy.HighsModelStatus.kOptimal:
+            return
+        h.clearSolver()
+        h.setOptionValue("solver", solver)
+        h.setOptionValue("run_crossover", crossover)
+        h.run()
+        status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
         raise SolverError(f"HiGHS could not solve the {what} LP ({h.modelStatusToString(status)}); "
                           "try again with a longer time limit or report this as a bug.")
 
 
-def solve_stage_dual(panels: Sequence[np.ndarray], n: int, active: np.ndarray, fixed: np.ndarray,
-                     fixed_value: np.ndarray, *, time_limit: float | None = None) -> StageSolution:
-    """Solve the dual of "maximise the minimum probability of the unfixed people".
+def _stage_rows(panels: PanelSet, col_of: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    starts, index, values = [0], [], []
+    for support, share in panels.shares():
+        cols = col_of[support]
+        keep = cols >= 0
+        index += [cols[keep], np.array([m])]
+        values += [share[keep], np.array([-1.0])]
+        starts.append(starts[-1] + int(keep.sum()) + 1)
+    return np.asarray(starts), np.concatenate(index), np.concatenate(values)
 
-    Primal over the current panels: max z s.t. p_i >= z for unfixed i, p_i >= fixed_value[i] for fixed i,
-    weights sum to 1. Dual (solved here)::
 
-        min  y_hat - sum_{i fixed} fixed_value[i] * y_i
-        s.t. sum_{i in P} y_i <= y_hat   for every panel P
-             sum_{i unfixed} y_i = 1,    y >= 0
+def solve_stage_dual(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray, *,
+                     time_limit: float | None = None) -> StageSolution:
+    """Solve the dual of "maximise the minimum probability of the unfixed types".
+
+    Primal over the current panels (``a_tj`` = share of type t on panel j): max z s.t. p_t >= z for
+    unfixed t, p_t >= fixed_value[t] for fixed t, weights sum to 1. Dual (solved here)::
+
+        min  y_hat - sum_{t fixed} fixed_value[t] * y_t
+        s.t. sum_t a_tj y_t <= y_hat     for every panel j
+             sum_{t unfixed} y_t = 1,    y >= 0
 
     Args:
         panels: the panels found so far.
-        n: pool size.
-        active: bool (n,), people in the LP (possible people).
-        fixed: bool (n,), people whose probability is already fixed (subset of active).
-        fixed_value: float (n,), the fixed probabilities.
+        active: bool (types,), types in the LP (possible types).
+        fixed: bool (types,), types whose probability is already fixed (subset of active).
+        fixed_value: float (types,), the fixed probabilities.
         time_limit: seconds for the LP.
     """
     import highspy
 
+    count = active.shape[0]
     people = np.flatnonzero(active)
-    col_of = np.full(n, -1, dtype=np.int64)
+    col_of = np.full(count, -1, dtype=np.int64)
     col_of[people] = np.arange(len(people))
     m = len(people)  # y columns 0..m-1, y_hat is column m
-    starts, index, values = [0], [], []
-    for panel in panels:
-        cols = col_of[panel]
-        cols = cols[cols >= 0]
-        index.extend(cols.tolist())
-        index.append(m)
-        values.extend([1.0] * len(cols))
-        values.append(-1.0)
-        starts.append(len(index))
+    starts, index, values = _stage_rows(panels, col_of, m)
     unfixed_cols = col_of[np.flatnonzero(active & ~fixed)]
-    index.extend(unfixed_cols.tolist())
-    values.extend([1.0] * len(unfixed_cols))
-    starts.append(len(index))
+    starts = np.append(starts, starts[-1] + len(unfixed_cols))
+    index = np.concatenate([index, unfixed_cols])
+    values = np.concatenate([values, np.ones(len(unfixed_cols))])
 
     lp = highspy.HighsLp()
     lp.num_col_ = m + 1
@@ -196,17 +256,17 @@ def solve_stage_dual(panels: Sequence[np.ndarray], n: int, active: np.ndarray, f
     lp.row_lower_ = np.concatenate([np.full(len(panels), -highspy.kHighsInf), [1.0]])
     lp.row_upper_ = np.concatenate([np.zeros(len(panels)), [1.0]])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(values, dtype=float)
-    h = _new_highs(time_limit)
+    lp.a_matrix_.start_ = starts.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = values.astype(float)
+    h = new_highs(time_limit)
     h.setOptionValue("solver", "ipm")
     h.setOptionValue("run_crossover", "off")
     h.passModel(lp)
-    _run(h, "LEXIMIN stage")
+    run_robust(h, "LEXIMIN stage")
     sol = h.getSolution()
     col = np.asarray(sol.col_value)
-    y = np.zeros(n)
+    y = np.zeros(count)
     y[people] = np.maximum(col[:m], 0.0)
     row_dual = np.asarray(sol.row_dual)[: len(panels)]
     weights = np.maximum(-row_dual, 0.0)
@@ -215,49 +275,49 @@ def solve_stage_dual(panels: Sequence[np.ndarray], n: int, active: np.ndarray, f
     return StageSolution(y, float(col[m]), float(h.getInfo().objective_function_value), weights)
 
 
-def solve_final_primal(panels: Sequence[np.ndarray], n: int, targets: np.ndarray, *,
+def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
                        time_limit: float | None = None) -> tuple[np.ndarray, float]:
-    """Panel probabilities that give every person at least ``targets[i]`` (as nearly as possible).
+    """Panel probabilities that give every type at least ``targets[t]`` (as nearly as possible).
 
-    Solves ``min t`` s.t. ``p_i + t >= targets[i]``, weights sum to 1, with dual simplex so that the answer
+    Solves ``min s`` s.t. ``p_t + s >= targets[t]``, weights sum to 1, with dual simplex so that the answer
     is a vertex (few panels with positive weight).
 
     Returns:
-        The weight of each panel and the largest shortfall ``t`` (0 when every target is met).
+        The weight of each panel and the largest shortfall ``s`` (0 when every target is met).
     """
     import highspy
 
-    people = np.flatnonzero(targets > 0)
-    row_of = np.full(n, -1, dtype=np.int64)
-    row_of[people] = np.arange(1, len(people) + 1)  # row 0: weights sum to 1
+    rows_needed = np.flatnonzero(targets > 0)
+    row_of = np.full(targets.shape[0], -1, dtype=np.int64)
+    row_of[rows_needed] = np.arange(1, len(rows_needed) + 1)  # row 0: weights sum to 1
     starts, index, values = [0], [], []
-    for panel in panels:
-        rows = row_of[panel]
-        rows = np.sort(rows[rows >= 0])
-        index.append(0)
-        index.extend(rows.tolist())
-        values.extend([1.0] * (len(rows) + 1))
-        starts.append(len(index))
-    index.extend(range(1, len(people) + 1))  # the shortfall column t
-    values.extend([1.0] * len(people))
-    starts.append(len(index))
+    for support, share in panels.shares():
+        rows = row_of[support]
+        keep = rows >= 0
+        order = np.argsort(rows[keep])
+        index += [np.array([0]), rows[keep][order]]
+        values += [np.array([1.0]), share[keep][order]]
+        starts.append(starts[-1] + int(keep.sum()) + 1)
+    index.append(np.arange(1, len(rows_needed) + 1))  # the shortfall column s
+    values.append(np.ones(len(rows_needed)))
+    starts.append(starts[-1] + len(rows_needed))
 
     lp = highspy.HighsLp()
     lp.num_col_ = len(panels) + 1
-    lp.num_row_ = len(people) + 1
+    lp.num_row_ = len(rows_needed) + 1
     lp.col_cost_ = np.concatenate([np.zeros(len(panels)), [1.0]])
     lp.col_lower_ = np.zeros(len(panels) + 1)
     lp.col_upper_ = np.full(len(panels) + 1, highspy.kHighsInf)
-    lp.row_lower_ = np.concatenate([[1.0], targets[people]])
-    lp.row_upper_ = np.concatenate([[1.0], np.full(len(people), highspy.kHighsInf)])
+    lp.row_lower_ = np.concatenate([[1.0], targets[rows_needed]])
+    lp.row_upper_ = np.concatenate([[1.0], np.full(len(rows_needed), highspy.kHighsInf)])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
-    lp.a_matrix_.value_ = np.asarray(values, dtype=float)
-    h = _new_highs(time_limit)
+    lp.a_matrix_.index_ = np.concatenate(index).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate(values).astype(float)
+    h = new_highs(time_limit)
     h.setOptionValue("solver", "simplex")
     h.passModel(lp)
-    _run(h, "final distribution")
+    run_robust(h, "final distribution")
     col = np.asarray(h.getSolution().col_value)
     weights = np.maximum(col[: len(panels)], 0.0)
     return weights / weights.sum(), float(col[-1])

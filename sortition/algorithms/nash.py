@@ -22,7 +22,9 @@ import numpy as np
 
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Algorithm, Distribution, PanelOracle, default_oracle
+from sortition.algorithms.leximin import to_distribution
 from sortition.algorithms.master import Deadline, starting_panels
+from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
 #: Stop when the Frank-Wolfe gap per person is below this.
@@ -31,12 +33,15 @@ NASH_GAP = 1e-3
 MASTER_ITERATIONS = 2000
 
 
-def _solve_master(a: np.ndarray, w: np.ndarray, tol: float) -> np.ndarray:
-    """Maximise sum(log(a @ w)) over the probability simplex, from ``w`` (all entries > 0)."""
-    n = a.shape[0]
+def _solve_master(a: np.ndarray, sizes: np.ndarray, w: np.ndarray, tol: float) -> np.ndarray:
+    """Maximise sum(sizes * log(a @ w)) over the probability simplex, from ``w`` (all entries > 0).
+
+    ``a`` is the share matrix (types, panels); ``sizes`` the number of people per type.
+    """
+    n = float(sizes.sum())
     for _ in range(MASTER_ITERATIONS):
         p = a @ w
-        grad = (1.0 / p) @ a  # sum_{i in P_j} 1/p_i, for every panel j
+        grad = (sizes / p) @ a  # sum_{i in P_j} 1/p_i, for every panel j
         if grad.max() - n <= tol * n:
             break
         w = w * grad / n
@@ -60,19 +65,22 @@ def nash(problem: PanelProblem, *, progress: ProgressReporter = NULL_PROGRESS,
     """
     deadline = Deadline(time_limit)
     oracle = oracle if oracle is not None else default_oracle(problem)
-    found, impossible = starting_panels(oracle, problem.n, problem.k, deadline=deadline)
+    types = TypePartition.of(problem)
+    found, impossible = starting_panels(oracle, types, problem.k, deadline=deadline)
     possible = ~impossible
-    n_possible = int(possible.sum())
+    sizes = types.sizes[possible]
+    n_possible = int(sizes.sum())
     progress.start("Nash welfare", total=None)
     w = np.full(len(found), 1.0 / len(found))
     rounds, gap, limit_hit = 0, float("inf"), 0
     while True:
-        a = found.membership()[possible]
-        w = _solve_master(a, w, NASH_GAP / 2)
-        probs = np.zeros(problem.n)
+        a = found.share_matrix()[possible]
+        w = _solve_master(a, sizes, w, NASH_GAP / 2)
+        probs = np.zeros(types.count)
         probs[possible] = a @ w
-        weights = np.zeros(problem.n)
-        weights[possible] = 1.0 / probs[possible]
+        type_weights = np.zeros(types.count)
+        type_weights[possible] = 1.0 / probs[possible]
+        weights = types.per_person(type_weights)
         panel = oracle.find_panel(weights)
         rounds += 1
         gap = float(weights[panel].sum()) - n_possible
@@ -84,9 +92,9 @@ def nash(problem: PanelProblem, *, progress: ProgressReporter = NULL_PROGRESS,
             break
         w = np.append(w * (1 - 1 / (rounds + 2)), 1 / (rounds + 2))  # the new panel starts with some weight
     stats = {"rounds": rounds, "panels_found": len(found), "gap": gap / max(n_possible, 1),
-             "impossible": int(impossible.sum()), "time_limit_reached": limit_hit,
-             "runtime": deadline.elapsed()}
-    panels = [tuple(p.tolist()) for p in found.panels[: len(w)]]
-    dist = Distribution.from_panels(panels, w, n=problem.n, algorithm=Algorithm.NASH, stats=stats)
+             "impossible": int(types.sizes[impossible].sum()), "types": types.count,
+             "time_limit_reached": limit_hit, "runtime": deadline.elapsed()}
+    w = np.concatenate([w, np.zeros(len(found) - len(w))])  # a panel added just before the deadline
+    dist = to_distribution(problem, found, w, Algorithm.NASH, stats)
     progress.finish(f"{len(dist.panels)} panels")
     return dist
