@@ -308,7 +308,7 @@ def _duplicates(ids: np.ndarray) -> np.ndarray:
 
 
 def _check_ids(register: Register, id_column: str) -> None:
-    empty = np.flatnonzero(register.ids == "") if _scan_ids(register.ids)[1] else []
+    empty: np.ndarray = np.flatnonzero(register.ids == "") if _scan_ids(register.ids)[1] else np.zeros(0, np.int64)
     if len(empty):
         raise InputError("the id is empty.", file=register.path, row=int(register.row_numbers[empty[0]]),
                          column=id_column, hint="Every person needs a unique id.")

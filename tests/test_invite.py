@@ -403,3 +403,17 @@ def test_error_empty_id(tmp_path: Path) -> None:
     rows = _people()
     rows[5][0] = ""
     assert "row 7" in _error(tmp_path, rows) and "id is empty" in _error(tmp_path, rows)
+
+
+def test_letters_per_stratum_value_are_split_over_the_other_columns(tmp_path: Path) -> None:
+    reg, plan_path = _write(tmp_path, _people(), {**PLAN, "households": "none", "letters": {"Noord": 5, "Zuid": 2}})
+    prep = prepare(reg, plan_path, tmp_path / "out")
+    per_wijk = {w: sum(s.letters for s in prep.strata if s.values[0] == w) for w in ("Noord", "Zuid")}
+    assert per_wijk == {"Noord": 5, "Zuid": 2}
+    assert all(s.letters <= s.eligible for s in prep.strata)
+
+
+def test_library_does_not_import_the_terminal_stack() -> None:
+    code = "import sys, sortition.invite; print(any(m in sys.modules for m in ('typer', 'rich', 'ortools')))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    assert out.stdout.strip() == "False"
