@@ -417,3 +417,15 @@ def test_library_does_not_import_the_terminal_stack() -> None:
     code = "import sys, sortition.invite; print(any(m in sys.modules for m in ('typer', 'rich', 'ortools')))"
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     assert out.stdout.strip() == "False"
+
+
+def test_parallel_hashing_equals_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sortition.invite_hash as ih
+
+    monkeypatch.setattr(ih, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(ih, "_CHUNK", 7)
+    names = [f"id{i}" for i in range(50)]
+    salt, key = os.urandom(32), os.urandom(32)
+    one = hash_units(names, salt, key, workers=1)
+    two = hash_units(names, salt, key, workers=2)
+    assert all((a == b).all() for a, b in zip(one, two, strict=True))
