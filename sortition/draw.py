@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,14 +15,7 @@ from typing import Any
 
 from quotas.errors import InputError, VerificationError
 from sortition.algorithms.base import Algorithm
-from sortition.files import (
-    PRIVATE_FILE_MODE,
-    append_ledger,
-    atomic_write,
-    canonical_json,
-    private_dir,
-    read_json,
-)
+from sortition.files import append_ledger, atomic_write, canonical_json, private_dir, read_json, write_csv
 from sortition.lottery import LOTTERY_FORMAT, public_pool
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank
 
@@ -112,23 +104,14 @@ def _private_rows(folder: Path, order: Sequence[str]) -> tuple[list[str], list[l
     return header, [by_name[p] for p in order]
 
 
-def _write_private_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    atomic_write(path, buf.getvalue().encode("utf-8"), mode=PRIVATE_FILE_MODE, overwrite=True)
-
-
 def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[str]) -> tuple[Path, Path]:
     """The panel and the reserve list with the pool's own columns (private: personal data)."""
     header, panel_rows = _private_rows(folder, panel)
     _, reserve_rows = _private_rows(folder, reserves)
     priv = private_dir(folder)
-    _write_private_csv(priv / "panel.csv", ["rank", *header], [[str(i + 1), *r] for i, r in
-                                                               enumerate(panel_rows)])
-    _write_private_csv(priv / "reserves.csv", ["rank", *header], [[str(i + 1), *r] for i, r in
-                                                                  enumerate(reserve_rows)])
+    # private/pool.csv holds the raw values; the lists people open get formula cells neutralised.
+    write_csv(priv / "panel.csv", ["rank", *header], [[str(i + 1), *r] for i, r in enumerate(panel_rows)])
+    write_csv(priv / "reserves.csv", ["rank", *header], [[str(i + 1), *r] for i, r in enumerate(reserve_rows)])
     return priv / "panel.csv", priv / "reserves.csv"
 
 

@@ -7,12 +7,14 @@ in the same folder, is flushed to disk, then renamed over the target in one step
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as _dt
 import hashlib
+import io
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,45 @@ PUBLIC_FILE_MODE = 0o644
 
 # Test hook for crash-safety checks: called after the temp file is written, before the rename.
 _before_replace: Callable[[Path], None] | None = None
+
+#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (CSV injection),
+#: including tab and carriage return, which some of them skip before looking for one.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: object) -> str:
+    """A cell as text that a spreadsheet shows but never runs: ``'`` before a leading ``= + - @`` tab or CR.
+
+    Example:
+        >>> spreadsheet_safe("=1+1"), spreadsheet_safe("-12"), spreadsheet_safe("Zuid")
+        ("'=1+1", "'-12", 'Zuid')
+    """
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, safe: bool = True) -> bytes:
+    """UTF-8 CSV (``,``, minimal quoting, ``\\n`` line ends) with every cell through :func:`spreadsheet_safe`.
+
+    ``safe=False`` is only for files the tool reads back itself and nobody needs to open (``private/pool.csv``).
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    clean = spreadsheet_safe if safe else (lambda c: "" if c is None else str(c))
+    writer.writerow([clean(c) for c in header])
+    writer.writerows([clean(c) for c in row] for row in rows)
+    return buf.getvalue().encode("utf-8")
+
+
+def write_csv(path: str | Path, header: Sequence[object], rows: Iterable[Sequence[object]], *,
+              mode: int = PRIVATE_FILE_MODE, overwrite: bool = True, safe: bool = True) -> Path:
+    """Write a CSV file for people to open in a spreadsheet: atomically, formula cells neutralised.
+
+    Every CSV the tool writes goes through here (see "Spreadsheet safety" in the user guide).
+    """
+    target = Path(path)
+    atomic_write(target, csv_bytes(header, rows, safe=safe), mode=mode, overwrite=overwrite)
+    return target
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -105,16 +146,16 @@ def append_ledger(folder: str | Path, entry: Mapping[str, Any]) -> None:
     """Append one event to ``folder/ledger.jsonl``; each line holds the SHA-256 of the line before it.
 
     The ledger is where wall-clock times live, so that the public files stay pure functions of their inputs.
+    The file is rewritten atomically (old lines + the new one) rather than appended to in place, so a crash
+    leaves the old ledger or the new one, never a torn last line (ledgers hold a handful of lines). A torn
+    line left by an older version is ended with a newline, kept as evidence and chained like any other.
     """
     path = Path(folder) / "ledger.jsonl"
-    prev = "0" * 64
-    if path.exists():
-        lines = path.read_bytes().splitlines()
-        if lines:
-            prev = hashlib.sha256(lines[-1]).hexdigest()
+    old = path.read_bytes() if path.exists() else b""
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    lines = old.splitlines()
+    prev = hashlib.sha256(lines[-1]).hexdigest() if lines else "0" * 64
     record = {"time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), "previous": prev, **entry}
     line = json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+    atomic_write(path, old + line.encode("utf-8"), overwrite=True)

@@ -32,7 +32,15 @@ from typing import Any
 import numpy as np
 
 from quotas.errors import InputError, SortitionError, VerificationError
-from sortition.files import PRIVATE_FILE_MODE, append_ledger, atomic_write, canonical_json, private_dir, read_json
+from sortition.files import (
+    PRIVATE_FILE_MODE,
+    append_ledger,
+    atomic_write,
+    canonical_json,
+    private_dir,
+    read_json,
+    write_csv,
+)
 from sortition.invite_hash import exact_order, hash_units, pseudonym_hex, rank_key
 from sortition.invite_plan import (
     HouseholdRule,
@@ -43,7 +51,7 @@ from sortition.invite_plan import (
     reserves_for,
     resolve_rates,
 )
-from sortition.invite_register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register, rows_csv
+from sortition.invite_register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
 from sortition.randomness import derive_key, normalise_seed, order_by_rank
@@ -429,8 +437,8 @@ def _write_private(folder: Path, frame: SamplingFrame, sel: _Selection, plan: Ma
                 row = int(frame.register.row_numbers[frame.positions[person(u)]])
                 out.append([label, str(n), pseudonym_of(sel.unit_pseudonyms, u), str(row), *rows[row]])
         first = "letter" if name == "invitations.csv" else "reserve"
-        atomic_write(priv / name, rows_csv(["stratum", first, "pseudonym", "register_row", *header], out),
-                     mode=PRIVATE_FILE_MODE, overwrite=True)
+        write_csv(priv / name, ["stratum", first, "pseudonym", "register_row", *header], out,
+                  mode=PRIVATE_FILE_MODE, overwrite=True)
         os.chmod(priv / name, PRIVATE_FILE_MODE)
         paths.append(priv / name)
     return paths[0], paths[1]

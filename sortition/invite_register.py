@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -513,14 +512,6 @@ def _walk_records(path: Path, encoding: str, delimiter: str, wanted: set[int]) -
             if number in wanted:
                 out[number] = rec
     return out
-
-
-def rows_csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8")
 
 
 __all__ = ["Register", "SamplingFrame", "build_frame", "fetch_rows", "parse_date", "read_exclusions",

@@ -7,9 +7,7 @@ and each person's exact selection probability. Its SHA-256 is the commitment, pu
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +25,7 @@ from sortition.files import (
     canonical_json,
     private_dir,
     sha256_file,
+    write_csv,
 )
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
@@ -149,12 +148,12 @@ def _people_field(pool: Any, spec: QuotaSpec, names: list[str], order: np.ndarra
 
 def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.ndarray) -> None:
     """A private copy of the pool's own rows with their pseudonyms, so draw can write panel.csv later."""
-    frame = pool.table.frame.iloc[order.tolist()].copy()
-    frame.insert(0, PSEUDONYM_COLUMN, [names[i] for i in order.tolist()])
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    atomic_write(private_dir(folder) / "pool.csv", buf.getvalue().encode("utf-8"),
-                 mode=PRIVATE_FILE_MODE, overwrite=True)
+    cells = pool.table.frame.to_numpy(dtype=object)
+    rows = ([names[i], *cells[i].tolist()] for i in order.tolist())
+    # Raw values (safe=False): draw and replace read this file back and must see exactly the register's
+    # values; panel.csv and reserves.csv, the files people open, neutralise formula cells.
+    write_csv(private_dir(folder) / "pool.csv", [PSEUDONYM_COLUMN, *pool.table.columns], rows,
+              mode=PRIVATE_FILE_MODE, overwrite=True, safe=False)
 
 
 def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_runs: int,
