@@ -49,6 +49,10 @@ from quotas.textfiles import decode_bytes, detect_delimiter, parse_delimited, re
 #: Largest number accepted as a quota bound or panel size; beyond it a file is surely wrong.
 MAX_NUMBER = 1_000_000_000
 
+#: Largest quota or plan YAML file read (a real one is a few kB); the YAML parser is pure Python, so a
+#: multi-megabyte file would take seconds only to be refused.
+MAX_YAML_BYTES = 1 << 20
+
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 TOP_LEVEL_KEYS = ("panel_size", "id_column", "households", "categories")
@@ -354,6 +358,9 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
     text = read_text(path)
+    if len(text) > MAX_YAML_BYTES:
+        raise QuotaError(f"this file has {len(text):,} characters; a quota file has a few thousand.", file=path,
+                         hint="Check that this is the quota file (YAML), not a pool or register.")
     try:
         data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
     except yaml.YAMLError as exc:

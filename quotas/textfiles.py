@@ -38,6 +38,9 @@ ZIP_MAGIC = b"PK\x03\x04"  # .xlsx (and other zip) files
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # old binary .xls (and .doc) files
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
+#: Most columns a table may have: Excel's own limit. A wider header is a broken export (or an attack) and
+#: would cost seconds and hundreds of MB to build into a table.
+MAX_COLUMNS = 16_384
 _SNIFF_RECORDS = 50  # data records looked at to break delimiter ties
 _BINARY_SCAN = 65536  # bytes searched for a zero byte
 
@@ -220,9 +223,19 @@ def parse_delimited(
     if header is None:
         raise on_empty or InputError("the file is empty.", file=file,
                                      hint="Give a file with a header row (row 1) and one row per person.")
+    _check_header_width(header, delimiter, file)
     if check_widths:
         _check_widths(len(header), records, delimiter, file)
     return header, records
+
+
+def _check_header_width(header: list[str], delimiter: str, file: str | Path | None) -> None:
+    width = len(header)
+    if width > MAX_COLUMNS:
+        raise InputError(
+            f"the header has {width:,} {delimiter_name(delimiter)}-separated fields; a table may have at "
+            f"most {MAX_COLUMNS:,} columns (Excel's limit).", file=file, row=1,
+            hint="This is not a register or pool export: check the file, or export it again as 'CSV UTF-8'.")
 
 
 def _check_widths(width: int, records: list[tuple[int, list[str]]], delimiter: str,
@@ -242,6 +255,7 @@ def delimiter_name(delimiter: str) -> str:
 
 __all__ = [
     "DELIMITERS",
+    "MAX_COLUMNS",
     "OLE_MAGIC",
     "SAVE_AS_CSV_HINT",
     "SAVE_AS_HINT",

@@ -123,13 +123,20 @@ def load_plan(path: str | Path) -> InvitePlanSpec:
     """
     import yaml
 
+    from quotas.io import MAX_YAML_BYTES
+    from quotas.textfiles import read_bytes
+
     p = Path(path)
+    raw = read_bytes(p)  # missing file, folder, unreadable: one clear line
+    if len(raw) > MAX_YAML_BYTES:
+        raise InputError(f"this file has {len(raw):,} bytes; a plan has a few hundred.", file=p,
+                         hint="Check that this is the plan (YAML), not the register.")
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8-sig"))
-    except FileNotFoundError:
-        raise InputError("plan file not found.", file=p, hint="Check the path.") from None
+        data = yaml.safe_load(raw.decode("utf-8-sig"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise InputError(f"is not valid YAML ({exc}).", file=p) from None
+        problem = " ".join(str(exc).split())  # PyYAML's message spans lines; the CLI shows one
+        raise InputError(f"is not valid YAML ({problem}).", file=p,
+                         hint="Check the indentation and the colons; save the file as UTF-8.") from None
     if not isinstance(data, dict):
         raise InputError("a plan must be a YAML mapping (letters:, strata:, columns:, ...).", file=p)
     return plan_from_mapping(data, source=p)

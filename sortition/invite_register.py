@@ -114,9 +114,15 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
         raise InputError("the register is empty.", file=file,
                          hint="Give a file with a header row and one row per person.")
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    first = head.split(b"\n", 1)[0].decode("utf-8-sig" if encoding == "utf-8-sig" else "cp1252", "replace")
+    # The header ends at the first line break of any kind (old Mac exports end lines with a lone CR).
+    first = re.split(rb"\r\n|\n|\r", head, maxsplit=1)[0].decode(
+        "utf-8-sig" if encoding == "utf-8-sig" else "cp1252", "replace")
     delimiter = max((";", "\t", ","), key=lambda d: (first.count(d), -(";", "\t", ",").index(d)))
-    raw_header = next(csv.reader([first.rstrip("\r")], delimiter=delimiter))
+    try:
+        raw_header = next(csv.reader([first], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        raise InputError("the header (row 1) cannot be read.", file=file, row=1,
+                         hint="Check the quotes in row 1, or export the file again as 'CSV UTF-8'.") from None
     header = tuple(h.strip() for h in raw_header)
     found = [_find(header, name, role, file) for role, name in _plan_columns(plan)]
     raw_of = {h.strip(): h for h in raw_header}
