@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import shutil
@@ -12,6 +11,8 @@ import zlib
 from pathlib import Path
 
 import pytest
+from conftest import personal_pattern
+from conftest import personal_values as shared_personal_values
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -38,11 +39,7 @@ def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def personal_values() -> set[str]:
-    with open(EXAMPLE / "pool.csv", encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    values = {row[col] for row in rows for col in PERSONAL_COLUMNS}
-    values |= {f"{row['straat']} {row['huisnummer']}" for row in rows}
-    return {v for v in values if len(v) >= 3}
+    return shared_personal_values(EXAMPLE / "pool.csv", PERSONAL_COLUMNS, joined=("straat", "huisnummer"))
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -55,8 +52,7 @@ def test_every_public_file_is_free_of_personal_data(drawn: Path, tmp_path: Path,
     secrets = personal_values()
     assert len(secrets) > 1000  # names, e-mails, streets, postcodes and ids of 600 people
     # Whole words only: the first name "Lotte" is in the English word "Lottery".
-    pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, sorted(secrets, key=len, reverse=True)))
-                         + r")(?!\w)")
+    pattern = personal_pattern(secrets)
     planted = sorted(secrets)[0]
     assert pattern.findall(f"x {planted}, y"), "the scan must find a planted value"
     for path in paths:
