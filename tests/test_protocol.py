@@ -88,28 +88,6 @@ def test_public_files_hold_no_personal_data(inputs: tuple[Path, Path], tmp_path:
     assert oct((out / "private" / "panel.csv").stat().st_mode & 0o777) == "0o600"
 
 
-@pytest.mark.parametrize("target", ["lottery.json", "draw.json"])
-def test_any_changed_byte_fails_verify(inputs: tuple[Path, Path], tmp_path: Path, target: str) -> None:
-    out = tmp_path / "out"
-    record = run_legacy(*inputs, out)
-    path = out / target
-    original = path.read_bytes()
-    tried = 0
-    for pos in range(0, len(original), max(1, len(original) // 40)):
-        mutated = bytearray(original)
-        mutated[pos] ^= 0x01
-        path.write_bytes(bytes(mutated))
-        try:
-            report = verify(record)
-            assert not report.ok, f"flipping byte {pos} of {target} went unnoticed"
-        except InputError:
-            pass  # no longer valid JSON: refused outright, which is a failure too
-        tried += 1
-    path.write_bytes(original)
-    assert verify(record).ok
-    assert tried >= 40
-
-
 def test_row_order_does_not_matter(tmp_path: Path) -> None:
     """Shuffled rows change only the pool file's hash: people, panels and probabilities stay the same."""
     lotteries = []
