@@ -110,9 +110,11 @@ def _ledger(folder: Path, commitment: str) -> tuple[tuple[TimelineEntry, ...], t
     for n, line in enumerate(lines, 1):
         try:
             entry = json.loads(line)
-        except json.JSONDecodeError:
-            status = ("ledger_broken", n)
-            break
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            entry = None  # a torn or edited line: the chain is broken here, the lines after still count
+        if not isinstance(entry, dict):
+            entry = {}
+            status = ("ledger_broken", n) if status[0] == "ledger_ok" else status
         if entry.get("previous") != prev and status[0] == "ledger_ok":
             status = ("ledger_broken", n)
         prev = hashlib.sha256(line).hexdigest()

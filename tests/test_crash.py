@@ -1,0 +1,176 @@
+"""Crashes: a kill at any atomic write of prepare, draw, replace or invite leaves no partial file.
+
+The fault is injected through ``sortition.files._before_replace``: the N-th write raises after its
+temporary file is complete and before the rename (the worst moment), for N = 1 .. number of writes. Then
+every file must parse completely, no temporary file may remain, and a rerun must complete and verify.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from test_bad_input import record
+from test_protocol import write_pool
+
+from sortition import files, invite
+from sortition.algorithms.base import Algorithm
+from sortition.draw import draw
+from sortition.lottery import prepare
+from sortition.replace import replace
+from sortition.verify import verify
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Crash(Exception):
+    """The simulated kill."""
+
+
+@pytest.fixture
+def crash_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int | None], list[Path]]]:
+    """``crash_at(n)``: the n-th atomic write from now on raises (None: count only); returns the writes."""
+    writes: list[Path] = []
+
+    def arm(n: int | None) -> list[Path]:
+        writes.clear()
+
+        def hook(target: Path) -> None:
+            writes.append(target)
+            if n is not None and len(writes) == n:
+                raise Crash(str(target))
+
+        monkeypatch.setattr(files, "_before_replace", hook)
+        return writes
+
+    yield arm
+    monkeypatch.setattr(files, "_before_replace", None)
+
+
+def assert_whole(folder: Path) -> None:
+    """Every file in ``folder`` is complete: JSON parses, CSV rows have the header's width, no temp files."""
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        assert not path.name.endswith(".tmp"), f"temporary file left: {path}"
+        data = path.read_bytes()
+        if path.suffix == ".json":
+            json.loads(data)
+        elif path.suffix == ".jsonl":
+            assert data.endswith(b"\n")
+            for line in data.splitlines():
+                json.loads(line)
+        elif path.suffix == ".csv":
+            rows = list(csv.reader(data.decode("utf-8").splitlines(keepends=True)))
+            assert rows and all(len(r) == len(rows[0]) for r in rows), path
+        elif path.suffix in (".html", ".md"):
+            assert data.rstrip().endswith(b"</html>" if path.suffix == ".html" else b"*"), path
+
+
+def steps(folder: Path) -> list[Callable[[], object]]:
+    folder.mkdir(parents=True, exist_ok=True)
+    pool, quotas = write_pool(folder)
+    out = folder / "out"
+    return [
+        lambda: prepare(pool, quotas, out, algorithm=Algorithm.LEGACY, legacy_runs=100),
+        lambda: draw(out / "lottery.json", "dice 1 2 3"),
+        lambda: replace(out / "draw.json", [json.loads((out / "draw.json").read_bytes())["panel"][0]]),
+    ]
+
+
+def count_writes(crash_at: Callable[[int | None], list[Path]], folder: Path) -> list[int]:
+    counts = []
+    for step in steps(folder):
+        writes = crash_at(None)
+        step()
+        counts.append(len(writes))
+    crash_at(None)
+    return counts
+
+
+def test_panel_draw_survives_a_crash_at_every_write(tmp_path: Path,
+                                                    crash_at: Callable[[int | None], list[Path]]) -> None:
+    counts = count_writes(crash_at, tmp_path / "count")
+    assert counts[0] >= 4 and counts[1] >= 5 and counts[2] >= 5  # salt, lottery, pool.csv, ledger; ...
+    points = 0
+    for s, total in enumerate(counts):
+        for n in range(1, total + 1):
+            folder = tmp_path / f"s{s}n{n}"
+            run = steps(folder)
+            for done in run[:s]:
+                done()
+            before = [p for p in folder.rglob("*") if p.is_file()]
+            crash_at(n)
+            with pytest.raises(Crash):
+                run[s]()
+            crash_at(None)
+            assert_whole(folder)
+            assert all(p.exists() for p in before)  # old files stay: untouched or replaced whole
+            # Recovery: rerun the step; a replace that already recorded its event is finished by
+            # re-running draw, which rewrites the private lists with the replacements.
+            record_file = folder / "out" / "draw.json"
+            if s == 2 and json.loads(record_file.read_bytes())["events"]:
+                draw(folder / "out" / "lottery.json", "dice 1 2 3")
+            else:
+                run[s]()
+            for later in run[s + 1:]:
+                later()
+            assert_whole(folder)
+            assert verify(record_file).ok
+            points += 1
+    record("crash_points_panel", points)
+
+
+def test_invitations_survive_a_crash_at_every_write(tmp_path: Path,
+                                                    crash_at: Callable[[int | None], list[Path]]) -> None:
+    src = ROOT / "examples" / "schalkwijk-trees"
+    shutil.copy(src / "register.csv", tmp_path / "register.csv")
+    (tmp_path / "plan.yaml").write_text((src / "plan.yaml").read_text().replace("letters: 300", "letters: 20"))
+
+    def run(folder: Path) -> list[Callable[[], object]]:
+        reg, plan = tmp_path / "register.csv", tmp_path / "plan.yaml"
+        return [lambda: invite.prepare(reg, plan, folder),
+                lambda: invite.draw(folder / "invitation_plan.json", reg, "dice 4 4")]
+
+    counts = []
+    for step in run(tmp_path / "count"):
+        writes = crash_at(None)
+        step()
+        counts.append(len(writes))
+    points = 0
+    for s, total in enumerate(counts):
+        for n in range(1, total + 1):
+            folder = tmp_path / f"s{s}n{n}"
+            todo = run(folder)
+            for done in todo[:s]:
+                done()
+            crash_at(n)
+            with pytest.raises(Crash):
+                todo[s]()
+            crash_at(None)
+            assert_whole(folder)
+            for step in todo[s:]:
+                step()
+            assert_whole(folder)
+            assert verify(folder / "invitations.json", register=tmp_path / "register.csv").ok
+            points += 1
+    record("crash_points_invitations", points)
+
+
+def test_ledger_torn_line_is_ended_and_reported(tmp_path: Path) -> None:
+    """A torn last line (from a version that appended in place) is kept, ended, and shown as a break."""
+    from sortition.report import _ledger
+
+    files.append_ledger(tmp_path, {"event": "prepare", "commitment": "c"})
+    with open(tmp_path / "ledger.jsonl", "ab") as fh:
+        fh.write(b'{"event": "dr')
+    files.append_ledger(tmp_path, {"event": "draw", "commitment": "c", "seed": "s"})
+    lines = (tmp_path / "ledger.jsonl").read_bytes().splitlines()
+    assert len(lines) == 3 and json.loads(lines[2])["event"] == "draw"
+    timeline, status = _ledger(tmp_path, "c")
+    assert status == ("ledger_broken", 2)
+    assert [e.step for e in timeline] == ["step_prepare", "step_draw"]
