@@ -27,12 +27,13 @@ COUNTS: dict[str, int] = {}
 
 
 def record(key: str, n: int = 1) -> None:
+    """Add ``n`` to a hardening count (and to the JSON file named by SORTITION_HARDENING_OUT)."""
     COUNTS[key] = COUNTS.get(key, 0) + n
     out = os.environ.get("SORTITION_HARDENING_OUT")
     if out:
         path = Path(out)
         data = json.loads(path.read_text()) if path.exists() else {}
-        data.setdefault("bad_input", {})[key] = data.get("bad_input", {}).get(key, 0) + n
+        data[key] = data.get(key, 0) + n
         path.write_text(json.dumps(data, indent=1, sort_keys=True))
 
 
