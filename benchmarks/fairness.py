@@ -32,6 +32,8 @@ from sortition.algorithms import Algorithm, find_distribution, gini  # noqa: E40
 from sortition.rounding import round_to_lottery  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "fairness.json"
+#: Monte-Carlo draws to estimate the legacy algorithm's selection probabilities.
+LEGACY_RUNS = 10_000
 
 
 def paper_like_pool(seed: int = 110) -> PanelProblem:
@@ -94,7 +96,7 @@ def legacy_run(problem: PanelProblem) -> tuple[np.ndarray, float] | None:
     except ImportError:
         return None
     start = time.perf_counter()
-    est = legacy_probabilities(problem, runs=2000)
+    est = legacy_probabilities(problem, runs=LEGACY_RUNS)
     return np.asarray(est.probabilities), time.perf_counter() - start
 
 
@@ -126,7 +128,7 @@ def bench(instance: str, problem: PanelProblem, args: argparse.Namespace) -> lis
                          "lottery_max_deviation": lottery.max_deviation, "lottery_bound": lottery.bound}))
     leg = legacy_run(problem)
     if leg is not None:
-        rows.append(row(instance, problem, "legacy (2000 MC runs)", leg[0], leg[1]))
+        rows.append(row(instance, problem, f"legacy ({LEGACY_RUNS} MC runs)", leg[0], leg[1]))
     if not args.skip_other:
         for algo in ("maximin", "nash"):
             res = other_tool(problem, algo)
@@ -140,20 +142,22 @@ def bench(instance: str, problem: PanelProblem, args: argparse.Namespace) -> lis
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", default=None)
-    parser.add_argument("--algorithms", nargs="*", default=["maximin", "leximin"])
+    parser.add_argument("--algorithms", nargs="*", default=["maximin", "leximin", "nash"])
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--skip-other", action="store_true")
     args = parser.parse_args()
     instances: dict[str, Callable[[], PanelProblem]] = {
         name: (lambda nm=name: shared_instance(nm)) for name in SHARED}
     instances["paper_like_1727_110"] = paper_like_pool
+    previous = json.loads(RESULTS.read_text()) if args.only and RESULTS.exists() else []
     rows = []
     for name, make in instances.items():
         if args.only and name not in args.only:
             continue
         rows += bench(name, make(), args)
+        kept = [r for r in previous if r["instance"] not in {x["instance"] for x in rows}]
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(rows, indent=1, default=str))
+        RESULTS.write_text(json.dumps(kept + rows, indent=1, default=str))
 
 
 if __name__ == "__main__":

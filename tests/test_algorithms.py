@@ -19,6 +19,7 @@ from sortition.algorithms import (
     gini,
 )
 from sortition.algorithms.base import PROBABILITY_TOLERANCE, marginals
+from sortition.algorithms.symmetry import TypePartition
 from sortition.rounding import round_to_lottery
 
 
@@ -146,3 +147,36 @@ def test_example_small_20_everyone_gets_ten_percent() -> None:
     lottery = round_to_lottery(problem, dist, m=1000)
     assert lottery.max_deviation <= lottery.bound
     assert sum(len(p) for p in lottery.panels) == 1000 * problem.k
+
+
+def test_degenerate_stage_lp_is_solved() -> None:
+    """Interior point ends in status "unknown" on this tiny LP; the simplex fallback must answer it."""
+    spec = QuotaSpec(panel_size=3, categories=(Category("c0", (ValueQuota("v0", 2, 2), ValueQuota("v1", 1, 1))),))
+    problem = PanelProblem(spec, np.array([[0], [0], [0], [0], [1]]))
+    dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    check_distribution(problem, dist)
+    assert np.allclose(dist.probabilities, [0.5, 0.5, 0.5, 0.5, 1.0], atol=PROBABILITY_TOLERANCE)
+
+
+def test_types_keep_shared_households_apart() -> None:
+    spec = QuotaSpec(panel_size=2, categories=(Category("c", (ValueQuota("a", 0, 2), ValueQuota("b", 0, 2))),))
+    features = np.array([[0], [0], [0], [0], [1], [1]])
+    types = TypePartition.of(PanelProblem(spec, features, np.array([7, 7, 1, 2, 3, 4])))
+    assert types.type_of.tolist() == [0, 1, 2, 2, 3, 3]
+    assert TypePartition.of(PanelProblem(spec, features)).sizes.tolist() == [4, 2]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4), st.data())
+def test_expand_is_fair_within_types(sizes: list[int], data: st.DataObject) -> None:
+    type_of = np.repeat(np.arange(len(sizes)), sizes)
+    types = TypePartition(type_of, tuple(np.flatnonzero(type_of == t) for t in range(len(sizes))),
+                          np.array(sizes))
+    counts = np.array([data.draw(st.integers(0, s)) for s in sizes])
+    pieces = types.expand(counts, 0.3)
+    assert sum(w for _, w in pieces) == pytest.approx(0.3)
+    for panel, _ in pieces:
+        assert len(set(panel)) == len(panel)
+        assert types.counts(np.array(panel, dtype=np.int64)).tolist() == counts.tolist()
+    probs = marginals([p for p, _ in pieces], [w for _, w in pieces], len(type_of))
+    assert np.allclose(probs, 0.3 * counts[type_of] / np.array(sizes)[type_of], atol=1e-12)

@@ -117,6 +117,24 @@ def _price(oracle: PanelOracle, sol: StageSolution, state: StageState) -> float:
     return gap
 
 
+def _even_bound(oracle: PanelOracle, state: StageState) -> float:
+    """An upper bound on this stage's level from the dual that weighs every unfixed person equally.
+
+    For any ``y >= 0`` whose unfixed part sums to 1, every distribution has
+    ``min_unfixed p <= max_P y(P) - sum_fixed y_t f_t``; with all weight spread evenly over the unfixed
+    people (none on fixed ones) that is (people of the best panel that are unfixed) / (unfixed people).
+    On pools where nearly everyone can reach ``k/n`` this ends a stage as soon as the LP gets close,
+    while the LP's own dual (on a handful of people) would keep asking for panels. Its panel is added too.
+    """
+    y = np.where(state.unfixed, state.types.sizes, 0).astype(float)
+    y /= y.sum()
+    weights = state.types.person_values(y)
+    panel = oracle.find_panel(weights)
+    state.stats["oracle_calls"] += 1
+    state.panels.add(panel)
+    return float(weights[panel].sum())
+
+
 def _fix_types(sol: StageSolution, state: StageState) -> int:
     """Fix the unfixed types whose probability this stage determines; return how many."""
     unfixed = state.unfixed
@@ -135,10 +153,13 @@ def _stage(oracle: PanelOracle, state: StageState, progress: ProgressReporter,
            deadline: Deadline) -> StageSolution:
     """Column generation for one stage: until pricing finds no panel better than the LP's bound."""
     total = int(state.types.sizes[state.active].sum())
+    bound = _even_bound(oracle, state)
     while True:
         # no LP time limit: a stage LP takes well under a second, and a stopped LP has no usable answer
         sol = solve_stage_dual(state.panels, state.active, state.fixed, state.fixed_value)
         state.stats["rounds"] += 1
+        if bound - sol.value <= PROBABILITY_TOLERANCE:
+            return sol
         if deadline.passed():
             state.stats["time_limit_reached"] = 1
             return sol
