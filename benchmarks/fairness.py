@@ -145,19 +145,21 @@ def main() -> None:
     parser.add_argument("--algorithms", nargs="*", default=["maximin", "leximin", "nash"])
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--skip-other", action="store_true")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file (rows of other instances kept)")
     args = parser.parse_args()
     instances: dict[str, Callable[[], PanelProblem]] = {
         name: (lambda nm=name: shared_instance(nm)) for name in SHARED}
     instances["paper_like_1727_110"] = paper_like_pool
-    previous = json.loads(RESULTS.read_text()) if args.only and RESULTS.exists() else []
+    out = args.out
+    previous = json.loads(out.read_text()) if args.only and out.exists() else []
     rows = []
     for name, make in instances.items():
         if args.only and name not in args.only:
             continue
         rows += bench(name, make(), args)
         kept = [r for r in previous if r["instance"] not in {x["instance"] for x in rows}]
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(kept + rows, indent=1, default=str))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(kept + rows, indent=1, default=str))
 
 
 if __name__ == "__main__":

@@ -180,3 +180,17 @@ def test_expand_is_fair_within_types(sizes: list[int], data: st.DataObject) -> N
         assert types.counts(np.array(panel, dtype=np.int64)).tolist() == counts.tolist()
     probs = marginals([p for p, _ in pieces], [w for _, w in pieces], len(type_of))
     assert np.allclose(probs, 0.3 * counts[type_of] / np.array(sizes)[type_of], atol=1e-12)
+
+
+@pytest.mark.slow
+def test_example_large_200_everyone_gets_ten_percent() -> None:
+    """The issue's acceptance test: n = 2000, k = 200 (the paper: 10% for all, 1162 s with Gurobi)."""
+    problem = shared_instance("example_large_200")
+    dist = find_distribution(problem, Algorithm.LEXIMIN)
+    check_distribution(problem, dist)
+    assert np.all(np.abs(dist.probabilities - 0.1) <= 5e-4)
+    lottery = round_to_lottery(problem, dist, m=1000)
+    assert len(lottery.panels) == 1000
+    assert lottery.max_deviation <= lottery.bound
+    for panel in set(lottery.panels):
+        assert problem.panel_violations(panel) == []
