@@ -139,6 +139,17 @@ def bench(instance: str, problem: PanelProblem, args: argparse.Namespace) -> lis
     return rows
 
 
+def print_table(rows: list[dict[str, object]]) -> None:
+    """The summary table: one line per instance and algorithm."""
+    print(f"\n{'instance':22} {'n':>5} {'k':>4} {'algorithm':28} {'min p':>7} {'min p>0':>8} {'gini':>6} "
+          f"{'seconds':>8}  ratio (their time / ours)")
+    for r in rows:
+        ratio = r.get("ratio_their_time_to_ours", "")
+        print(f"{r['instance']!s:22} {r['n']!s:>5} {r['k']!s:>4} {r['algorithm']!s:28} "
+              f"{float(r['min_probability']):7.4f} {float(r['min_positive_probability']):8.4f} "  # type: ignore[arg-type]
+              f"{float(r['gini']):6.3f} {float(r['runtime_s']):8.1f}  {ratio}")  # type: ignore[arg-type]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", nargs="*", default=None)
@@ -146,7 +157,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--skip-other", action="store_true")
     parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file (rows of other instances kept)")
+    parser.add_argument("--print-only", action="store_true", help="only print the table of --out")
     args = parser.parse_args()
+    if args.print_only:
+        print_table(json.loads(args.out.read_text()))
+        return
     instances: dict[str, Callable[[], PanelProblem]] = {
         name: (lambda nm=name: shared_instance(nm)) for name in SHARED}
     instances["paper_like_1727_110"] = paper_like_pool
@@ -160,6 +175,7 @@ def main() -> None:
         kept = [r for r in previous if r["instance"] not in {x["instance"] for x in rows}]
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(kept + rows, indent=1, default=str))
+    print_table(json.loads(out.read_text()))
 
 
 if __name__ == "__main__":
