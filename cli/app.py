@@ -39,6 +39,11 @@ SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet to read fro
 PanelSizeOpt = Annotated[int | None, typer.Option("--panel-size", "-k",
                                                   help="Panel size (needed for CSV quota files).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+AlgorithmOpt = Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")]
+PanelsOpt = Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")]
+TimeLimitOpt = Annotated[float | None, typer.Option(
+    "--time-limit", help="Seconds the fair-lottery computation may take; when reached, the fairest lottery "
+    "found so far is used and a warning says so.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object with the results, nothing else.")]
 LangOpt = Annotated[str, typer.Option("--lang", help="Report language: nl or en.")]
 
@@ -158,9 +163,9 @@ def prepare(
     pool: PoolArg,
     quotas: QuotasArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the lottery and private files.")],
-    algorithm: Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")] =
-        Algorithm.LEXIMIN,
-    panels: Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")] = 1000,
+    algorithm: AlgorithmOpt = Algorithm.LEXIMIN,
+    panels: PanelsOpt = 1000,
+    time_limit: TimeLimitOpt = None,
     seed_source: Annotated[str, typer.Option("--seed-source", help="The public event that will give the seed.")]
         = "",
     panel_size: PanelSizeOpt = None,
@@ -178,7 +183,8 @@ def prepare(
     progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
         result = prepare_lottery(pool, quotas, out, algorithm=algorithm, panels=panels, seed_source=seed_source,
-                                 panel_size=panel_size, sheet=sheet, force=force, progress=progress)
+                                 panel_size=panel_size, sheet=sheet, force=force, progress=progress,
+                                 time_limit=time_limit)
     progress.finish()
     if as_json:
         import numpy as np
@@ -236,8 +242,11 @@ def _print_draw(result: object, *, as_json: bool = False) -> None:
         _print_json({"commitment": o.commitment, "seed": o.seed, "panel_index": o.panel_index,
                      "panel": list(o.panel), "reserves": len(o.reserves), "draw_record": str(result.draw_path),
                      "reports": [str(p) for p in result.report_paths],
-                     "private": [str(result.panel_csv), str(result.reserves_csv)]})
+                     "private": [str(result.panel_csv), str(result.reserves_csv)],
+                     "warnings": list(result.warnings)})
         return
+    for warning in result.warnings:
+        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     where = f"panel {o.panel_index} of the lottery" if o.panel_index is not None else "legacy run"
     ok(f"Drew {len(o.panel)} people ({where}); {len(o.reserves)} reserves in rank order.")
     console.print(f"Public:  {', '.join(str(p) for p in (result.draw_path, *result.report_paths))}")
@@ -250,9 +259,9 @@ def select(
     quotas: QuotasArg,
     seed: Annotated[str, typer.Option("--seed", help="Seed text.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
-    algorithm: Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")] =
-        Algorithm.LEXIMIN,
-    panels: Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")] = 1000,
+    algorithm: AlgorithmOpt = Algorithm.LEXIMIN,
+    panels: PanelsOpt = 1000,
+    time_limit: TimeLimitOpt = None,
     panel_size: PanelSizeOpt = None,
     sheet: SheetOpt = None,
     quiet: QuietOpt = False,
@@ -268,7 +277,7 @@ def select(
     progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
         result = select_panel(pool, quotas, seed, out, algorithm=algorithm, panels=panels,
-                              panel_size=panel_size, sheet=sheet, progress=progress)
+                              panel_size=panel_size, sheet=sheet, progress=progress, time_limit=time_limit)
     progress.finish()
     _print_draw(result, as_json=as_json)
 

@@ -7,6 +7,7 @@ Everything here is a pure function of the lottery file's bytes and the seed (str
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -85,6 +86,7 @@ class DrawResult:
     reserves_csv: Path
     outcome: Outcome
     report_paths: tuple[Path, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 def _private_rows(folder: Path, order: Sequence[str]) -> tuple[list[str], list[list[str]]]:
@@ -166,4 +168,5 @@ def select(pool_path: str | Path, quotas_path: str | Path, seed: str, out_dir: s
     from sortition.lottery import prepare
 
     prep = prepare(pool_path, quotas_path, out_dir, **prepare_options)
-    return draw(prep.lottery_path, seed, published_before_seed=False)
+    result = draw(prep.lottery_path, seed, published_before_seed=False)
+    return dataclasses.replace(result, warnings=prep.warnings)

@@ -170,7 +170,8 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     dist = find_distribution(problem, algorithm, progress=progress, time_limit=time_limit)
     lottery = round_to_lottery(problem, dist, m)
     panels = [list(p) for p in lottery.panels]
-    stats = {"optimal_min_probability": float(np.min(dist.probabilities)),
+    stats = {"distribution_min_probability": float(np.min(dist.probabilities)),
+             "time_limit_reached": int(dist.stats.get("time_limit_reached", 0)),
              "rounding_max_deviation": float(lottery.max_deviation),
              "rounding_bound": float(lottery.bound)}
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
@@ -228,6 +229,8 @@ def prepare(
         "households": bool(spec.households),
         "id_column": pool.id_column,
     }
+    if time_limit is not None:
+        settings["time_limit_seconds"] = time_limit
     if algorithm is Algorithm.LEGACY:
         settings["legacy_runs"] = legacy_runs
     body = {
@@ -250,5 +253,10 @@ def prepare(
     _write_private_pool(folder, pool, names, order)
     commitment = hashlib.sha256(data).hexdigest()
     append_ledger(folder, {"event": "prepare", "commitment": commitment, "algorithm": algorithm.value})
-    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev,
-                         tuple(pool.warnings), stats)
+    warnings = list(pool.warnings)
+    if stats.get("time_limit_reached"):
+        warnings.append(
+            f"the time limit of {time_limit:g} s was reached before {algorithm.value} finished: the lottery "
+            f"meets every quota, but its lowest probability ({stats['distribution_min_probability']:.4f}) may be "
+            "lower than the fairest possible. Prepare again with a larger --time-limit for the full result.")
+    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev, tuple(warnings), stats)

@@ -135,3 +135,13 @@ def test_existing_lottery_not_overwritten(inputs: tuple[Path, Path], tmp_path: P
     prepare(*inputs, out, algorithm=Algorithm.LEGACY, legacy_runs=100)
     with pytest.raises(InputError, match="--force"):
         prepare(*inputs, out, algorithm=Algorithm.LEGACY, legacy_runs=101)
+
+
+def test_time_limit_gives_a_valid_lottery_and_says_so(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    result = prepare(*inputs, tmp_path / "out", time_limit=1e-9, panels=50)
+    assert any("time limit" in w for w in result.warnings)
+    lottery = json.loads(result.lottery_path.read_text())
+    assert lottery["statistics"]["time_limit_reached"] == 1
+    assert lottery["settings"]["time_limit_seconds"] == 1e-9
+    draw(result.lottery_path, "seed")
+    assert verify(tmp_path / "out" / "draw.json").ok
