@@ -21,6 +21,7 @@ from quotas.errors import (
     SortitionError,
     VerificationError,
 )
+from sortition import invite
 from sortition.algorithms.base import Algorithm, Distribution
 from sortition.draw import DrawResult, Outcome, compute_outcome, draw, select
 from sortition.lottery import PrepareResult, prepare
@@ -59,6 +60,7 @@ __all__ = [
     "compute_outcome",
     "derive_key",
     "draw",
+    "invite",
     "load_pool",
     "normalise_seed",
     "order_by_rank",
