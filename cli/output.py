@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from sortition.errors import InfeasibleError, SortitionError
 
@@ -42,7 +42,7 @@ class RichProgress:
     def __init__(self, *, quiet: bool = False) -> None:
         self.enabled = not quiet and sys.stderr.isatty()
         self._progress: Progress | None = None
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def start(self, task: str, total: float | None = None) -> None:
         if not self.enabled:
