@@ -138,7 +138,7 @@ def all_rows(problem: PanelProblem) -> list[tuple[np.ndarray, float, float]]:
 
 
 @contextlib.contextmanager
-def _quiet_stdout() -> Iterator[None]:
+def quiet_stdout() -> Iterator[None]:
     """Silence C-level stdout (HiGHS prints a banner when its first object is made)."""
     try:
         fd = sys.stdout.fileno()
@@ -156,6 +156,10 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
+#: Old private name, kept for modules that still import it.
+_quiet_stdout = quiet_stdout
+
+
 class _Solver(Protocol):
     def solve(self, weights: np.ndarray, time_limit: float | None,
               excluded: Sequence[np.ndarray]) -> SolveResult: ...
@@ -168,7 +172,7 @@ class _HighsSolver:
         import highspy
 
         self._hs = highspy
-        with _quiet_stdout():
+        with quiet_stdout():
             h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
@@ -424,4 +428,4 @@ class PanelModel:
 
 
 __all__ = ["DEFAULT_BACKEND", "TOLERANCE", "Backend", "PanelModel", "QuotaRow", "SolveResult", "SolveStatus",
-           "household_groups", "quota_rows"]
+           "household_groups", "quiet_stdout", "quota_rows"]

@@ -19,6 +19,7 @@ from sortition.algorithms import (
     gini,
 )
 from sortition.algorithms.base import PROBABILITY_TOLERANCE, marginals
+from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.symmetry import TypePartition
 from sortition.rounding import round_to_lottery
 
@@ -194,3 +195,15 @@ def test_example_large_200_everyone_gets_ten_percent() -> None:
     assert lottery.max_deviation <= lottery.bound
     for panel in set(lottery.panels):
         assert problem.panel_violations(panel) == []
+
+
+@SETTINGS
+@given(small_problems(), st.data())
+def test_swap_search_keeps_panels_feasible_and_never_loses_weight(problem: PanelProblem,
+                                                                 data: st.DataObject) -> None:
+    panels = all_feasible_panels(problem)
+    start = np.array(data.draw(st.sampled_from(panels)), dtype=np.int64)
+    weights = np.array(data.draw(st.lists(st.floats(-1, 1), min_size=problem.n, max_size=problem.n)))
+    better = SwapSearch(problem).improve(start, weights)
+    assert problem.panel_violations(better) == []
+    assert weights[better].sum() >= weights[start].sum() - 1e-12

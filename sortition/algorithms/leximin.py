@@ -25,6 +25,7 @@ who share a household are types of their own.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,9 +39,11 @@ from sortition.algorithms.base import (
     PanelOracle,
     default_oracle,
 )
+from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.master import (
     Deadline,
     PanelSet,
+    StageLP,
     StageSolution,
     solve_final_primal,
     solve_stage_dual,
@@ -53,8 +56,8 @@ from sortition.progress import NULL_PROGRESS, ProgressReporter
 DUAL_FIX_SHARE = 1e-4
 #: Fixed values are lowered by this much so that float noise never makes a later stage infeasible.
 FIX_SLACK = 1e-7
-#: Extra panels asked per pricing round (with members of the new panel down-weighted), when they improve.
-EXTRA_PANELS = 1
+#: Swap search starts from at most this many of the panels the LP uses, per round.
+SWAP_STARTS = 8
 #: Size of the pricing tie-break, relative to the bound on a panel's dual weight.
 TIE_BREAK = 0.1
 
@@ -82,23 +85,46 @@ class StageState:
         return int(self.types.sizes[self.fixed & self.active].sum())
 
 
-def _price(oracle: PanelOracle, sol: StageSolution, state: StageState) -> float:
-    """Ask the oracle for improving panels; return the gap (best panel weight minus the LP's bound).
+def _tie_broken(sol: StageSolution, state: StageState) -> tuple[np.ndarray, np.ndarray]:
+    """Per-person dual weights, and the same with a small tie-break towards people still at the bottom.
 
     A type's dual weight is spread evenly over its members. The dual weights often sit on a handful of
-    types, so that very many panels tie; the first question therefore adds a small tie-break towards
-    people whose probability is still at the bottom (those are the ones a new panel should hold). Only
-    when that finds nothing improving is the plain question asked, so a stage never ends before the exact
-    pricing problem says so.
+    types, so that very many panels tie; the tie-break leans towards people whose probability is still
+    lowest (those are the ones a new panel should hold).
     """
     types = state.types
     y = types.person_values(sol.y)
     probs = state.panels.type_probabilities(sol.panel_weights)
     level = max(sol.value, 1e-6)
     tie_break = types.per_person(np.where(state.active, level / np.maximum(probs, level), 0.0))
-    first = y + TIE_BREAK * max(sol.y_hat, 1e-9) / state.k * tie_break
+    return y, y + TIE_BREAK * max(sol.y_hat, 1e-9) / state.k * tie_break
+
+
+def _price_by_swaps(search: SwapSearch, sol: StageSolution, state: StageState) -> int:
+    """Improving panels by swap search from the panels the LP uses; return how many new ones were added."""
+    y, first = _tie_broken(sol, state)
+    used = np.argsort(-sol.panel_weights)[:SWAP_STARTS]
+    added = 0
+    for j in used[sol.panel_weights[used] > 0]:
+        panel = search.improve(state.panels.representative(int(j)), first)
+        if float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(panel):
+            added += 1
+    state.stats["swap_panels"] += added
+    return added
+
+
+def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, state: StageState) -> float:
+    """Ask the exact oracle; return the gap (best panel weight minus the LP's bound).
+
+    The tie-broken question comes first; only when that finds nothing improving is the plain question
+    asked, so a stage never ends before the exact pricing problem says so. An improving panel is also
+    polished by swaps (with the tie-break), which often gives a second useful panel.
+    """
+    y, first = _tie_broken(sol, state)
     for weights in (first, y):
+        start = time.perf_counter()
         panel = oracle.find_panel(weights)
+        state.stats["oracle_seconds"] += time.perf_counter() - start
         state.stats["oracle_calls"] += 1
         gap = float(y[panel].sum()) - sol.y_hat
         if gap > PROBABILITY_TOLERANCE:
@@ -107,13 +133,9 @@ def _price(oracle: PanelOracle, sol: StageSolution, state: StageState) -> float:
         return gap
     if not state.panels.add(panel):
         return 0.0  # the LP already holds this panel: the gap is float noise
-    weights = weights.copy()
-    for _ in range(EXTRA_PANELS):
-        weights[panel] *= 0.5
-        panel = oracle.find_panel(weights)
-        state.stats["oracle_calls"] += 1
-        if float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE:
-            state.panels.add(panel)
+    better = search.improve(panel, first)
+    if float(y[better].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(better):
+        state.stats["swap_panels"] += 1
     return gap
 
 
@@ -149,26 +171,50 @@ def _fix_types(sol: StageSolution, state: StageState) -> int:
     return int(chosen.sum())
 
 
-def _stage(oracle: PanelOracle, state: StageState, progress: ProgressReporter,
-           deadline: Deadline) -> StageSolution:
-    """Column generation for one stage: until pricing finds no panel better than the LP's bound."""
+def _central(state: StageState) -> StageSolution:
+    """The interior-point (strictly complementary) stage solution over the current panels."""
+    start = time.perf_counter()
+    sol = solve_stage_dual(state.panels, state.active, state.fixed, state.fixed_value)
+    state.stats["lp_seconds"] += time.perf_counter() - start
+    state.stats["ipm_solves"] += 1
+    return sol
+
+
+def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress: ProgressReporter,
+           deadline: Deadline) -> tuple[StageSolution, np.ndarray]:
+    """Column generation for one stage: until pricing finds no panel better than the LP's bound.
+
+    Each round re-solves the stage LP warm (simplex) and looks for improving panels by swaps first; only
+    when swaps find none is the interior-point solution computed and the exact oracle asked. The stage ends
+    when the oracle finds nothing improving for that solution (which is then also the one used for
+    fixing) or when the LP reaches an upper bound on the level.
+
+    Returns:
+        The stage solution, and the panel weights of the last simplex (vertex) solution.
+    """
     total = int(state.types.sizes[state.active].sum())
     bound = _even_bound(oracle, state)
+    lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value)
     while True:
-        # no LP time limit: a stage LP takes well under a second, and a stopped LP has no usable answer
-        sol = solve_stage_dual(state.panels, state.active, state.fixed, state.fixed_value)
+        start = time.perf_counter()
+        sol = lp.solve()
+        state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
+        vertex = sol.panel_weights
         if bound - sol.value <= PROBABILITY_TOLERANCE:
-            return sol
+            return _central(state), vertex
         if deadline.passed():
             state.stats["time_limit_reached"] = 1
-            return sol
-        gap = _price(oracle, sol, state)
+            return sol, vertex
+        if _price_by_swaps(search, sol, state):
+            continue
+        sol = _central(state)
+        gap = _price_exact(oracle, search, sol, state)
         progress.update(completed=min(state.people_fixed(), total),
                         message=f"{len(state.panels)} panels, lowest probability {sol.value:.4f} "
                                 f"(within {max(gap, 0.0):.4f})")
         if gap <= PROBABILITY_TOLERANCE:
-            return sol
+            return sol, vertex
 
 
 def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressReporter, deadline: Deadline,
@@ -182,12 +228,14 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
     panels, impossible = starting_panels(oracle, types, problem.k, deadline=deadline)
     state = StageState(problem.k, panels, ~impossible, impossible.copy(), np.zeros(types.count),
                        {"oracle_calls": float(len(panels)), "stages": 0, "rounds": 0, "types": types.count,
-                        "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0})
+                        "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0,
+                        "swap_panels": 0, "ipm_solves": 0, "lp_seconds": 0.0, "oracle_seconds": 0.0})
+    search = SwapSearch(problem)
     total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
     stages = 0
     while state.unfixed.any():
-        sol = _stage(oracle, state, progress, deadline)
+        sol, _ = _stage(oracle, search, state, progress, deadline)
         stages += 1
         state.stats["stages"] = stages
         if state.stats["time_limit_reached"] or (max_stages is not None and stages >= max_stages):

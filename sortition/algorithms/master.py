@@ -81,6 +81,12 @@ class PanelSet:
         out[self.support[j]] = self.amount[j]
         return out
 
+    def representative(self, j: int) -> np.ndarray:
+        """Panel ``j`` as sorted person indices (the first members of each type)."""
+        members = self.types.members
+        people = [members[t][:c] for t, c in zip(self.support[j].tolist(), self.amount[j].tolist(), strict=True)]
+        return np.sort(np.concatenate(people)) if people else np.zeros(0, dtype=np.int64)
+
     def coverage(self) -> np.ndarray:
         """Boolean array (types,): which types are on at least one panel."""
         covered = np.zeros(self.types.count, dtype=bool)
@@ -168,9 +174,9 @@ def new_highs(time_limit: float | None = None) -> Any:
     """A silent HiGHS object (its banner goes to C-level stdout, so it is made with stdout muted)."""
     import highspy
 
-    from quotas.solver import _quiet_stdout  # TODO: use the public name once quotas.solver exports it
+    from quotas.solver import quiet_stdout
 
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     if time_limit is not None:
@@ -201,20 +207,71 @@ def run_robust(h: Any, what: str) -> None:
                           "try again with a longer time limit or report this as a bug.")
 
 
-def _stage_rows(panels: PanelSet, col_of: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    starts, index, values = [0], [], []
-    for support, share in panels.shares():
+def _stage_rows(panels: PanelSet, col_of: np.ndarray, m: int, first: int = 0
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Row-wise ``sum_t a_tj y_t - y_hat`` for the panels ``first, first + 1, ...`` (``y_hat`` is column m)."""
+    starts, index, values = [0], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+    sizes = panels.types.sizes
+    for support, amount in zip(panels.support[first:], panels.amount[first:], strict=True):
         cols = col_of[support]
         keep = cols >= 0
         index += [cols[keep], np.array([m])]
-        values += [share[keep], np.array([-1.0])]
+        values += [amount[keep] / sizes[support[keep]], np.array([-1.0])]
         starts.append(starts[-1] + int(keep.sum()) + 1)
     return np.asarray(starts), np.concatenate(index), np.concatenate(values)
 
 
+def _stage_lp(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray
+              ) -> tuple[Any, np.ndarray]:
+    """The stage dual as a HighsLp (row 0: the unfixed weights sum to 1; row j + 1: panel j), and col_of."""
+    import highspy
+
+    count = active.shape[0]
+    people = np.flatnonzero(active)
+    col_of = np.full(count, -1, dtype=np.int64)
+    col_of[people] = np.arange(len(people))
+    m = len(people)  # y columns 0..m-1, y_hat is column m
+    unfixed_cols = col_of[np.flatnonzero(active & ~fixed)]
+    starts, index, values = _stage_rows(panels, col_of, m)
+    starts = np.concatenate([[0], starts + len(unfixed_cols)])
+    index = np.concatenate([unfixed_cols, index])
+    values = np.concatenate([np.ones(len(unfixed_cols)), values])
+
+    lp = highspy.HighsLp()
+    lp.num_col_ = m + 1
+    lp.num_row_ = len(panels) + 1
+    cost = np.zeros(m + 1)
+    fixed_people = np.flatnonzero(fixed & active)
+    cost[col_of[fixed_people]] = -fixed_value[fixed_people]
+    cost[m] = 1.0
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.concatenate([np.zeros(m), [-highspy.kHighsInf]])
+    lp.col_upper_ = np.full(m + 1, highspy.kHighsInf)
+    lp.row_lower_ = np.concatenate([[1.0], np.full(len(panels), -highspy.kHighsInf)])
+    lp.row_upper_ = np.concatenate([[1.0], np.zeros(len(panels))])
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = starts.astype(np.int32)
+    lp.a_matrix_.index_ = index.astype(np.int32)
+    lp.a_matrix_.value_ = values.astype(float)
+    return lp, col_of
+
+
+def _read_stage(h: Any, col_of: np.ndarray) -> StageSolution:
+    sol = h.getSolution()
+    col = np.asarray(sol.col_value)
+    m = col.shape[0] - 1
+    y = np.zeros(col_of.shape[0])
+    people = np.flatnonzero(col_of >= 0)
+    y[people] = np.maximum(col[col_of[people]], 0.0)
+    weights = np.maximum(-np.asarray(sol.row_dual)[1:], 0.0)
+    total = weights.sum()
+    weights = weights / total if total > 0 else np.full(len(weights), 1.0 / max(len(weights), 1))
+    return StageSolution(y, float(col[m]), float(h.getInfo().objective_function_value), weights)
+
+
 def solve_stage_dual(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray, *,
                      time_limit: float | None = None) -> StageSolution:
-    """Solve the dual of "maximise the minimum probability of the unfixed types".
+    """Solve the dual of "maximise the minimum probability of the unfixed types" by interior point.
 
     Primal over the current panels (``a_tj`` = share of type t on panel j): max z s.t. p_t >= z for
     unfixed t, p_t >= fixed_value[t] for fixed t, weights sum to 1. Dual (solved here)::
@@ -223,6 +280,9 @@ def solve_stage_dual(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fi
         s.t. sum_t a_tj y_t <= y_hat     for every panel j
              sum_{t unfixed} y_t = 1,    y >= 0
 
+    The interior-point answer is (nearly) strictly complementary, which is what fixing needs; for the
+    many re-solves within a stage, :class:`StageLP` is much faster.
+
     Args:
         panels: the panels found so far.
         active: bool (types,), types in the LP (possible types).
@@ -230,49 +290,48 @@ def solve_stage_dual(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fi
         fixed_value: float (types,), the fixed probabilities.
         time_limit: seconds for the LP.
     """
-    import highspy
-
-    count = active.shape[0]
-    people = np.flatnonzero(active)
-    col_of = np.full(count, -1, dtype=np.int64)
-    col_of[people] = np.arange(len(people))
-    m = len(people)  # y columns 0..m-1, y_hat is column m
-    starts, index, values = _stage_rows(panels, col_of, m)
-    unfixed_cols = col_of[np.flatnonzero(active & ~fixed)]
-    starts = np.append(starts, starts[-1] + len(unfixed_cols))
-    index = np.concatenate([index, unfixed_cols])
-    values = np.concatenate([values, np.ones(len(unfixed_cols))])
-
-    lp = highspy.HighsLp()
-    lp.num_col_ = m + 1
-    lp.num_row_ = len(panels) + 1
-    cost = np.zeros(m + 1)
-    fixed_people = np.flatnonzero(fixed)
-    cost[col_of[fixed_people]] = -fixed_value[fixed_people]
-    cost[m] = 1.0
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.concatenate([np.zeros(m), [-highspy.kHighsInf]])
-    lp.col_upper_ = np.full(m + 1, highspy.kHighsInf)
-    lp.row_lower_ = np.concatenate([np.full(len(panels), -highspy.kHighsInf), [1.0]])
-    lp.row_upper_ = np.concatenate([np.zeros(len(panels)), [1.0]])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = index.astype(np.int32)
-    lp.a_matrix_.value_ = values.astype(float)
+    lp, col_of = _stage_lp(panels, active, fixed, fixed_value)
     h = new_highs(time_limit)
     h.setOptionValue("solver", "ipm")
     h.setOptionValue("run_crossover", "off")
     h.passModel(lp)
     run_robust(h, "LEXIMIN stage")
-    sol = h.getSolution()
-    col = np.asarray(sol.col_value)
-    y = np.zeros(count)
-    y[people] = np.maximum(col[:m], 0.0)
-    row_dual = np.asarray(sol.row_dual)[: len(panels)]
-    weights = np.maximum(-row_dual, 0.0)
-    total = weights.sum()
-    weights = weights / total if total > 0 else np.full(len(panels), 1.0 / len(panels))
-    return StageSolution(y, float(col[m]), float(h.getInfo().objective_function_value), weights)
+    return _read_stage(h, col_of)
+
+
+class StageLP:
+    """One stage's dual LP kept alive in HiGHS: new panels are added as rows and re-solved by warm simplex.
+
+    Adding a row keeps the previous basis dual feasible, so the dual simplex needs far fewer iterations
+    than a fresh solve. The answer is a vertex, so it is used for pricing and for the stopping test, not
+    for fixing (see :func:`solve_stage_dual`).
+    """
+
+    def __init__(self, panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray
+                 ) -> None:
+        lp, self._col_of = _stage_lp(panels, active, fixed, fixed_value)
+        self._panels = panels
+        self._rows = len(panels)
+        self._h = new_highs()
+        self._h.setOptionValue("presolve", "off")  # presolve would throw the warm basis away
+        self._h.passModel(lp)
+
+    def solve(self) -> StageSolution:
+        """Add the panels found since the last solve and re-solve (warm-started dual simplex)."""
+        import highspy
+
+        h = self._h
+        if len(self._panels) > self._rows:
+            m = int(np.count_nonzero(self._col_of >= 0))
+            starts, index, values = _stage_rows(self._panels, self._col_of, m, self._rows)
+            count = len(starts) - 1
+            h.addRows(count, np.full(count, -highspy.kHighsInf), np.zeros(count), len(index),
+                      starts[:-1].astype(np.int32), index.astype(np.int32), values.astype(float))
+            self._rows = len(self._panels)
+        h.setOptionValue("solver", "simplex")
+        h.setOptionValue("run_crossover", "on")
+        run_robust(h, "LEXIMIN stage")
+        return _read_stage(h, self._col_of)
 
 
 def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
