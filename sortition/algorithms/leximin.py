@@ -6,10 +6,13 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
 1. Start from a diverse set of panels (multiplicative weights, see
    :func:`~sortition.algorithms.master.starting_panels`); people on no feasible panel get probability 0.
 2. A *stage* maximises the minimum probability ``z`` of the people not yet fixed, keeping every fixed
-   person at their fixed value. Column generation: solve the dual LP over the panels found so far
-   (interior point, see :mod:`sortition.algorithms.master` for why), then ask the oracle for the panel of
-   largest dual weight. If its weight exceeds the LP's bound by more than ``PROBABILITY_TOLERANCE``, add
-   the panel and repeat; otherwise ``z`` is optimal up to that tolerance.
+   person at their fixed value. Column generation: one LP per stage is kept alive in HiGHS
+   (:class:`~sortition.algorithms.master.StageLP`); each round adds the new panels as rows and re-solves
+   with warm-started dual simplex (milliseconds). New panels come first from a swap search
+   (:mod:`sortition.algorithms.localsearch`) started at the panels the LP uses; only when that finds
+   nothing is the interior-point solution computed and the exact oracle asked for the panel of largest
+   dual weight. If its weight exceeds the LP's bound by more than ``PROBABILITY_TOLERANCE``, it is
+   added and the rounds go on; otherwise ``z`` is optimal up to that tolerance.
 3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
    fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
    everyone is fixed.
@@ -57,7 +60,7 @@ DUAL_FIX_SHARE = 1e-4
 #: Fixed values are lowered by this much so that float noise never makes a later stage infeasible.
 FIX_SLACK = 1e-7
 #: Swap search starts from at most this many of the panels the LP uses, per round.
-SWAP_STARTS = 8
+SWAP_STARTS = 3
 #: Size of the pricing tie-break, relative to the bound on a panel's dual weight.
 TIE_BREAK = 0.1
 
