@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from instances import INSTANCES, shared_problem
 
 from quotas.errors import InfeasibleError, SolverError
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
@@ -24,32 +25,13 @@ from sortition.algorithms.legacy import (
 )
 from sortition.randomness import LEGACY_LABEL, Stream, derive_key
 
-INSTANCES = Path(__file__).resolve().parents[1].parent / "shared" / "instances"
 SMALL_20 = INSTANCES / "example_small_20"
 COMMITMENT = bytes(range(32))
 
 
-def problem_from_csv(folder: Path, panel_size: int, *, quotas: str = "categories.csv",
-                     people: str = "respondents.csv", columns: tuple[str, str] = ("category", "feature"),
-                     ) -> PanelProblem:
-    """Build a PanelProblem from a pool CSV and a quota CSV (columns category, value, min, max)."""
-    cat_col, val_col = columns
-    rows = pd.read_csv(folder / quotas, dtype=str)
-    pool = pd.read_csv(folder / people, dtype=str)
-    categories = tuple(
-        Category(name, tuple(ValueQuota(r[val_col], int(r["min"]), int(r["max"]))
-                             for _, r in rows[rows[cat_col] == name].iterrows()))
-        for name in dict.fromkeys(rows[cat_col]))
-    spec = QuotaSpec(panel_size, categories)
-    features = np.column_stack([
-        pool[cat.name].map({v: j for j, v in enumerate(cat.value_names())}).to_numpy(dtype=np.int64)
-        for cat in categories])
-    return PanelProblem(spec, features)
-
-
 @pytest.fixture(scope="module")
 def small_20() -> PanelProblem:
-    return problem_from_csv(SMALL_20, 20)
+    return shared_problem("example_small_20")
 
 
 def key(seed: str) -> bytes:
@@ -174,10 +156,10 @@ def test_different_keys_give_different_panels(small_20: PanelProblem) -> None:
 def test_independent_of_hash_seed() -> None:
     code = (
         "import sys; sys.path.insert(0, sys.argv[1]);"
-        "from test_legacy import problem_from_csv, SMALL_20, key;"
+        "from test_legacy import shared_problem, key;"
         "from sortition.algorithms.legacy import legacy_panel;"
         "from sortition.randomness import Stream;"
-        "print(legacy_panel(problem_from_csv(SMALL_20, 20), Stream(key('h'), 'legacy')))")
+        "print(legacy_panel(shared_problem('example_small_20'), Stream(key('h'), 'legacy')))")
     outputs = set()
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
@@ -232,8 +214,7 @@ def test_monte_carlo_is_deterministic_and_sums_to_k(small_20: PanelProblem) -> N
 
 def test_tight_real_world_fixture() -> None:
     """sortition-algorithms' 22-seat fixture: 4 categories, 20 values, two of them empty, one with max 0."""
-    problem = problem_from_csv(INSTANCES / "sfalgo_fixture_22", 22, quotas="features.csv",
-                               people="candidates.csv", columns=("feature", "value"))
+    problem = shared_problem("sfalgo_fixture_22")
     for i in range(5):
         panel = legacy_panel(problem, Stream(key(f"fixture {i}"), LEGACY_LABEL))
         assert problem.panel_violations(list(panel)) == []
