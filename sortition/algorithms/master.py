@@ -307,39 +307,109 @@ def solve_stage_dual(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fi
     return _read_stage(h, col_of)
 
 
-class StageLP:
-    """One stage's dual LP kept alive in HiGHS: new panels are added as rows and re-solved by warm simplex.
+def _panel_columns(panels: PanelSet, row_of: np.ndarray, first: int = 0
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise shares of the panels ``first, first + 1, ...`` in the stage primal (row 0: sum to 1)."""
+    starts, index, values = [0], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
+    sizes = panels.types.sizes
+    for support, amount in zip(panels.support[first:], panels.amount[first:], strict=True):
+        rows = row_of[support]
+        keep = rows >= 0
+        index += [np.array([0]), rows[keep]]
+        values += [np.array([1.0]), amount[keep] / sizes[support[keep]]]
+        starts.append(starts[-1] + int(keep.sum()) + 1)
+    return np.asarray(starts), np.concatenate(index), np.concatenate(values)
 
-    Adding a row keeps the previous basis dual feasible, so the dual simplex needs far fewer iterations
-    than a fresh solve. The answer is a vertex, so it is used for pricing and for the stopping test, not
-    for fixing (see :func:`solve_stage_dual`).
+
+class StageLP:
+    """One stage's LP kept alive in HiGHS in *primal* form: new panels are columns, re-solved warm.
+
+    Rows are the active types (plus "weights sum to 1"), columns the panels: the simplex basis has one
+    row per type (a few hundred) however many panels there are, where the dual form had one per panel
+    (measured on schalkwijk: 50-100 ms per warm re-solve of the dual form late in a stage, most of it
+    refactorising a basis of ~1,200 rows, even for 2 iterations). Adding a column keeps the basis primal
+    feasible, so primal simplex goes on from it. Primal::
+
+        max z  s.t.  sum_j a_tj w_j - z >= 0              (unfixed t)
+                     sum_j a_tj w_j + s_t >= fixed_value[t]  (fixed t; s_t costs FIXED_DUAL_CAP)
+                     sum_j w_j = 1,  w, s >= 0
+
+    Its row duals are the stage dual's ``y`` (see :func:`solve_stage_dual`). The answer is a vertex, so
+    it is used for pricing and for the stopping test, not for fixing.
     """
 
     def __init__(self, panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray
                  ) -> None:
-        lp, self._col_of = _stage_lp(panels, active, fixed, fixed_value)
+        import highspy
+
+        people = np.flatnonzero(active)
+        self._row_of = np.full(active.shape[0], -1, dtype=np.int64)
+        self._row_of[people] = np.arange(1, len(people) + 1)
+        self._people = people
+        unfixed = active & ~fixed
+        fixed_people = np.flatnonzero(fixed & active)
+        self._fixed_people = fixed_people
+        self._fixed_value = fixed_value[fixed_people]
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        # columns: z, then s_t per fixed type, then the panels
+        z_rows = self._row_of[np.flatnonzero(unfixed)]
+        s_rows = self._row_of[fixed_people]
+        starts = [0, len(z_rows), *list(len(z_rows) + np.arange(1, len(s_rows) + 1))]
+        index = [z_rows, s_rows]
+        values = [np.full(len(z_rows), -1.0), np.ones(len(s_rows))]
+        p_starts, p_index, p_values = _panel_columns(panels, self._row_of)
+        self._offset = 1 + len(s_rows)
+        starts = np.concatenate([np.asarray(starts, dtype=np.int64), starts[-1] + p_starts[1:]])
+        lp.num_col_ = self._offset + len(panels)
+        lp.num_row_ = len(people) + 1
+        lp.col_cost_ = np.concatenate([[-1.0], np.full(len(s_rows), FIXED_DUAL_CAP), np.zeros(len(panels))])
+        lp.col_lower_ = np.concatenate([[-inf], np.zeros(lp.num_col_ - 1)])
+        lp.col_upper_ = np.full(lp.num_col_, inf)
+        lower = np.zeros(len(people) + 1)
+        lower[0] = 1.0
+        lower[s_rows] = self._fixed_value
+        upper = np.full(len(people) + 1, inf)
+        upper[0] = 1.0
+        lp.row_lower_ = lower
+        lp.row_upper_ = upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = starts.astype(np.int32)
+        lp.a_matrix_.index_ = np.concatenate([*index, p_index]).astype(np.int32)
+        lp.a_matrix_.value_ = np.concatenate([*values, p_values]).astype(float)
         self._panels = panels
-        self._rows = len(panels)
+        self._cols = len(panels)
         self._h = new_highs()
         self._h.setOptionValue("presolve", "off")  # presolve would throw the warm basis away
         self._h.passModel(lp)
 
     def solve(self) -> StageSolution:
-        """Add the panels found since the last solve and re-solve (warm-started dual simplex)."""
-        import highspy
-
+        """Add the panels found since the last solve as columns and re-solve (warm primal simplex)."""
         h = self._h
-        if len(self._panels) > self._rows:
-            m = int(np.count_nonzero(self._col_of >= 0))
-            starts, index, values = _stage_rows(self._panels, self._col_of, m, self._rows)
+        if len(self._panels) > self._cols:
+            starts, index, values = _panel_columns(self._panels, self._row_of, self._cols)
             count = len(starts) - 1
-            h.addRows(count, np.full(count, -highspy.kHighsInf), np.zeros(count), len(index),
+            h.addCols(count, np.zeros(count), np.zeros(count), np.full(count, np.inf), len(index),
                       starts[:-1].astype(np.int32), index.astype(np.int32), values.astype(float))
-            self._rows = len(self._panels)
+            self._cols = len(self._panels)
+            h.setOptionValue("simplex_strategy", 4)  # primal: the old basis is still primal feasible
         h.setOptionValue("solver", "simplex")
         h.setOptionValue("run_crossover", "on")
         run_robust(h, "LEXIMIN stage")
-        return _read_stage(h, self._col_of)
+        return self._read()
+
+    def _read(self) -> StageSolution:
+        sol = self._h.getSolution()
+        duals = np.abs(np.asarray(sol.row_dual))
+        y = np.zeros(self._row_of.shape[0])
+        y[self._people] = duals[1:]
+        col = np.asarray(sol.col_value)
+        value = float(col[0])
+        y_hat = value + float(self._fixed_value @ y[self._fixed_people])
+        weights = np.maximum(col[self._offset:], 0.0)
+        total = weights.sum()
+        weights = weights / total if total > 0 else np.full(len(weights), 1.0 / max(len(weights), 1))
+        return StageSolution(y, y_hat, value, weights)
 
 
 def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
