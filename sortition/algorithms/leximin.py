@@ -61,6 +61,8 @@ DUAL_FIX_SHARE = 1e-4
 FIX_SLACK = 1e-7
 #: Swap search starts from at most this many of the panels the LP uses, per round.
 SWAP_STARTS = 3
+#: Every this many rounds of a stage, the exact oracle prices the simplex duals for an upper bound.
+BOUND_EVERY = 8
 #: Size of the pricing tie-break, relative to the bound on a panel's dual weight.
 TIE_BREAK = 0.1
 
@@ -160,6 +162,32 @@ def _even_bound(oracle: PanelOracle, state: StageState) -> float:
     return float(weights[panel].sum())
 
 
+def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, state: StageState
+                  ) -> tuple[float, bool]:
+    """Exact pricing of the simplex (vertex) duals: an upper bound on the stage's level, and a new panel.
+
+    Weak duality: for any ``y >= 0`` whose unfixed part sums to 1, the level is at most
+    ``max_P y(P) - sum_fixed y_t f_t`` = ``sol.value + (max_P y(P) - y_hat)``. Late in a stage the LP is
+    often already within the tolerance while swaps keep finding slightly better panels; this ends it
+    without an interior-point solve. The oracle's panel is added, and polished by swaps.
+
+    Returns:
+        The bound, and whether a new improving panel was added.
+    """
+    y, first = _tie_broken(sol, state)
+    start = time.perf_counter()
+    panel = oracle.find_panel(y)
+    state.stats["oracle_seconds"] += time.perf_counter() - start
+    state.stats["oracle_calls"] += 1
+    gap = float(y[panel].sum()) - sol.y_hat
+    added = gap > PROBABILITY_TOLERANCE and state.panels.add(panel)
+    if added:
+        better = search.improve(panel, first)
+        if float(y[better].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(better):
+            state.stats["swap_panels"] += 1
+    return sol.value + max(gap, 0.0), added
+
+
 def _fix_types(sol: StageSolution, state: StageState) -> int:
     """Fix the unfixed types whose probability this stage determines; return how many."""
     unfixed = state.unfixed
@@ -209,13 +237,18 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         if deadline.passed():
             state.stats["time_limit_reached"] = 1
             return sol, vertex
-        if _price_by_swaps(search, sol, state):
+        periodic = state.stats["rounds"] % BOUND_EVERY == 0
+        if not periodic and _price_by_swaps(search, sol, state):
             continue
-        sol = _central(state)
-        gap = _price_exact(oracle, search, sol, state)
+        new_bound, added = _vertex_bound(oracle, search, sol, state)
+        bound = min(bound, new_bound)
         progress.update(completed=min(state.people_fixed(), total),
                         message=f"{len(state.panels)} panels, lowest probability {sol.value:.4f} "
-                                f"(within {max(gap, 0.0):.4f})")
+                                f"(at most {bound:.4f})")
+        if added or periodic or bound - sol.value <= PROBABILITY_TOLERANCE:
+            continue
+        sol = _central(state)  # the vertex duals' best panel is known already: ask about the central ones
+        gap = _price_exact(oracle, search, sol, state)
         if gap <= PROBABILITY_TOLERANCE:
             return sol, vertex
 

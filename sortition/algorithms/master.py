@@ -55,6 +55,10 @@ class PanelSet:
     support: list[np.ndarray] = field(default_factory=list)
     amount: list[np.ndarray] = field(default_factory=list)
     _seen: set[bytes] = field(default_factory=set)
+    _flat_type: list[np.ndarray] = field(default_factory=list)
+    _flat_share: list[np.ndarray] = field(default_factory=list)
+    _flat_panel: list[np.ndarray] = field(default_factory=list)
+    _flat_ends: list[int] = field(default_factory=list)
 
     def add(self, panel: np.ndarray) -> bool:
         """Add a panel given as person indices; False when its type counts were already there."""
@@ -108,11 +112,26 @@ class PanelSet:
         return a
 
     def type_probabilities(self, weights: np.ndarray) -> np.ndarray:
-        """Each type's selection probability (per member) under panel weights ``weights``."""
-        probs = np.zeros(self.types.count)
-        for w, (support, share) in zip(weights, self.shares(), strict=True):
-            probs[support] += w * share
-        return probs
+        """Each type's selection probability (per member) under weights of the first ``len(weights)`` panels."""
+        if len(self._flat_ends) < len(self):  # flatten the panels added since the last call
+            sizes = self.types.sizes
+            new = range(len(self._flat_ends), len(self))
+            self._flat_type.extend(self.support[j] for j in new)
+            self._flat_share.extend(self.amount[j] / sizes[self.support[j]] for j in new)
+            self._flat_panel.extend(np.full(len(self.support[j]), j) for j in new)
+            end = self._flat_ends[-1] if self._flat_ends else 0
+            for j in new:
+                end += len(self.support[j])
+                self._flat_ends.append(end)
+            self._flat_type = [np.concatenate(self._flat_type)]
+            self._flat_share = [np.concatenate(self._flat_share)]
+            self._flat_panel = [np.concatenate(self._flat_panel)]
+        m = len(weights)
+        if m == 0:
+            return np.zeros(self.types.count)
+        end = self._flat_ends[m - 1]
+        contrib = np.asarray(weights, dtype=float)[self._flat_panel[0][:end]] * self._flat_share[0][:end]
+        return np.bincount(self._flat_type[0][:end], weights=contrib, minlength=self.types.count)
 
 
 class Deadline:
