@@ -107,6 +107,7 @@ def _tie_broken(sol: StageSolution, state: StageState) -> tuple[np.ndarray, np.n
 
 def _price_by_swaps(search: SwapSearch, sol: StageSolution, state: StageState) -> int:
     """Improving panels by swap search from the panels the LP uses; return how many new ones were added."""
+    start = time.perf_counter()
     y, first = _tie_broken(sol, state)
     used = np.argsort(-sol.panel_weights)[:SWAP_STARTS]
     added = 0
@@ -115,6 +116,7 @@ def _price_by_swaps(search: SwapSearch, sol: StageSolution, state: StageState) -
         if float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(panel):
             added += 1
     state.stats["swap_panels"] += added
+    state.stats["swap_seconds"] += time.perf_counter() - start
     return added
 
 
@@ -265,7 +267,8 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
     state = StageState(problem.k, panels, ~impossible, impossible.copy(), np.zeros(types.count),
                        {"oracle_calls": float(len(panels)), "stages": 0, "rounds": 0, "types": types.count,
                         "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0,
-                        "swap_panels": 0, "ipm_solves": 0, "lp_seconds": 0.0, "oracle_seconds": 0.0})
+                        "swap_panels": 0, "swap_seconds": 0.0, "ipm_solves": 0, "lp_seconds": 0.0,
+                        "oracle_seconds": 0.0})
     search = SwapSearch(problem)
     total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
