@@ -7,12 +7,14 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    :func:`~sortition.algorithms.master.starting_panels`); people on no feasible panel get probability 0.
 2. A *stage* maximises the minimum probability ``z`` of the people not yet fixed, keeping every fixed
    person at their fixed value. Column generation: one LP per stage is kept alive in HiGHS
-   (:class:`~sortition.algorithms.master.StageLP`); each round adds the new panels as rows and re-solves
-   with warm-started dual simplex (milliseconds). New panels come first from a swap search
-   (:mod:`sortition.algorithms.localsearch`) started at the panels the LP uses; only when that finds
-   nothing is the interior-point solution computed and the exact oracle asked for the panel of largest
-   dual weight. If its weight exceeds the LP's bound by more than ``PROBABILITY_TOLERANCE``, it is
-   added and the rounds go on; otherwise ``z`` is optimal up to that tolerance.
+   (:class:`~sortition.algorithms.master.StageLP`, in primal form: rows are types, columns panels); each
+   round adds the new panels as columns and re-solves with warm-started primal simplex. New panels come
+   first from a swap search (:mod:`sortition.algorithms.localsearch`) started at the panels the LP uses.
+   When that finds nothing, and every ``BOUND_EVERY`` rounds anyway, the exact oracle prices the simplex
+   duals: its panel is added, and by weak duality it gives an upper bound on the stage's level; the stage
+   ends as soon as the LP is within ``PROBABILITY_TOLERANCE`` of the best bound (then one interior-point
+   solve gives the duals for fixing). Only when the oracle's panel is already in the LP (float noise) is
+   the interior-point solution priced exactly, as before.
 3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
    fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
    everyone is fixed.

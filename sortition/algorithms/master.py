@@ -11,7 +11,7 @@ Why HiGHS interior point without crossover for the LEXIMIN dual: an interior-poi
 is forced down to the current level gets a clearly positive dual value, and a whole group can be fixed per
 stage instead of one (a simplex vertex puts dual weight on as few people as possible). Crossover would move
 the answer back to a vertex and cost time, so it is off. That solve is needed only once per stage, to decide
-the fixing; the many rounds within a stage re-solve one kept model warm with dual simplex
+the fixing; the many rounds within a stage re-solve one kept model (in primal form) warm with primal simplex
 (:class:`StageLP`, measured: 0.13 s per fresh interior-point solve vs. a few ms per warm re-solve on
 the schalkwijk pool early in a stage). On small degenerate LPs the interior-point method
 can stop without a verdict (status "unknown"); the same model is then re-solved with simplex, which always
