@@ -95,7 +95,8 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
         _print_json({"feasible": report.feasible, "warnings": list(loaded.warnings),
                      "pool_counts": [asdict(c) for c in report.pool_counts],
                      "relaxations": [r.describe() for r in report.relaxations],
-                     "impossible_people": len(report.impossible_people)})
+                     "impossible_people": len(report.impossible_people),
+                     "unchecked_people": len(report.unchecked_people)})
         raise typer.Exit(EXIT_OK if report.feasible else EXIT_FAILED)
     for warning in loaded.warnings:
         err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
@@ -111,6 +112,9 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
         if report.impossible_people:
             console.print(f"[yellow]{len(report.impossible_people)} people can be on no valid panel "
                           "(their selection probability is 0).[/]")
+        if report.unchecked_people:
+            console.print(f"[yellow]{len(report.unchecked_people)} people were not yet seen on a valid panel "
+                          "within the time budget; prepare will tell whether any of them can be selected.[/]")
         raise typer.Exit(EXIT_OK)
     err_console.print("[bold red]Infeasible:[/] no panel meets every quota. Smallest change that fixes it:")
     for r in report.relaxations:

@@ -9,21 +9,26 @@ Finding the impossible people uses *covering panels*: give weight 1 to everyone 
 0 to the rest, and ask for the best panel. Each solve either puts at least one unseen person on a panel or
 proves (objective 0) that no feasible panel holds any of them. This usually takes about ``n / k`` solves
 instead of ``n``; it is capped at ``MAX_COVER_SOLVES`` solves, after which the people still unseen are
-reported as unchecked rather than impossible.
+reported as unchecked rather than impossible. It also stops after ``MAX_COVER_SECONDS`` (a pool of 20,000
+needs seconds per solve), with the same unchecked report; a solve cut short by that budget still counts
+when its panel holds someone unseen, since only the final "nobody left" answer needs a proof.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from quotas.errors import InfeasibleError, Relaxation
+from quotas.errors import InfeasibleError, Relaxation, SolverError
 from quotas.model import PanelProblem
-from quotas.solver import PanelModel, _quiet_stdout, household_groups, quota_rows
+from quotas.solver import PanelModel, SolveStatus, household_groups, quiet_stdout, quota_rows
 
 #: Most solves spent looking for people who can be on no panel (see the module docstring).
 MAX_COVER_SOLVES = 200
+#: Most seconds spent on that search.
+MAX_COVER_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -34,7 +39,8 @@ class Diagnosis:
         relaxations: the smallest set of quota changes that makes the problem feasible (empty when
             it already is).
         impossible_people: indices of people on no feasible panel (empty when infeasible).
-        unchecked_people: people not decided within ``MAX_COVER_SOLVES`` solves (usually empty).
+        unchecked_people: people not decided within ``MAX_COVER_SOLVES`` solves or ``MAX_COVER_SECONDS``
+            (usually empty).
     """
 
     relaxations: tuple[Relaxation, ...]
@@ -80,7 +86,7 @@ def relaxations_for(problem: PanelProblem) -> tuple[Relaxation, ...]:
 
     rows = quota_rows(problem)
     n, r, k = problem.n, len(rows), problem.k
-    with _quiet_stdout():
+    with quiet_stdout():
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     # columns: x (n people), then a min-slack and a max-slack per quota row
@@ -123,32 +129,39 @@ def _too_small_message(problem: PanelProblem) -> str:
             "this. Invite more people or choose a smaller panel.")
 
 
-def covering_panels(model: PanelModel, *, max_solves: int = MAX_COVER_SOLVES
-                    ) -> tuple[list[np.ndarray], np.ndarray, bool]:
+def covering_panels(model: PanelModel, *, max_solves: int = MAX_COVER_SOLVES,
+                    max_seconds: float = MAX_COVER_SECONDS) -> tuple[list[np.ndarray], np.ndarray, bool]:
     """Feasible panels that together include everyone who can be on any panel.
 
     Useful both to find impossible people and as starting columns for LEXIMIN.
 
     Returns:
         ``(panels, uncovered, complete)``: the panels found, the sorted indices of people on none of them,
-        and whether the search finished within ``max_solves`` (then ``uncovered`` are exactly the people
-        on no feasible panel).
+        and whether the search finished within ``max_solves`` and ``max_seconds`` (then ``uncovered`` are
+        exactly the people on no feasible panel).
     """
     n = model.problem.n
     seen = np.zeros(n, dtype=bool)
     panels: list[np.ndarray] = []
+    deadline = time.monotonic() + max_seconds
     for _ in range(max_solves):
-        if seen.all():
-            return panels, np.flatnonzero(~seen), True
-        panel = model.find_panel((~seen).astype(np.float64))
+        left = deadline - time.monotonic()
+        if seen.all() or left <= 0:
+            break
+        try:
+            panel = model.find_panel((~seen).astype(np.float64), time_limit=left)
+        except SolverError:  # the budget ran out before any panel: undecided
+            break
         if not np.any(~seen[panel]):
-            return panels, np.flatnonzero(~seen), True
+            proven = model.last_status == SolveStatus.OPTIMAL
+            return panels, np.flatnonzero(~seen), proven
         seen[panel] = True
         panels.append(panel)
     return panels, np.flatnonzero(~seen), bool(seen.all())
 
 
-def diagnose(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES) -> Diagnosis:
+def diagnose(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES,
+             max_seconds: float = MAX_COVER_SECONDS) -> Diagnosis:
     """Smallest quota relaxations when infeasible; people on no feasible panel when feasible.
 
     Raises:
@@ -157,24 +170,25 @@ def diagnose(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES) -> Di
     model = PanelModel(problem)
     if not model.is_feasible():
         return Diagnosis(relaxations=relaxations_for(problem), impossible_people=())
-    _, uncovered, complete = covering_panels(model, max_solves=max_solves)
+    _, uncovered, complete = covering_panels(model, max_solves=max_solves, max_seconds=max_seconds)
     people = tuple(int(i) for i in uncovered)
     if complete:
         return Diagnosis(relaxations=(), impossible_people=people)
     return Diagnosis(relaxations=(), impossible_people=(), unchecked_people=people)
 
 
-def check_feasibility(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES) -> FeasibilityReport:
+def check_feasibility(problem: PanelProblem, *, max_solves: int = MAX_COVER_SOLVES,
+                      max_seconds: float = MAX_COVER_SECONDS) -> FeasibilityReport:
     """Feasibility, relaxations, impossible people and pool counts per value, for ``sortition check``."""
     counts = problem.value_counts()
     pool = tuple(
         ValueCount(cat.name, vq.value, vq.min, vq.max, int(counts[c][j]))
         for c, cat in enumerate(problem.spec.categories) for j, vq in enumerate(cat.values))
-    d = diagnose(problem, max_solves=max_solves)
+    d = diagnose(problem, max_solves=max_solves, max_seconds=max_seconds)
     return FeasibilityReport(feasible=d.feasible, relaxations=d.relaxations,
                              impossible_people=d.impossible_people, pool_counts=pool,
                              unchecked_people=d.unchecked_people)
 
 
-__all__ = ["MAX_COVER_SOLVES", "Diagnosis", "FeasibilityReport", "ValueCount", "check_feasibility",
+__all__ = ["MAX_COVER_SECONDS", "MAX_COVER_SOLVES", "Diagnosis", "FeasibilityReport", "ValueCount", "check_feasibility",
            "covering_panels", "diagnose", "relaxations_for"]

@@ -207,3 +207,13 @@ def test_swap_search_keeps_panels_feasible_and_never_loses_weight(problem: Panel
     better = SwapSearch(problem).improve(start, weights)
     assert problem.panel_violations(better) == []
     assert weights[better].sum() >= weights[start].sum() - 1e-12
+
+
+def test_fixed_values_never_exceed_one() -> None:
+    """Regression: a stage LP value a hair above 1 was fixed as a target, and the final LP fell 0.001 short."""
+    half = (ValueQuota("v0", 2, 2), ValueQuota("v1", 1, 1))
+    spec = QuotaSpec(3, (Category("c0", half), Category("c1", half)))
+    features = np.array([[0, 0], [0, 0], [0, 0], [0, 0], [0, 0], [1, 0], [0, 0], [0, 1]])
+    problem = PanelProblem(spec, features, np.array([0, 8, 0, 0, 0, 9, 0, 10]))
+    dist = find_distribution(problem, Algorithm.LEXIMIN)
+    assert abs(dist.probabilities[[0, 1, 2, 3, 4, 6]].min() - 1 / 6) <= PROBABILITY_TOLERANCE

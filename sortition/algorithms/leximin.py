@@ -202,7 +202,7 @@ def _fix_types(sol: StageSolution, state: StageState) -> int:
         chosen = np.zeros_like(unfixed)
         chosen[np.flatnonzero(unfixed)[int(np.argmax(sol.y[unfixed]))]] = True
     state.fixed |= chosen
-    state.fixed_value[chosen] = max(sol.value - FIX_SLACK, 0.0)
+    state.fixed_value[chosen] = min(max(sol.value - FIX_SLACK, 0.0), 1.0)
     return int(chosen.sum())
 
 
@@ -281,7 +281,7 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
         state.stats["stages"] = stages
         if state.stats["time_limit_reached"] or (max_stages is not None and stages >= max_stages):
             rest = state.unfixed
-            state.fixed_value[rest] = max(sol.value - FIX_SLACK, 0.0)
+            state.fixed_value[rest] = min(max(sol.value - FIX_SLACK, 0.0), 1.0)
             state.fixed |= rest
         else:
             _fix_types(sol, state)

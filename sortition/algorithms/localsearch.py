@@ -82,6 +82,8 @@ class SwapSearch:
         if len(into) > CANDIDATES:
             pools.insert(0, into[np.argpartition(-weights[into], CANDIDATES)[:CANDIDATES]])
         for pool in pools:
+            if len(pool) == 0 or len(out) == 0:
+                continue
             gain = weights[pool][None, :] - weights[out][:, None]
             gain[~self._feasible_swaps(out, pool, counts, inside)] = -np.inf
             a, b = divmod(int(np.argmax(gain)), len(pool))

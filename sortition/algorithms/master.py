@@ -374,12 +374,12 @@ class StageLP:
         # columns: z, then s_t per fixed type, then the panels
         z_rows = self._row_of[np.flatnonzero(unfixed)]
         s_rows = self._row_of[fixed_people]
-        starts = [0, len(z_rows), *list(len(z_rows) + np.arange(1, len(s_rows) + 1))]
+        first = [0, len(z_rows), *list(len(z_rows) + np.arange(1, len(s_rows) + 1))]
         index = [z_rows, s_rows]
         values = [np.full(len(z_rows), -1.0), np.ones(len(s_rows))]
         p_starts, p_index, p_values = _panel_columns(panels, self._row_of)
         self._offset = 1 + len(s_rows)
-        starts = np.concatenate([np.asarray(starts, dtype=np.int64), starts[-1] + p_starts[1:]])
+        starts = np.concatenate([np.asarray(first, dtype=np.int64), first[-1] + p_starts[1:]])
         lp.num_col_ = self._offset + len(panels)
         lp.num_row_ = len(people) + 1
         lp.col_cost_ = np.concatenate([[-1.0], np.full(len(s_rows), FIXED_DUAL_CAP), np.zeros(len(panels))])
