@@ -25,9 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from helpers_instances import SHARED, shared_instance  # noqa: E402
+from helpers_instances import SHARED, shared_problem  # noqa: E402
 
-from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from synthetic import paper_shaped_problem  # noqa: E402
+
+from quotas.model import PanelProblem  # noqa: E402
 from sortition.algorithms import Algorithm, find_distribution, gini  # noqa: E402
 from sortition.rounding import round_to_lottery  # noqa: E402
 
@@ -38,26 +41,7 @@ LEGACY_RUNS = 10_000
 
 def paper_like_pool(seed: int = 110) -> PanelProblem:
     """n=1727, k=110, 7 categories with 31 values in all, skewed shares, ~8% of people in 2-person homes."""
-    rng = np.random.default_rng(seed)
-    n, k, sizes = 1727, 110, (2, 4, 5, 5, 5, 5, 5)
-    features = np.zeros((n, len(sizes)), dtype=np.int64)
-    latent = rng.normal(size=n)  # correlates categories, as real attributes are
-    cats = []
-    for c, size in enumerate(sizes):
-        shares = rng.dirichlet(np.full(size, 2.0))
-        score = latent * 0.8 + rng.normal(size=n)
-        cuts = np.quantile(score, np.cumsum(shares)[:-1])
-        features[:, c] = np.searchsorted(cuts, score)
-        counts = np.bincount(features[:, c], minlength=size)
-        values = []
-        for j in range(size):
-            target = k * counts[j] / n
-            values.append(ValueQuota(f"v{c}{j}", int(np.floor(target * 0.9)), int(np.ceil(target * 1.1)) + 1))
-        cats.append(Category(f"c{c}", tuple(values)))
-    households = np.arange(n)
-    pairs = rng.permutation(n)[: int(0.08 * n) // 2 * 2].reshape(-1, 2)
-    households[pairs[:, 1]] = pairs[:, 0]
-    return PanelProblem(QuotaSpec(panel_size=k, categories=tuple(cats)), features, households)
+    return paper_shaped_problem(1727, 110, seed=seed)
 
 
 def other_tool(problem: PanelProblem, which: str) -> tuple[np.ndarray, float] | None:
@@ -163,7 +147,7 @@ def main() -> None:
         print_table(json.loads(args.out.read_text()))
         return
     instances: dict[str, Callable[[], PanelProblem]] = {
-        name: (lambda nm=name: shared_instance(nm)) for name in SHARED}
+        name: (lambda nm=name: shared_problem(nm)) for name in SHARED}
     instances["paper_like_1727_110"] = paper_like_pool
     out = args.out
     previous = json.loads(out.read_text()) if args.only and out.exists() else []

@@ -1,49 +1,13 @@
-"""Test helpers for the fairness core: shared instances from CSV and a brute-force pricing oracle."""
+"""Test helpers for the fairness core: a brute-force pricing oracle (shared instances come from instances.py)."""
 
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
+from instances import SHARED, shared_problem  # noqa: F401  (re-exported for the benchmark)
 
-from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
-
-INSTANCES = Path(__file__).resolve().parents[1].parent / "shared" / "instances"
-
-
-def load_instance(pool_csv: Path, quota_csv: Path, k: int) -> PanelProblem:
-    """A PanelProblem from a pool CSV and a ``category,<value>,min,max`` quota CSV (extra columns ignored)."""
-    quotas = pd.read_csv(quota_csv, dtype=str, keep_default_na=False)
-    cat_col, val_col = quotas.columns[0], quotas.columns[1]
-    pool = pd.read_csv(pool_csv, dtype=str, keep_default_na=False)
-    categories = []
-    for name, rows in quotas.groupby(cat_col, sort=False):
-        values = tuple(ValueQuota(str(r[val_col]), int(r["min"]), int(r["max"])) for _, r in rows.iterrows())
-        categories.append(Category(str(name), values))
-    features = np.zeros((len(pool), len(categories)), dtype=np.int64)
-    for c, cat in enumerate(categories):
-        index = cat.index_of()
-        features[:, c] = [index[v.strip().casefold()] for v in pool[cat.name]]
-    return PanelProblem(QuotaSpec(panel_size=k, categories=tuple(categories)), features)
-
-
-SHARED = {
-    "example_small_20": ("example_small_20/respondents.csv", "example_small_20/categories.csv", 20),
-    "example_large_200": ("example_large_200/respondents.csv", "example_large_200/categories.csv", 200),
-    "sfalgo_fixture_22": ("sfalgo_fixture_22/candidates.csv", "sfalgo_fixture_22/features.csv", 22),
-    "diversimax_wide_60": ("diversimax_example_60/participants_pool.csv",
-                           "diversimax_example_60/categories_wide_ranges.csv", 60),
-    "diversimax_exact_60": ("diversimax_example_60/participants_pool.csv",
-                            "diversimax_example_60/categories_exact_ranges.csv", 60),
-}
-
-
-def shared_instance(name: str) -> PanelProblem:
-    """One of the shared instances (README in /work/shared/instances) at its published panel size."""
-    pool, quotas, k = SHARED[name]
-    return load_instance(INSTANCES / pool, INSTANCES / quotas, k)
+from quotas.model import PanelProblem
 
 
 def all_feasible_panels(problem: PanelProblem) -> list[tuple[int, ...]]:

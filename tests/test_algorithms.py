@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 import pytest
-from helpers_instances import BruteForceOracle, all_feasible_panels, shared_instance
+from helpers_instances import BruteForceOracle, all_feasible_panels, shared_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -141,7 +141,7 @@ def test_distribution_merges_duplicates_and_normalises() -> None:
 
 @pytest.mark.slow
 def test_example_small_20_everyone_gets_ten_percent() -> None:
-    problem = shared_instance("example_small_20")
+    problem = shared_problem("example_small_20")
     dist = find_distribution(problem, Algorithm.LEXIMIN)
     check_distribution(problem, dist)
     assert np.all(np.abs(dist.probabilities - 0.1) <= 5e-4)
@@ -186,7 +186,7 @@ def test_expand_is_fair_within_types(sizes: list[int], data: st.DataObject) -> N
 @pytest.mark.slow
 def test_example_large_200_everyone_gets_ten_percent() -> None:
     """The issue's acceptance test: n = 2000, k = 200 (the paper: 10% for all, 1162 s with Gurobi)."""
-    problem = shared_instance("example_large_200")
+    problem = shared_problem("example_large_200")
     dist = find_distribution(problem, Algorithm.LEXIMIN)
     check_distribution(problem, dist)
     assert np.all(np.abs(dist.probabilities - 0.1) <= 5e-4)
