@@ -41,6 +41,8 @@ def make_draw(folder: Path, rows: list[str], quotas: str = QUOTAS, seed: str = "
     pool = folder / "pool.csv"
     pool.write_text("id,name,street,number,gender,age\n" + "\n".join(rows) + "\n", encoding="utf-8")
     (folder / "quotas.yaml").write_text(quotas, encoding="utf-8")
+    (folder / "out" / "private").mkdir(parents=True, exist_ok=True)
+    (folder / "out" / "private" / "salt").write_text("11" * 32 + "\n")  # fixed salt: deterministic ranks
     prep = prepare(pool, folder / "quotas.yaml", folder / "out", algorithm=Algorithm.LEGACY, legacy_runs=50)
     draw(prep.lottery_path, seed)
     return folder / "out" / "draw.json"
