@@ -23,3 +23,18 @@ def personal_pattern(values: Iterable[str]) -> re.Pattern[str]:
     """Whole-word matcher for the values (the first name "Lotte" is inside the word "Lottery")."""
     alternatives = "|".join(map(re.escape, sorted(values, key=len, reverse=True)))
     return re.compile(r"(?<!\w)(" + alternatives + r")(?!\w)")
+
+
+#: A small quota spec (panel of 4, gender and age, one per household) shared by the protocol tests.
+QUOTAS = """\
+panel_size: 4
+id_column: id
+households: [street, number]
+categories:
+  gender:
+    f: {min: 2, max: 2}
+    m: {min: 2, max: 2}
+  age:
+    young: {min: 1, max: 3}
+    old: {min: 1, max: 3}
+"""

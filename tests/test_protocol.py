@@ -10,25 +10,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import QUOTAS
 
 from sortition.algorithms.base import Algorithm
 from sortition.draw import draw, select
 from sortition.errors import InputError
 from sortition.lottery import prepare
 from sortition.verify import verify
-
-QUOTAS = """\
-panel_size: 4
-id_column: id
-households: [street, number]
-categories:
-  gender:
-    f: {min: 2, max: 2}
-    m: {min: 2, max: 2}
-  age:
-    young: {min: 1, max: 3}
-    old: {min: 1, max: 3}
-"""
 
 
 def write_pool(folder: Path, *, reverse: bool = False) -> tuple[Path, Path]:

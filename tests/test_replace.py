@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import QUOTAS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -21,18 +22,6 @@ from sortition.lottery import prepare, public_pool
 from sortition.replace import RULE_FIT, RULE_QUOTA_BREAK, record_sha256, replace
 from sortition.verify import verify
 
-QUOTAS = """\
-panel_size: 4
-id_column: id
-households: [street, number]
-categories:
-  gender:
-    f: {min: 2, max: 2}
-    m: {min: 2, max: 2}
-  age:
-    young: {min: 1, max: 3}
-    old: {min: 1, max: 3}
-"""
 EVENT_CHECK = "replacements follow the committed rule"
 
 
