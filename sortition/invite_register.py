@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError
+from quotas.textfiles import ZIP_MAGIC
 from sortition.invite_plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX, household_key
 from sortition.tables import EXCEL_SUFFIXES, read_table
 
-_ZIP_MAGIC = b"PK\x03\x04"
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?$"), (1, 2, 3)),
@@ -108,7 +108,7 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
                          file=file, hint="Check the path.")
     with open(p, "rb") as fh:
         head = fh.read(1 << 16)
-    if head.startswith(_ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if head.startswith(ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _register_from_table(read_table(p), plan)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError("the register is empty.", file=file,
