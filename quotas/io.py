@@ -30,11 +30,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import math
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +41,7 @@ import yaml
 
 from quotas.errors import InputError, QuotaError
 from quotas.model import Category, QuotaSpec, ValueQuota
-from quotas.textfiles import decode_bytes, detect_delimiter, parse_delimited, read_bytes
+from quotas.textfiles import decode_bytes, detect_delimiter, parse_delimited, read_bytes, write_atomically
 
 #: Largest number accepted as a quota bound or panel size; beyond it a file is surely wrong.
 MAX_NUMBER = 1_000_000_000
@@ -179,7 +176,7 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
     folder = path.parent
     if not folder.is_dir():
         raise InputError(f"the folder '{folder}' does not exist.", file=path, hint="Create it first.")
-    _atomic_write(path, dump_yaml(spec).encode("utf-8"))
+    write_atomically(path, dump_yaml(spec).encode("utf-8"), 0o644)  # a quota file holds no personal data
     return path
 
 
@@ -294,21 +291,6 @@ def _yaml_scalar(text: str) -> str:
         dumped = yaml.safe_dump([text], default_flow_style=True, default_style='"', allow_unicode=False,
                                 width=1 << 30).strip()
     return dumped[1:-1]  # "[female]" -> "female"
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a quota file holds no personal data
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # --------------------------------------------------------------------------------------------- YAML

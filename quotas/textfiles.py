@@ -10,6 +10,8 @@ reported the same way whichever file it is in:
   and binary data are refused with the byte offset and row of the first bad byte.
 - :func:`detect_delimiter`: ``;``, tab or ``,``, whichever splits the header into the most fields.
 - :func:`parse_delimited`: a header and records numbered as in a spreadsheet (header = row 1).
+- :func:`write_atomically`: the other direction, for every file the tool writes: a complete new file or the
+  old one, never half of one.
 
 Example:
     >>> text, encoding = decode_bytes("naam;wijk\\r\\nJoke;Zuid\\r\\n".encode("cp1252"), "pool.csv")
@@ -20,8 +22,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from quotas.errors import InputError
@@ -266,3 +272,27 @@ __all__ = [
     "parse_delimited",
     "read_bytes",
 ]
+
+
+def write_atomically(path: Path, data: bytes, mode: int, *,
+                     before_replace: Callable[[Path], None] | None = None) -> None:
+    """Write ``data`` to ``path`` through a synced temporary file in the same folder and one rename.
+
+    A crash at any moment leaves either the old complete file or the new complete one. Callers decide
+    whether ``path`` may be replaced; ``before_replace`` (a fault-injection hook for the crash tests) runs
+    after the temporary file is complete, just before the rename.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        if before_replace is not None:
+            before_replace(path)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -6,19 +6,18 @@ in the same folder, is flushed to disk, then renamed over the target in one step
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as _dt
 import hashlib
 import io
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError
+from quotas.textfiles import write_atomically
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -98,20 +97,7 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int = PUBLIC_FILE_MODE,
                 hint="Choose another output folder, or pass --force to replace it.",
             )
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        if _before_replace is not None:
-            _before_replace(target)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomically(target, data, mode, before_replace=_before_replace)
 
 
 def private_dir(base: str | Path) -> Path:
