@@ -217,3 +217,30 @@ def test_fixed_values_never_exceed_one() -> None:
     problem = PanelProblem(spec, features, np.array([0, 8, 0, 0, 0, 9, 0, 10]))
     dist = find_distribution(problem, Algorithm.LEXIMIN)
     assert abs(dist.probabilities[[0, 1, 2, 3, 4, 6]].min() - 1 / 6) <= PROBABILITY_TOLERANCE
+
+
+@SETTINGS
+@given(small_problems())
+def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> None:
+    """What is left of k after the fixed people, per unfixed person, bounds each stage's level from above."""
+    import importlib
+    from unittest import mock
+
+    module = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    seen: list[tuple[float, float]] = []
+    stage = module._stage
+
+    def recording(oracle, search, state, progress, deadline):  # type: ignore[no-untyped-def]
+        sizes = state.types.sizes
+        fixed = state.fixed & state.active
+        expected = (problem.k - sizes[fixed] @ state.fixed_value[fixed]) / sizes[state.unfixed].sum()
+        assert module._mass_bound(state) == pytest.approx(expected)
+        sol, vertex = stage(oracle, search, state, progress, deadline)
+        seen.append((sol.value, expected))
+        return sol, vertex
+
+    with mock.patch.object(module, "_stage", recording):
+        find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    assert seen
+    for value, bound in seen:
+        assert value <= bound + 1e-9

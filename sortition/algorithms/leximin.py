@@ -166,6 +166,22 @@ def _even_bound(oracle: PanelOracle, state: StageState) -> float:
     return float(weights[panel].sum())
 
 
+def _mass_bound(state: StageState) -> float:
+    """An upper bound on this stage's level that needs no panel: what is left of ``k`` after the fixed people.
+
+    Every panel has exactly ``k`` members, so the probabilities of all people sum to ``k``; the unfixed
+    people share what the fixed ones do not take, and the lowest of them gets at most the average (the
+    dual that weighs every active person equally). After the first stage this is usually far below
+    :func:`_even_bound`, which forgets that the fixed people still need their share of every panel:
+    on the paper-shaped n=1727 pool, stage 2 ended after 16 rounds (8 s) instead of running on for
+    minutes towards a bound of 0.0872 when the level was 0.0634 and this bound 0.0639.
+    """
+    sizes = state.types.sizes
+    fixed = state.fixed & state.active
+    unfixed_people = float(sizes[state.unfixed].sum())
+    return (state.k - float(sizes[fixed] @ state.fixed_value[fixed])) / unfixed_people
+
+
 def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, state: StageState
                   ) -> tuple[float, bool]:
     """Exact pricing of the simplex (vertex) duals: an upper bound on the stage's level, and a new panel.
@@ -228,7 +244,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         The stage solution, and the panel weights of the last simplex (vertex) solution.
     """
     total = int(state.types.sizes[state.active].sum())
-    bound = _even_bound(oracle, state)
+    bound = min(_even_bound(oracle, state), _mass_bound(state))
     lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value)
     while True:
         start = time.perf_counter()
