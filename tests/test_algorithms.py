@@ -243,4 +243,4 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
         find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
     assert seen
     for value, bound in seen:
-        assert value <= bound + 1e-9
+        assert value <= bound + 1e-6  # the LP solver's feasibility tolerance
