@@ -52,6 +52,8 @@ class RichProgress:
                                       TextColumn("{task.fields[message]}"), TimeElapsedColumn(),
                                       console=err_console, transient=True)
             self._progress.start()
+        elif self._task is not None:
+            self._progress.update(self._task, visible=False)  # one line: the step now running
         self._task = self._progress.add_task(task, total=total, message="")
 
     def update(self, advance: float = 0.0, *, completed: float | None = None, message: str = "") -> None:

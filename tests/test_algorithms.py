@@ -244,3 +244,56 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
     assert seen
     for value, bound in seen:
         assert value <= bound + 1e-6  # the LP solver's feasibility tolerance
+
+
+@SETTINGS
+@given(small_problems())
+def test_starting_panels_cover_exactly_the_possible_people(problem: PanelProblem) -> None:
+    """Swaps cover most people cheaply; the oracle still decides who can be on no panel at all."""
+    from sortition.algorithms.master import starting_panels
+
+    types = TypePartition.of(problem)
+    panels, impossible = starting_panels(BruteForceOracle(problem), types, problem.k, rounds=1,
+                                         search=SwapSearch(problem))
+    for support, amount in zip(panels.support, panels.amount, strict=True):
+        assert amount.sum() == problem.k and np.all(amount <= types.sizes[support])
+    possible = possible_people(problem)
+    assert np.array_equal(impossible[types.type_of], ~possible)
+    assert np.array_equal(panels.coverage()[types.type_of], possible)
+
+
+def test_starting_panels_say_when_the_time_limit_leaves_people_uncovered() -> None:
+    from quotas.errors import SolverError
+    from sortition.algorithms.master import Deadline, starting_panels
+
+    problem = shared_problem("example_small_20")
+
+    class SamePanel:
+        """An oracle that always answers with the same panel, as if every later solve were too slow."""
+
+        def find_panel(self, weights: np.ndarray) -> np.ndarray:
+            return np.arange(problem.k)
+
+    with pytest.raises(SolverError, match=r"time limit of 0 s ran out .* not on any panel"):
+        starting_panels(SamePanel(), TypePartition.of(problem), problem.k, rounds=1, deadline=Deadline(0.0))
+
+
+def test_progress_reports_the_steps_and_the_real_lowest_probability() -> None:
+    """Regression: the closing message said 0.0000 (a min() that started from 0)."""
+    problem = shared_problem("example_small_20")
+    events: list[tuple[str, str]] = []
+
+    class Recorder:
+        def start(self, task: str, total: float | None = None) -> None:
+            events.append(("start", task))
+
+        def update(self, advance: float = 0.0, *, completed: float | None = None, message: str = "") -> None:
+            pass
+
+        def finish(self, message: str = "") -> None:
+            events.append(("finish", message))
+
+    find_distribution(problem, Algorithm.LEXIMIN, progress=Recorder())
+    assert [kind for kind, _ in events] == ["start", "start", "finish"]
+    assert events[0][1].startswith("first panels") and events[1][1] == "fair panels"
+    assert "lowest probability 0.1000" in events[-1][1]

@@ -281,13 +281,14 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
     current panels reach (a valid, possibly less fair, result; ``stats["time_limit_reached"]`` is 1).
     """
     types = TypePartition.of(problem)
-    panels, impossible = starting_panels(oracle, types, problem.k, deadline=deadline)
+    search = SwapSearch(problem)
+    progress.start("first panels (a diverse start, and a panel for everyone)")
+    panels, impossible = starting_panels(oracle, types, problem.k, deadline=deadline, search=search)
     state = StageState(problem.k, panels, ~impossible, impossible.copy(), np.zeros(types.count),
                        {"oracle_calls": float(len(panels)), "stages": 0, "rounds": 0, "types": types.count,
                         "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0,
                         "swap_panels": 0, "swap_seconds": 0.0, "ipm_solves": 0, "lp_seconds": 0.0,
                         "oracle_seconds": 0.0})
-    search = SwapSearch(problem)
     total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
     stages = 0
@@ -328,8 +329,8 @@ def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadl
     stats.update(panels_found=len(state.panels), shortfall=shortfall, runtime=deadline.elapsed())
     dist = to_distribution(problem, state.panels, weights, algorithm, stats)
     active_people = state.active[state.types.type_of]
-    progress.finish(f"{len(dist.panels)} panels, lowest probability "
-                    f"{float(dist.probabilities[active_people].min(initial=0.0)):.4f}")
+    lowest = float(dist.probabilities[active_people].min()) if active_people.any() else 0.0
+    progress.finish(f"{len(dist.panels)} panels, lowest probability {lowest:.4f}")
     return dist
 
 

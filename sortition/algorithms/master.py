@@ -32,6 +32,7 @@ import numpy as np
 
 from quotas.errors import SolverError
 from sortition.algorithms.base import PanelOracle
+from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.symmetry import TypePartition
 
 #: Upper bound on a fixed type's dual weight: the primal may then miss a fixed value by float noise (at this
@@ -39,6 +40,10 @@ from sortition.algorithms.symmetry import TypePartition
 FIXED_DUAL_CAP = 1e4
 #: Multiplicative-weights factor for people already on a starting panel.
 MW_DECAY = 0.8
+#: The multiplicative-weights rounds of :func:`starting_panels` stop once this share of the time budget is used.
+COVER_SHARE = 0.2
+#: Uncovered people are swapped onto (copies of) at most this many of the latest panels before the oracle is asked.
+COVER_STARTS = 4
 
 
 @dataclass
@@ -144,22 +149,29 @@ class Deadline:
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
 
-    def passed(self) -> bool:
-        return self.seconds is not None and self.elapsed() >= self.seconds
+    def passed(self, share: float = 1.0) -> bool:
+        """Whether ``share`` of the budget (all of it by default) is used up."""
+        return self.seconds is not None and self.elapsed() >= share * self.seconds
 
 
 def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds: int | None = None,
-                    deadline: Deadline | None = None) -> tuple[PanelSet, np.ndarray]:
+                    deadline: Deadline | None = None, search: SwapSearch | None = None
+                    ) -> tuple[PanelSet, np.ndarray]:
     """A diverse first set of panels, and which types can be on no panel at all.
 
     Multiplicative weights: each round asks for the heaviest panel and then shrinks the weights of its
-    members, so later panels favour people not yet chosen. Afterwards, while some type is still uncovered,
-    ask for the panel holding as many people of uncovered types as possible; when it holds none, no
-    feasible panel holds any of them (the oracle is exact), so they are *impossible* (probability 0 under
-    every algorithm).
+    members, so later panels favour people not yet chosen (these rounds stop early once a fifth of the
+    time budget is used). Afterwards, while some type is still uncovered, swaps from the panels found try
+    to bring its people onto a panel (``search``; cheap), and otherwise the oracle is asked for the panel
+    holding as many people of uncovered types as possible; when it holds none, no feasible panel holds
+    any of them (the oracle is exact), so they are *impossible* (probability 0 under every algorithm).
 
     Returns:
         The panel set and a boolean array (types,) that is True for impossible types.
+
+    Raises:
+        SolverError: the time budget ran out before every person was on a panel or shown to be on none
+            (without that, the fair lottery cannot even start).
     """
     n = types.type_of.shape[0]
     if rounds is None:
@@ -171,18 +183,36 @@ def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds
         found.add(panel)
         weights[panel] *= MW_DECAY
         weights /= weights.max()
-        if deadline is not None and deadline.passed():
+        if deadline is not None and deadline.passed(COVER_SHARE):
             break
     impossible = np.zeros(types.count, dtype=bool)
     while True:
         todo = ~found.coverage() & ~impossible
         if not todo.any():
             return found, impossible
-        panel = oracle.find_panel(todo[types.type_of].astype(float))
+        wanted = todo[types.type_of].astype(float)
+        if search is not None and _cover_by_swaps(search, found, wanted):
+            continue
+        if deadline is not None and deadline.passed():
+            left = int(types.sizes[todo].sum())
+            raise SolverError(
+                f"the time limit of {deadline.seconds:g} s ran out while looking for a panel for every "
+                f"person: {left} of {n} are not on any panel found yet, so no fair lottery can be given. "
+                "Allow more time with --time-limit (this pool needs more than that for the first step).")
+        panel = oracle.find_panel(wanted)
         if not todo[types.type_of[panel]].any():
             impossible |= todo
         else:
             found.add(panel)
+
+
+def _cover_by_swaps(search: SwapSearch, found: PanelSet, wanted: np.ndarray) -> bool:
+    """Swap people with ``wanted > 0`` onto one of the latest panels; True when a new panel holds some."""
+    for j in range(len(found) - 1, max(len(found) - 1 - COVER_STARTS, -1), -1):
+        panel = search.improve(found.representative(j), wanted)
+        if wanted[panel].any() and found.add(panel):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import numpy as np
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Algorithm, Distribution, PanelOracle, default_oracle
 from sortition.algorithms.leximin import to_distribution
+from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.master import Deadline, starting_panels
 from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
@@ -66,7 +67,7 @@ def nash(problem: PanelProblem, *, progress: ProgressReporter = NULL_PROGRESS,
     deadline = Deadline(time_limit)
     oracle = oracle if oracle is not None else default_oracle(problem)
     types = TypePartition.of(problem)
-    found, impossible = starting_panels(oracle, types, problem.k, deadline=deadline)
+    found, impossible = starting_panels(oracle, types, problem.k, deadline=deadline, search=SwapSearch(problem))
     possible = ~impossible
     sizes = types.sizes[possible]
     n_possible = int(sizes.sum())
