@@ -14,8 +14,11 @@ carry two realistic problems a real pool has: volunteers who share an address (h
 household rule matters) and self-selection (older and more highly educated residents volunteer more).
 
 The quotas are the population share times the panel size, rounded by the largest-remainder method, plus or
-minus a tolerance (the rule ``sortition quotas propose`` applies), and the script checks with a small
-CP-SAT model that a panel meeting them exists, with at most one person per household.
+minus a tolerance: the script derives them from ``population.csv`` with ``quotas.propose.propose_quotas``,
+the function behind ``sortition quotas propose``. Before writing anything it reads the files back as
+``sortition check`` does (``quotas.io.load_quotas``, ``sortition.pool.load_pool``) and asks the library's
+panel model (``quotas.solver.PanelModel``) whether a panel meeting the quotas exists, with at most one
+person per household.
 
 Run from anywhere; the output is byte-for-byte the same on every run::
 
@@ -29,15 +32,23 @@ import argparse
 import csv
 import io
 import math
+import os
 import sys
+import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+from quotas.errors import SortitionError
+from quotas.io import load_quotas
+from quotas.model import QuotaSpec
+from quotas.propose import propose_quotas
+from quotas.solver import PanelModel
+from sortition.pool import load_pool
 
 HERE = Path(__file__).resolve().parent
 HOUSEHOLD_COLUMNS = ("straat", "huisnummer", "postcode")
@@ -298,27 +309,14 @@ def share_text(value: Value) -> str:
     return f"{value.share:.3f}"
 
 
-def largest_remainder(shares: Sequence[Fraction], total: int) -> list[int]:
-    """Whole numbers summing to ``total``, proportional to ``shares`` (ties go to the earlier value)."""
-    whole = sum(shares, Fraction(0))
-    quotas = [Fraction(total) * s / whole for s in shares]
-    result = [math.floor(q) for q in quotas]
-    order = sorted(range(len(quotas)), key=lambda i: (-(quotas[i] - result[i]), i))
-    for i in order[: total - sum(result)]:
-        result[i] += 1
-    return result
+def propose(sc: Scenario, population: Path) -> QuotaSpec:
+    """The quotas ``sortition quotas propose`` gives for ``population`` (proportional target +/- tolerance).
 
-
-def quota_bounds(sc: Scenario) -> dict[str, dict[str, tuple[int, int]]]:
-    """Per category and value, (min, max): proportional target plus or minus the tolerance."""
-    k, tol = sc.panel_size, sc.tolerance
-    bounds: dict[str, dict[str, tuple[int, int]]] = {}
-    for name, values in sc.categories():
-        # From the shares exactly as population.csv prints them, so `quotas propose` gives the same.
-        targets = largest_remainder([Fraction(share_text(v)) for v in values], k)
-        bounds[name] = {v.name: (max(0, t - tol), min(k, t + tol))
-                        for v, t in zip(values, targets, strict=True)}
-    return bounds
+    They come from the shares exactly as population.csv prints them, so the committed quotas.yaml and the
+    CLI agree (tests/test_examples.py checks this).
+    """
+    return propose_quotas(population, sc.panel_size, tolerance=sc.tolerance,
+                          households=HOUSEHOLD_COLUMNS, id_column="id")
 
 
 def yaml_key(text: str) -> str:
@@ -329,20 +327,25 @@ def yaml_key(text: str) -> str:
     return f'"{text}"'
 
 
-def quotas_yaml(sc: Scenario, bounds: dict[str, dict[str, tuple[int, int]]]) -> str:
+def quotas_yaml(sc: Scenario, spec: QuotaSpec) -> str:
+    """``spec`` in the quota-file format, with a header naming the example.
+
+    Not ``quotas.io.dump_yaml``: that writes a generic comment header and leaves ``16-29`` unquoted, so the
+    committed files would change.
+    """
     lines = [
         f"# Synthetic example '{sc.folder}', written by examples/generate.py (do not edit by hand).",
         f"# Each quota is the population share (population.csv) times the panel size, +/- {sc.tolerance}.",
-        f"panel_size: {sc.panel_size}",
-        "id_column: id",
-        f"households: [{', '.join(HOUSEHOLD_COLUMNS)}]",
+        f"panel_size: {spec.panel_size}",
+        f"id_column: {spec.id_column}",
+        f"households: [{', '.join(spec.households)}]",
         "categories:",
     ]
-    for name, values in bounds.items():
-        lines.append(f"  {yaml_key(name)}:")
-        width = max(len(yaml_key(v)) for v in values) + 1
-        for value, (low, high) in values.items():
-            lines.append(f"    {(yaml_key(value) + ':').ljust(width)} {{min: {low}, max: {high}}}")
+    for cat in spec.categories:
+        lines.append(f"  {yaml_key(cat.name)}:")
+        width = max(len(yaml_key(v)) for v in cat.value_names()) + 1
+        for v in cat.values:
+            lines.append(f"    {(yaml_key(v.value) + ':').ljust(width)} {{min: {v.min}, max: {v.max}}}")
     return "\n".join(lines) + "\n"
 
 
@@ -376,31 +379,21 @@ def check_shares(sc: Scenario) -> None:
             raise SystemExit(f"{sc.folder}: the shares of '{name}' add up to {total}, not 1.")
 
 
-def check_feasible(sc: Scenario, people: list[dict[str, str]],
-                   bounds: dict[str, dict[str, tuple[int, int]]]) -> None:
-    """Fail loudly unless some panel meets every quota with at most one person per household."""
-    from ortools.sat.python import cp_model  # solver imported only where it solves
+def check_feasible(sc: Scenario, draft: Path) -> None:
+    """Fail loudly unless some panel meets every quota with at most one person per household.
 
-    model = cp_model.CpModel()
-    x = [model.new_bool_var(f"x{i}") for i in range(len(people))]
-    model.add(sum(x) == sc.panel_size)
-    for name, values in bounds.items():
-        for value, (low, high) in values.items():
-            members = [x[i] for i, p in enumerate(people) if p[name] == value]
-            model.add_linear_constraint(sum(members), low, high)
-    households: dict[tuple[str, ...], list[cp_model.IntVar]] = {}
-    for i, p in enumerate(people):
-        households.setdefault(tuple(p[c] for c in HOUSEHOLD_COLUMNS), []).append(x[i])
-    for members in households.values():
-        if len(members) > 1:
-            model.add_at_most_one(members)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = 30.0
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise SystemExit(f"{sc.folder}: no panel meets the quotas with the household rule "
-                         f"(CP-SAT status {solver.status_name(status)}); change the seed or the shares.")
+    ``draft`` holds the files about to be written; they are read back as ``sortition check`` reads them, so
+    this also checks that the pool's encoding, delimiter and values match the quota file.
+    """
+    try:
+        spec = load_quotas(draft / "quotas.yaml")
+        pool = load_pool(draft / "pool.csv", spec)
+        feasible = PanelModel(pool.problem).is_feasible()
+    except SortitionError as exc:  # e.g. a minimum the pool cannot supply; name the file, not the draft folder
+        raise SystemExit(f"{sc.folder}: {str(exc).replace(f'{draft}{os.sep}', '')}") from exc
+    if not feasible:
+        raise SystemExit(f"{sc.folder}: no panel meets the quotas with the household rule; "
+                         "change the seed or the shares.")
 
 
 # ------------------------------------------------------------------------------------------------- main
@@ -411,14 +404,19 @@ def write_scenario(sc: Scenario, folder: Path) -> list[Path]:
     check_shares(sc)
     rng = np.random.Generator(np.random.PCG64(sc.seed))
     people = make_people(sc, rng)
-    bounds = quota_bounds(sc)
-    check_feasible(sc, people, bounds)
+    population = population_csv(sc).encode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="sortition-example-") as tmp:
+        draft = Path(tmp)
+        (draft / "population.csv").write_bytes(population)
+        files = {
+            "pool.csv": pool_csv(sc, people),
+            "quotas.yaml": quotas_yaml(sc, propose(sc, draft / "population.csv")).encode("utf-8"),
+            "population.csv": population,
+        }
+        for name, data in files.items():
+            (draft / name).write_bytes(data)
+        check_feasible(sc, draft)
     folder.mkdir(parents=True, exist_ok=True)
-    files = {
-        "pool.csv": pool_csv(sc, people),
-        "quotas.yaml": quotas_yaml(sc, bounds).encode("utf-8"),
-        "population.csv": population_csv(sc).encode("utf-8"),
-    }
     written = []
     for name, data in files.items():
         path = folder / name
