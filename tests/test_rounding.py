@@ -64,3 +64,16 @@ def test_bad_m_is_refused() -> None:
     dist = Distribution.from_panels([(0,)], [1.0], n=3, algorithm=Algorithm.NASH)
     with pytest.raises(ValueError, match="positive"):
         round_to_lottery(problem, dist, 0)
+
+
+def test_float_noise_within_a_type_keeps_the_type_path() -> None:
+    """Regression: rotations summed over ~10,000 panels differ by ~1e-9, which sent a big pool to the slow
+    per-person path. Here the type path shows in the bound, (k + 1) / m instead of k / m."""
+    problem = free_problem(4, 2)  # one type of 4 interchangeable people
+    rotations = [(0, 1), (1, 2), (2, 3), (0, 3)]
+    noise = [0.25 + 2e-9, 0.25 - 2e-9, 0.25 + 1e-9, 0.25 - 1e-9]
+    dist = Distribution.from_panels(rotations, noise, n=4, algorithm=Algorithm.LEXIMIN)
+    assert np.ptp(dist.probabilities) > 1e-9
+    lottery = round_to_lottery(problem, dist, m=7)
+    assert lottery.bound == pytest.approx(3 / 7)
+    assert sorted(np.bincount(np.concatenate(lottery.panels), minlength=4).tolist()) == [3, 3, 4, 4]
