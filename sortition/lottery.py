@@ -32,6 +32,8 @@ from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseud
 
 LOTTERY_FORMAT = "sortition-lottery/1"
 DEFAULT_PANELS = 1000
+#: Share of ``--time-limit`` the fair-lottery algorithm gets; the rest is for the final LP and rounding.
+ALGORITHM_SHARE = 0.9
 DEFAULT_LEGACY_RUNS = 10_000
 RESERVE_RULE = (
     "Reserves are every pool member not on the drawn panel, ordered by rank = "
@@ -167,7 +169,9 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     from sortition.algorithms import find_distribution
     from sortition.rounding import round_to_lottery
 
-    dist = find_distribution(problem, algorithm, progress=progress, time_limit=time_limit)
+    # The rounding and the final LP come after the algorithm's deadline: leave them a tenth of the budget.
+    budget = None if time_limit is None else ALGORITHM_SHARE * time_limit
+    dist = find_distribution(problem, algorithm, progress=progress, time_limit=budget)
     lottery = round_to_lottery(problem, dist, m)
     panels = [list(p) for p in lottery.panels]
     stats = {"distribution_min_probability": float(np.min(dist.probabilities)),

@@ -266,16 +266,19 @@ def test_starting_panels_say_when_the_time_limit_leaves_people_uncovered() -> No
     from quotas.errors import SolverError
     from sortition.algorithms.master import Deadline, starting_panels
 
-    problem = shared_problem("example_small_20")
+    problem = shared_problem("sfalgo_fixture_22")  # 122 types: more than a few calls can cover
 
-    class SamePanel:
-        """An oracle that always answers with the same panel, as if every later solve were too slow."""
+    class OnePersonAtATime:
+        """An oracle that covers one more person per call, as if the pool were too big for the budget."""
 
         def find_panel(self, weights: np.ndarray) -> np.ndarray:
-            return np.arange(problem.k)
+            wanted = np.flatnonzero(weights > 0)[:1]
+            rest = np.setdiff1d(np.arange(problem.n), wanted)[: problem.k - len(wanted)]
+            return np.sort(np.concatenate([wanted, rest]))
 
     with pytest.raises(SolverError, match=r"time limit of 0 s ran out .* not on any panel"):
-        starting_panels(SamePanel(), TypePartition.of(problem), problem.k, rounds=1, deadline=Deadline(0.0))
+        starting_panels(OnePersonAtATime(), TypePartition.of(problem), problem.k, rounds=1,
+                        deadline=Deadline(0.0))
 
 
 def test_progress_reports_the_steps_and_the_real_lowest_probability() -> None:

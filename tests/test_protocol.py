@@ -133,3 +133,20 @@ def test_time_limit_gives_a_valid_lottery_and_says_so(inputs: tuple[Path, Path],
     assert lottery["settings"]["time_limit_seconds"] == 1e-9
     draw(result.lottery_path, "seed")
     assert verify(tmp_path / "out" / "draw.json").ok
+
+
+def test_time_limit_leaves_a_tenth_for_rounding(inputs: tuple[Path, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The final LP and the rounding come after the algorithm: it gets 90% of --time-limit."""
+    import sortition.algorithms as algorithms
+
+    seen: list[float | None] = []
+    real = algorithms.find_distribution
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("time_limit"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(algorithms, "find_distribution", recording)
+    prepare(*inputs, tmp_path / "out", time_limit=50.0, panels=50)
+    assert seen == [pytest.approx(45.0)]

@@ -42,6 +42,9 @@ FIXED_DUAL_CAP = 1e4
 MW_DECAY = 0.8
 #: The multiplicative-weights rounds of :func:`starting_panels` stop once this share of the time budget is used.
 COVER_SHARE = 0.2
+#: Solver calls still allowed for covering after the time budget is used (one usually proves that the people
+#: left can be on no panel at all); after that, prepare stops with a clear message.
+LATE_COVER_CALLS = 2
 #: Uncovered people are swapped onto (copies of) at most this many of the latest panels before the oracle is asked.
 COVER_STARTS = 4
 
@@ -186,6 +189,7 @@ def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds
         if deadline is not None and deadline.passed(COVER_SHARE):
             break
     impossible = np.zeros(types.count, dtype=bool)
+    late_calls = 0
     while True:
         todo = ~found.coverage() & ~impossible
         if not todo.any():
@@ -193,7 +197,8 @@ def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds
         wanted = todo[types.type_of].astype(float)
         if search is not None and _cover_by_swaps(search, found, wanted):
             continue
-        if deadline is not None and deadline.passed():
+        late_calls += deadline is not None and deadline.passed()
+        if deadline is not None and late_calls > LATE_COVER_CALLS:
             left = int(types.sizes[todo].sum())
             raise SolverError(
                 f"the time limit of {deadline.seconds:g} s ran out while looking for a panel for every "
