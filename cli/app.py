@@ -296,26 +296,38 @@ def verify(
     register: Annotated[Path | None, typer.Option("--register", help="Invitation records: recompute everything "
                                                   "from the register (needs the plan folder's private salt).")]
         = None,
+    record_sha256: Annotated[str | None, typer.Option(
+        "--record-sha256", help="The SHA-256 of draw.json as published after the last replacement: also "
+        "check the record is that one (only this shows that no replacement was removed).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a published draw from its public files; exit 0 when every check passes, 1 otherwise.
 
-    Example: sortition verify draw1/draw.json
+    Example: sortition verify draw1/draw.json --record-sha256 9f3c...
     """
     from sortition.verify import verify as verify_draw
 
     with user_errors():
         report = verify_draw(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p),
-                             register=register)
+                             register=register, record_sha256=record_sha256)
     if as_json:
         _print_json({"ok": report.ok, "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail}
-                                                  for c in report.checks]})
+                                                  for c in report.checks],
+                     **({"record_sha256": report.record_sha256, "events": report.events}
+                        if report.record_sha256 is not None else {})})
         raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+    if report.record_sha256 is not None:
+        console.print(f"Record: SHA-256({record.name}) = [bold]{report.record_sha256}[/], "
+                      f"{report.events} replacement event(s)", highlight=False, soft_wrap=True)
     for c in report.checks:
         mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
         console.print(f"{mark} {c.name}: {c.detail}", highlight=False)
     if report.ok:
         ok("Verified: every check passed.")
+        if report.record_sha256 is not None and record_sha256 is None:
+            console.print("Compare the record's SHA-256 with the one published after the last replacement "
+                          "(or pass --record-sha256): only that shows no replacement was removed.",
+                          highlight=False)
         raise typer.Exit(EXIT_OK)
     failed = report.failed
     err_console.print(f"[bold red]Verification failed:[/] {failed.name if failed else '?'}")
@@ -335,6 +347,7 @@ def replace(
     """Replace drop-outs by the committed rule: the first reserve who keeps every quota and the household rule.
 
     Each replacement is recorded in draw.json (hash-chained) and checked by verify; nobody chooses who.
+    Publish the new SHA-256 of draw.json it prints: only that shows later that no replacement was removed.
 
     Example: sortition replace draw1/draw.json --dropout 3f9a0c1d2b4e5f60
     """
@@ -347,13 +360,19 @@ def replace(
                                        "reserve_rank": r.reserve_rank, "rule": r.rule,
                                        "quota_breaks": list(r.quota_breaks)} for r in result.replacements],
                      "panel": list(result.panel), "draw_record": str(result.draw_path),
-                     "reports": [str(p) for p in result.report_paths], "private": str(result.panel_csv)})
+                     "reports": [str(p) for p in result.report_paths], "private": str(result.panel_csv),
+                     "record_sha256": result.record_sha256, "events": result.events})
         return
     for r in result.replacements:
         note = f" [red]quota broken: {'; '.join(r.quota_breaks)}[/]" if r.quota_breaks else ""
         ok(f"{r.dropout} is replaced by {r.replacement} (reserve rank {r.reserve_rank}).{note}")
     console.print(f"Updated: {result.draw_path}, {', '.join(str(p) for p in result.report_paths)}")
     console.print(f"Private: {result.panel_csv} (personal data: do not publish)")
+    console.print(f"Record SHA-256 ({result.events} replacement event(s)): [bold]{result.record_sha256}[/]",
+                  soft_wrap=True)
+    console.print("Publish this SHA-256 now, with the updated draw.json; auditors check it with:\n"
+                  f"  sortition verify {result.draw_path} --record-sha256 {result.record_sha256}",
+                  highlight=False, soft_wrap=True)
 
 
 @app.command()

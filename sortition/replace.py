@@ -70,13 +70,20 @@ class PanelState:
 
 @dataclass(frozen=True)
 class ReplaceResult:
-    """What ``replace`` did and wrote."""
+    """What ``replace`` did and wrote.
+
+    ``record_sha256`` is the SHA-256 of the updated draw record and ``events`` its number of events: publish
+    the hash after every replacement, because removing the last events leaves a hash chain that still holds
+    (``verify(..., record_sha256=...)`` checks against the published value).
+    """
 
     draw_path: Path
     replacements: tuple[Replacement, ...]
     panel: tuple[str, ...]
     panel_csv: Path
     report_paths: tuple[Path, ...]
+    record_sha256: str
+    events: int
 
 
 def record_sha256(record: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> str:
@@ -284,14 +291,15 @@ def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break
         made.append(choice)
     new_record = {**record, "events": events}
     data = canonical_json(new_record)
+    new_sha256 = hashlib.sha256(data).hexdigest()
     atomic_write(path, data, overwrite=True)
     panel_csv, _ = write_private_lists(folder, panel, [r for r in record["reserves"] if r not in used])
     for choice in made:
         append_ledger(folder, {"event": "replace", "commitment": record.get("commitment"),
                                "dropout": choice.dropout, "replacement": choice.replacement,
-                               "rule": choice.rule, "draw_sha256": hashlib.sha256(data).hexdigest()})
+                               "rule": choice.rule, "draw_sha256": new_sha256})
     reports = write_reports(path, lang=lang)
-    return ReplaceResult(path, tuple(made), tuple(panel), panel_csv, reports)
+    return ReplaceResult(path, tuple(made), tuple(panel), panel_csv, reports, new_sha256, len(events))
 
 
 def current_state(lottery: Mapping[str, Any], record: Mapping[str, Any]) -> PanelState:

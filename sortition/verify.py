@@ -5,18 +5,22 @@ No solver is needed: the checks are hashing, the stream, counting quotas and com
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from quotas.errors import SortitionError, VerificationError
+from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.draw import DRAW_FORMAT, compute_outcome, record_body
 from sortition.files import canonical_json, read_json, sha256_file
 from sortition.lottery import public_pool
 
 PROBABILITY_TOLERANCE = 1e-9
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+RECORD_CHECK = "record is the published one"
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,16 @@ class Check:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The checklist; ``ok`` when every check passed. ``failed`` is the first failing check, if any."""
+    """The checklist; ``ok`` when every check passed. ``failed`` is the first failing check, if any.
+
+    For a draw record, ``record_sha256`` is the SHA-256 of the record's bytes as verified and ``events`` the
+    number of replacement events in it: the values officials publish after each replacement (``None`` for
+    invitation records).
+    """
 
     checks: tuple[Check, ...]
+    record_sha256: str | None = None
+    events: int | None = None
 
     @property
     def ok(self) -> bool:
@@ -111,6 +122,37 @@ def _check_events(lottery: Mapping[str, Any], record: Mapping[str, Any]) -> str:
     return (f"{len(state.replacements)} replacement(s){note}: hash chain intact, each the one the rule gives")
 
 
+def _published_sha256(text: str) -> str:
+    """The published SHA-256 of a record, lower-cased; InputError when it is not 64 hex characters."""
+    value = text.strip().lower()
+    if not _SHA256_HEX.fullmatch(value):
+        raise InputError(f"--record-sha256 {text!r} is not a SHA-256 (64 hexadecimal characters).",
+                         hint="Copy the value published after the last replacement (sortition replace "
+                              "prints it), or the output of sha256sum on the published draw.json.")
+    return value
+
+
+def _check_record(name: str, actual: str, published: str, events: int) -> str:
+    if actual != published:
+        raise VerificationError(f"SHA-256({name}) is {actual}, but the published value is {published}: this "
+                                "record differs from the published one (e.g. replacement events were "
+                                "removed or added).")
+    return f"SHA-256({name}) = the published value, {events} replacement event(s)"
+
+
+def _anchor(cl: _Checklist, name: str, raw: bytes, record: Mapping[str, Any], published: str | None
+            ) -> tuple[str, int]:
+    """The record's SHA-256 (of the bytes verified, not a second read) and number of events; with
+    ``published``, the check that the record is the one whose SHA-256 was published."""
+    actual = hashlib.sha256(raw).hexdigest()
+    events = record.get("events", [])
+    count = len(events) if isinstance(events, list) else 0
+    if published is not None:
+        expected = _published_sha256(published)
+        cl.run(RECORD_CHECK, lambda: _check_record(name, actual, expected, count))
+    return actual, count
+
+
 def _check_inputs(lottery: Mapping[str, Any], files: list[Path]) -> str:
     stated: Mapping[str, str] = lottery.get("inputs", {})
     for f in files:
@@ -145,12 +187,19 @@ def verify(
     lottery_path: str | Path | None = None,
     inputs: tuple[str | Path, ...] = (),
     register: str | Path | None = None,
+    record_sha256: str | None = None,
 ) -> VerifyReport:
     """Verify a draw record (or, for stage 1, an invitation record with ``register``); see ``_verify_draw``."""
+    if record_sha256 is not None:
+        record_sha256 = _published_sha256(record_sha256)
     invitations = _invitations_report(Path(draw_path), lottery_path, register)
     if invitations is not None:
+        if record_sha256 is not None:
+            raise InputError("--record-sha256 is for draw records (they change with each replacement); an "
+                             "invitation record never changes.", file=draw_path,
+                             hint="Compare it with its published SHA-256 using sha256sum.")
         return invitations
-    return _verify_draw(draw_path, lottery_path=lottery_path, inputs=inputs)
+    return _verify_draw(draw_path, lottery_path=lottery_path, inputs=inputs, record_sha256=record_sha256)
 
 
 def _verify_draw(
@@ -158,11 +207,16 @@ def _verify_draw(
     *,
     lottery_path: str | Path | None = None,
     inputs: tuple[str | Path, ...] = (),
+    record_sha256: str | None = None,
 ) -> VerifyReport:
     """Verify a draw record against its lottery file (beside it unless given), and optionally the inputs.
 
+    The events' hash chain cannot show that trailing events were removed: only the record's SHA-256 as
+    published after the last replacement can. With ``record_sha256`` (that published value) one more check
+    compares the record with it; the report always carries the record's SHA-256 and number of events.
+
     Example:
-        >>> report = verify("out/draw.json")  # doctest: +SKIP
+        >>> report = verify("out/draw.json", record_sha256=published_sha256)  # doctest: +SKIP
         >>> report.ok
         True
     """
@@ -208,4 +262,5 @@ def _verify_draw(
     cl.run("probabilities follow from the panels", lambda: _check_probabilities(lottery))
     if inputs:
         cl.run("input files match", lambda: _check_inputs(lottery, [Path(p) for p in inputs]))
-    return VerifyReport(tuple(cl.checks))
+    actual, count = _anchor(cl, draw_file.name, draw_raw, record, record_sha256)
+    return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count)

@@ -17,10 +17,10 @@ from cli.app import app
 from quotas.errors import InfeasibleError, InputError
 from sortition.algorithms.base import Algorithm
 from sortition.draw import draw
-from sortition.files import canonical_json
+from sortition.files import canonical_json, sha256_file
 from sortition.lottery import prepare, public_pool
 from sortition.replace import RULE_FIT, RULE_QUOTA_BREAK, record_sha256, replace
-from sortition.verify import verify
+from sortition.verify import RECORD_CHECK, verify
 
 EVENT_CHECK = "replacements follow the committed rule"
 
@@ -210,6 +210,7 @@ def test_cli_replace_json_and_blocked_exit(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["replacements"][0]["dropout"] == dropout and len(data["panel"]) == 4
+    assert data["record_sha256"] == sha256_file(path) and data["events"] == 1
     blocked = make_draw(tmp_path / "b", blocked_pool())
     lottery = load(blocked.parent / "lottery.json")
     woman = next(p for p in load(blocked)["panel"] if lottery["people"][p]["gender"] == "f")
@@ -234,3 +235,48 @@ def test_any_dropout_sequence_keeps_quotas_and_verifies(drawn: Path, tmp_path: P
         index = pub.index()
         assert pub.problem.panel_violations([index[p] for p in panel]) == []
     assert verify(path).ok
+
+
+
+def test_removed_last_event_is_caught_only_by_the_published_record_hash(record_path: Path) -> None:
+    panel = load(record_path)["panel"]
+    first = replace(record_path, [panel[0]])
+    assert (first.record_sha256, first.events) == (sha256_file(record_path), 1)
+    result = CliRunner().invoke(app, ["replace", str(record_path), "--dropout", panel[1]])
+    assert result.exit_code == 0, result.output
+    published = sha256_file(record_path)
+    assert f"Record SHA-256 (2 replacement event(s)): {published}" in result.output
+    assert f"--record-sha256 {published}" in result.output
+    record = load(record_path)
+    rewrite(record_path, {**record, "events": record["events"][:1]})  # an organiser undoes the last replacement
+    # The limitation: the hash chain only links each event to the record before it, so nothing in the file
+    # shows that a trailing event is missing. Only the SHA-256 published after the last replacement does.
+    plain = verify(record_path)
+    assert plain.ok and (plain.record_sha256, plain.events) == (first.record_sha256, 1)
+    anchored = verify(record_path, record_sha256=published)
+    assert not anchored.ok and anchored.failed is not None and anchored.failed.name == RECORD_CHECK
+    assert "differs from the published one" in anchored.failed.detail
+    assert verify(record_path, record_sha256=first.record_sha256.upper()).ok  # what was published back then
+    code = CliRunner().invoke(app, ["verify", str(record_path), "--record-sha256", published])
+    assert code.exit_code == 1 and "Verification failed: record is the published one" in code.output
+    plain_cli = CliRunner().invoke(app, ["verify", str(record_path)])
+    assert plain_cli.exit_code == 0
+    assert f"Record: SHA-256(draw.json) = {first.record_sha256}, 1 replacement event(s)" in plain_cli.output
+
+
+def test_cli_verify_record_sha256_right_and_malformed(record_path: Path) -> None:
+    runner = CliRunner()
+    replace(record_path, [load(record_path)["panel"][0]])
+    right = sha256_file(record_path)
+    result = runner.invoke(app, ["verify", str(record_path), "--record-sha256", right, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["record_sha256"], data["events"]) == (right, 1)
+    assert next(c for c in data["checks"] if c["name"] == RECORD_CHECK)["passed"]
+    for bad in ("abc", right[:-1] + "g", right + "0"):
+        result = runner.invoke(app, ["verify", str(record_path), "--record-sha256", bad])
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
+        assert "--record-sha256" in result.output and "64 hexadecimal" in result.output
+    with pytest.raises(InputError, match="64 hexadecimal"):
+        verify(record_path, record_sha256="not a hash")
