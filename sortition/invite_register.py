@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError
-from quotas.textfiles import ZIP_MAGIC
+from quotas.textfiles import ZIP_MAGIC, detect_delimiter
 from sortition.invite_plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX, household_key
 from sortition.tables import EXCEL_SUFFIXES, read_table
@@ -114,10 +114,10 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
         raise InputError("the register is empty.", file=file,
                          hint="Give a file with a header row and one row per person.")
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    text = _decode_head(head)
+    delimiter = detect_delimiter(text)  # the same decision as for pools and quota files
     # The header ends at the first line break of any kind (old Mac exports end lines with a lone CR).
-    first = re.split(rb"\r\n|\n|\r", head, maxsplit=1)[0].decode(
-        "utf-8-sig" if encoding == "utf-8-sig" else "cp1252", "replace")
-    delimiter = max((";", "\t", ","), key=lambda d: (first.count(d), -(";", "\t", ",").index(d)))
+    first = re.split(r"\r\n|\n|\r", text, maxsplit=1)[0]
     try:
         raw_header = next(csv.reader([first], delimiter=delimiter))
     except (csv.Error, StopIteration):
@@ -154,6 +154,18 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     cols = {c: _strip_categorical(frame[c].array[keep]) for c in used if c != id_col}
     return Register(path=file, sha256=sha256_of(p), encoding=encoding, delimiter=delimiter, header=header,
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
+
+
+def _decode_head(head: bytes) -> str:
+    """The first 64 KiB as text: UTF-8 (with or without BOM) when it is, else Windows-1252, as
+    :func:`quotas.textfiles.decode_bytes` decides for whole files (a character cut at the end is dropped)."""
+    for cut in range(4):  # the 64 KiB may end inside a multi-byte UTF-8 character
+        try:
+            return head[: len(head) - cut].decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            if exc.start < len(head) - 4:
+                break
+    return head.decode("cp1252", "replace")
 
 
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"

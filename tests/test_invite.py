@@ -429,3 +429,28 @@ def test_parallel_hashing_equals_one_process(monkeypatch: pytest.MonkeyPatch) ->
     one = hash_units(names, salt, key, workers=1)
     two = hash_units(names, salt, key, workers=2)
     assert all((a == b).all() for a, b in zip(one, two, strict=True))
+
+
+def test_register_header_in_utf8_without_bom_and_same_separator_as_pools(tmp_path: Path) -> None:
+    """Regression: the fast register reader decoded a header without BOM as cp1252 ('straÃŸe'); now it decides
+    encoding and separator as every other reader does (quotas.textfiles), also with a ';' inside a header."""
+    from quotas.textfiles import decode_bytes, detect_delimiter
+    from sortition.invite_plan import load_plan
+    from sortition.invite_register import read_register
+
+    header = ["id", "geboortedatum", "wijk", "straße", "huisnummer", "naam;bijnaam"]
+    rows = [[r[0], r[1], r[2], r[3], r[4], f"{r[5]},x"] for r in _people(12)]
+    reg = tmp_path / "register.csv"
+    with open(reg, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=",", lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+    plan = dict(PLAN, columns={"id": "id", "birth_date": "geboortedatum", "wijk": "wijk",
+                               "address": ["straße", "huisnummer"]})
+    plan_path = tmp_path / "plan.yaml"
+    plan_path.write_text(json.dumps(plan), encoding="utf-8")
+    register = read_register(reg, load_plan(plan_path))
+    text, _ = decode_bytes(reg.read_bytes(), reg)
+    assert register.delimiter == detect_delimiter(text) == ","
+    assert "straße" in register.header
+    assert register.records == 12
