@@ -41,6 +41,12 @@ from sortition.algorithms.symmetry import TypePartition
 
 #: Fractional parts closer than this to 0 or 1 count as integral.
 INTEGRAL_TOLERANCE = 1e-7
+#: After the walk, at most this many single-copy moves even out the deviations (see ``_polish``).
+POLISH_MOVES = 400
+#: Panels tried per move as the one that gives up a copy (those serving over-served rows most).
+POLISH_SOURCES = 8
+#: The moves lower the sum of |deviation| to this power: high enough to act like the largest deviation.
+POLISH_POWER = 8
 #: Seed of the rounding LP's objective (any fixed numbers do: they only make every answer a vertex).
 ROUNDING_OBJECTIVE_SEED = 3797
 #: Probabilities closer than this count as equal when checking that a distribution is fair within types.
@@ -161,10 +167,66 @@ def round_counts(weights: np.ndarray, members: np.ndarray, m: int) -> np.ndarray
         if counts.min() == np.iinfo(np.int64).max:
             raise SolverError("lottery rounding made no progress; report this as a bug.")
         active &= counts != counts.min()
-    counts_out = (base + frac).astype(np.int64)
+    counts_out = _polish((base + frac).astype(np.int64), members, scaled)
     if counts_out.sum() != m:
         raise SolverError(f"lottery rounding produced {counts_out.sum()} panels instead of {m}; report this.")
     return counts_out
+
+
+def _polish(counts: np.ndarray, members: np.ndarray, scaled: np.ndarray) -> np.ndarray:
+    """Move single copies from one panel to another while that evens out the deviations.
+
+    The walk's guarantee is for the worst case; on pools with many types its largest deviation is often
+    several copies (n=1727: 5.8 of 63). Each move takes one copy from a panel and gives it to another
+    (still ``m`` panels, each one of the distribution's), chosen to lower the sum of the deviations to
+    the power :data:`POLISH_POWER` (a smooth stand-in for the largest) without raising the largest
+    deviation, so the bound still holds. A fixed number of moves keeps the result reproducible.
+    """
+    shares = np.asarray(members, dtype=float)
+    target = shares @ scaled
+    counts = counts.copy()
+    dev = shares @ counts - target
+    nonzero = shares != 0
+    for _ in range(POLISH_MOVES):
+        move = _best_move(shares, nonzero, counts, dev)
+        if move is None:
+            break
+        a, b = move
+        counts[a] -= 1
+        counts[b] += 1
+        dev += shares[:, b] - shares[:, a]
+    return counts
+
+
+def _best_move(shares: np.ndarray, nonzero: np.ndarray, counts: np.ndarray, dev: np.ndarray
+               ) -> tuple[int, int] | None:
+    """The move (one copy from panel a to panel b) that lowers the power sum most, keeping the largest."""
+    worst = float(np.abs(dev).max(initial=0.0))
+    if worst < INTEGRAL_TOLERANCE:
+        return None
+    power = POLISH_POWER
+    base = dev ** power
+    # gain_b: the change from adding a copy of b, on b's own rows
+    gain = np.where(nonzero, (dev[:, None] + shares) ** power - base[:, None], 0.0).sum(axis=0)
+    relief = shares.T @ dev  # taking a copy of a helps the rows it over-serves
+    sources = np.flatnonzero(counts > 0)
+    sources = sources[np.argsort(-relief[sources], kind="stable")][:POLISH_SOURCES]
+    best: tuple[float, int, int] | None = None
+    for a in sources.tolist():
+        rows = np.flatnonzero(nonzero[:, a])
+        moved = dev[rows, None] - shares[rows, a, None] + shares[rows]  # a's rows after the move, for each b
+        on_rows = (moved ** power).sum(axis=0) - base[rows].sum()
+        both = np.where(nonzero[rows], (dev[rows, None] + shares[rows]) ** power - base[rows, None], 0.0).sum(axis=0)
+        change = on_rows + gain - both
+        change[a] = np.inf
+        for b in np.argsort(change, kind="stable")[:3].tolist():
+            if change[b] >= -1e-9 * max(float(base.sum()), 1.0) or (best is not None and change[b] >= best[0]):
+                break
+            after = dev + shares[:, b] - shares[:, a]
+            if float(np.abs(after).max()) <= worst + 1e-12:
+                best = (float(change[b]), a, b)
+                break
+    return None if best is None else (best[1], best[2])
 
 
 def _symmetric(dist: Distribution, types: TypePartition) -> bool:

@@ -77,3 +77,31 @@ def test_float_noise_within_a_type_keeps_the_type_path() -> None:
     lottery = round_to_lottery(problem, dist, m=7)
     assert lottery.bound == pytest.approx(3 / 7)
     assert sorted(np.bincount(np.concatenate(lottery.panels), minlength=4).tolist()) == [3, 3, 4, 4]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 8), st.integers(2, 10), st.integers(5, 60), st.data())
+def test_polish_never_raises_the_largest_deviation(rows: int, panels: int, m: int, data: st.DataObject) -> None:
+    """The moves after the walk keep m panels, never go below zero copies, and never make the worst row worse."""
+    from sortition.rounding import _polish
+
+    shares = np.array(data.draw(st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=panels,
+                                                  max_size=panels), min_size=rows, max_size=rows)))
+    weights = np.array(data.draw(st.lists(st.floats(0.01, 1.0), min_size=panels, max_size=panels)))
+    scaled = m * weights / weights.sum()
+    counts = np.floor(scaled).astype(np.int64)
+    counts[np.argsort(-(scaled - counts), kind="stable")[: m - counts.sum()]] += 1  # some rounding to start from
+    polished = _polish(counts, shares, scaled)
+    assert polished.sum() == m and polished.min() >= 0
+    before = np.abs(shares @ counts - shares @ scaled).max()
+    after = np.abs(shares @ polished - shares @ scaled).max()
+    assert after <= before + 1e-9
+
+
+def test_polish_evens_out_an_uneven_rounding() -> None:
+    """Two people, two panels each holding one of them: 3 + 1 copies of a 50/50 distribution become 2 + 2."""
+    from sortition.rounding import _polish
+
+    shares = np.eye(2)
+    polished = _polish(np.array([3, 1]), shares, np.array([2.0, 2.0]))
+    assert polished.tolist() == [2, 2]
