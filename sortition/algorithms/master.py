@@ -267,16 +267,25 @@ def run_robust(h: Any, what: str) -> None:
                           "try again with a longer time limit or report this as a bug.")
 
 
-def _stage_rows(panels: PanelSet, col_of: np.ndarray, m: int, first: int = 0
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Row-wise ``sum_t a_tj y_t - y_hat`` for the panels ``first, first + 1, ...`` (``y_hat`` is column m)."""
+def _panel_vectors(panels: PanelSet, position: np.ndarray, extra: tuple[int, float], *, extra_first: bool,
+                   first: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse vectors (starts, index, value) of the panels ``first, first + 1, ...``: each type's share
+    ``count / size`` at ``position[type]`` (types at -1 left out), plus one ``extra`` (index, value) entry,
+    first or last so that the indices stay sorted. The rows of the stage dual and the columns of the stage
+    and final primal LPs are all built here."""
     starts, index, values = [0], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
     sizes = panels.types.sizes
+    extra_index, extra_value = np.array([extra[0]]), np.array([extra[1]])
     for support, amount in zip(panels.support[first:], panels.amount[first:], strict=True):
-        cols = col_of[support]
-        keep = cols >= 0
-        index += [cols[keep], np.array([m])]
-        values += [amount[keep] / sizes[support[keep]], np.array([-1.0])]
+        where = position[support]
+        keep = where >= 0
+        shares = amount[keep] / sizes[support[keep]]
+        if extra_first:
+            index += [extra_index, where[keep]]
+            values += [extra_value, shares]
+        else:
+            index += [where[keep], extra_index]
+            values += [shares, extra_value]
         starts.append(starts[-1] + int(keep.sum()) + 1)
     return np.asarray(starts), np.concatenate(index), np.concatenate(values)
 
@@ -292,7 +301,7 @@ def _stage_lp(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_val
     col_of[people] = np.arange(len(people))
     m = len(people)  # y columns 0..m-1, y_hat is column m
     unfixed_cols = col_of[np.flatnonzero(active & ~fixed)]
-    starts, index, values = _stage_rows(panels, col_of, m)
+    starts, index, values = _panel_vectors(panels, col_of, (m, -1.0), extra_first=False)  # sum_t a_tj y_t - y_hat
     starts = np.concatenate([[0], starts + len(unfixed_cols)])
     index = np.concatenate([unfixed_cols, index])
     values = np.concatenate([np.ones(len(unfixed_cols)), values])
@@ -361,20 +370,6 @@ def solve_stage_dual(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fi
     return _read_stage(h, col_of)
 
 
-def _panel_columns(panels: PanelSet, row_of: np.ndarray, first: int = 0
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Column-wise shares of the panels ``first, first + 1, ...`` in the stage primal (row 0: sum to 1)."""
-    starts, index, values = [0], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
-    sizes = panels.types.sizes
-    for support, amount in zip(panels.support[first:], panels.amount[first:], strict=True):
-        rows = row_of[support]
-        keep = rows >= 0
-        index += [np.array([0]), rows[keep]]
-        values += [np.array([1.0]), amount[keep] / sizes[support[keep]]]
-        starts.append(starts[-1] + int(keep.sum()) + 1)
-    return np.asarray(starts), np.concatenate(index), np.concatenate(values)
-
-
 class StageLP:
     """One stage's LP kept alive in HiGHS in *primal* form: new panels are columns, re-solved warm.
 
@@ -412,7 +407,7 @@ class StageLP:
         first = [0, len(z_rows), *list(len(z_rows) + np.arange(1, len(s_rows) + 1))]
         index = [z_rows, s_rows]
         values = [np.full(len(z_rows), -1.0), np.ones(len(s_rows))]
-        p_starts, p_index, p_values = _panel_columns(panels, self._row_of)
+        p_starts, p_index, p_values = _panel_vectors(panels, self._row_of, (0, 1.0), extra_first=True)
         self._offset = 1 + len(s_rows)
         starts = np.concatenate([np.asarray(first, dtype=np.int64), first[-1] + p_starts[1:]])
         lp.num_col_ = self._offset + len(panels)
@@ -441,7 +436,8 @@ class StageLP:
         """Add the panels found since the last solve as columns and re-solve (warm primal simplex)."""
         h = self._h
         if len(self._panels) > self._cols:
-            starts, index, values = _panel_columns(self._panels, self._row_of, self._cols)
+            starts, index, values = _panel_vectors(self._panels, self._row_of, (0, 1.0), extra_first=True,
+                                                   first=self._cols)
             count = len(starts) - 1
             h.addCols(count, np.zeros(count), np.zeros(count), np.full(count, np.inf), len(index),
                       starts[:-1].astype(np.int32), index.astype(np.int32), values.astype(float))
@@ -481,17 +477,10 @@ def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
     rows_needed = np.flatnonzero(targets > 0)
     row_of = np.full(targets.shape[0], -1, dtype=np.int64)
     row_of[rows_needed] = np.arange(1, len(rows_needed) + 1)  # row 0: weights sum to 1
-    starts, index, values = [0], [], []
-    for support, share in panels.shares():
-        rows = row_of[support]
-        keep = rows >= 0
-        order = np.argsort(rows[keep])
-        index += [np.array([0]), rows[keep][order]]
-        values += [np.array([1.0]), share[keep][order]]
-        starts.append(starts[-1] + int(keep.sum()) + 1)
-    index.append(np.arange(1, len(rows_needed) + 1))  # the shortfall column s
-    values.append(np.ones(len(rows_needed)))
-    starts.append(starts[-1] + len(rows_needed))
+    p_starts, p_index, p_values = _panel_vectors(panels, row_of, (0, 1.0), extra_first=True)
+    starts = np.concatenate([p_starts, [p_starts[-1] + len(rows_needed)]])
+    index = [p_index, np.arange(1, len(rows_needed) + 1)]  # then the shortfall column s
+    values = [p_values, np.ones(len(rows_needed))]
 
     lp = highspy.HighsLp()
     lp.num_col_ = len(panels) + 1
