@@ -11,10 +11,11 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    round adds the new panels as columns and re-solves with warm-started primal simplex. New panels come
    first from a swap search (:mod:`sortition.algorithms.localsearch`) started at the panels the LP uses.
    When that finds nothing, and every ``BOUND_EVERY`` rounds anyway, the exact oracle prices the simplex
-   duals: its panel is added, and by weak duality it gives an upper bound on the stage's level; the stage
-   ends as soon as the LP is within ``PROBABILITY_TOLERANCE`` of the best bound (then one interior-point
-   solve gives the duals for fixing). Only when the oracle's panel is already in the LP (float noise) is
-   the interior-point solution priced exactly, as before.
+   duals: its panel is added, and by weak duality it gives an upper bound on the stage's level. Two more
+   bounds come at the start of a stage (:func:`_even_bound`, :func:`_mass_bound`: what is left of ``k``
+   after the fixed people). The stage ends as soon as the LP is within ``PROBABILITY_TOLERANCE`` of the
+   best bound (then one interior-point solve gives the duals for fixing). Only when the oracle's panel is
+   already in the LP (float noise) is the interior-point solution priced exactly, as before.
 3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
    fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
    everyone is fixed.
