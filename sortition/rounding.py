@@ -10,6 +10,8 @@ Method: iterative LP rounding in the style of Beck and Fiala (our own implementa
 to what they sum to now" (always) and "person i's share of the x's stays what it is now" (while person i
 is *active*); move to a vertex of that polytope in the box [0, 1] with simplex, which makes variables 0 or
 1. When a vertex has no further progress, drop the active persons with the fewest fractional panels left.
+One HiGHS model is kept for the whole walk (:class:`_VertexWalk`). Afterwards, single copies move from one
+panel to another while that evens out the deviations without raising the largest (:func:`_polish`).
 
 Guarantee: at a vertex, the fractional variables number at most the rank of the active rows. If every
 active person still had more than ``k`` fractional panels, the person rows would either be fewer than the
@@ -18,7 +20,9 @@ row (when there are at most ``k + 1`` fractional variables), so the rank would b
 some active person has at most ``k`` fractional panels and can be dropped. After a person is dropped, each
 of their at most ``k`` fractional variables moves by less than 1, so ``|count_i - m p_i| < k`` and
 ``|p_i - count_i / m| < k / m`` for everyone (``Lottery.bound``). The sum row is never dropped and starts
-integral, so exactly ``m`` panels come out. In practice the deviation is far below the bound.
+integral, so exactly ``m`` panels come out.
+The polish keeps ``m`` and never raises the largest deviation, so the bound still holds. In practice the
+deviation is far below the bound.
 
 Fair-within-type distributions (LEXIMIN, maximin and Nash here give everyone of a type of interchangeable
 people the same probability, see :mod:`sortition.algorithms.symmetry`) are rounded over *type counts*
