@@ -82,25 +82,23 @@ def steps(folder: Path) -> list[Callable[[], object]]:
     ]
 
 
-def count_writes(crash_at: Callable[[int | None], list[Path]], folder: Path) -> list[int]:
+def crash_at_every_write(crash_at: Callable[[int | None], list[Path]], tmp_path: Path,
+                         make_steps: Callable[[Path], list[Callable[[], object]]],
+                         finish: Callable[[Path, list[Callable[[], object]], int], None]) -> tuple[list[int], int]:
+    """For every step s and every write n of it: in a fresh folder run the steps before s, crash step s at its
+    n-th write, check that every file is whole and no earlier file is lost, then ``finish(folder, steps, s)``
+    recovers and checks. Returns the writes per step and the number of crash points tried."""
     counts = []
-    for step in steps(folder):
+    for step in make_steps(tmp_path / "count"):
         writes = crash_at(None)
         step()
         counts.append(len(writes))
     crash_at(None)
-    return counts
-
-
-def test_panel_draw_survives_a_crash_at_every_write(tmp_path: Path,
-                                                    crash_at: Callable[[int | None], list[Path]]) -> None:
-    counts = count_writes(crash_at, tmp_path / "count")
-    assert counts[0] >= 4 and counts[1] >= 5 and counts[2] >= 5  # salt, lottery, pool.csv, ledger; ...
     points = 0
     for s, total in enumerate(counts):
         for n in range(1, total + 1):
             folder = tmp_path / f"s{s}n{n}"
-            run = steps(folder)
+            run = make_steps(folder)
             for done in run[:s]:
                 done()
             before = [p for p in folder.rglob("*") if p.is_file()]
@@ -110,54 +108,48 @@ def test_panel_draw_survives_a_crash_at_every_write(tmp_path: Path,
             crash_at(None)
             assert_whole(folder)
             assert all(p.exists() for p in before)  # old files stay: untouched or replaced whole
-            # Recovery: rerun the step; a replace that already recorded its event is finished by
-            # re-running draw, which rewrites the private lists with the replacements.
-            record_file = folder / "out" / "draw.json"
-            if s == 2 and json.loads(record_file.read_bytes())["events"]:
-                draw(folder / "out" / "lottery.json", "dice 1 2 3")
-            else:
-                run[s]()
-            for later in run[s + 1:]:
-                later()
+            finish(folder, run, s)
             assert_whole(folder)
-            assert verify(record_file).ok
             points += 1
+    return counts, points
+
+
+def test_panel_draw_survives_a_crash_at_every_write(tmp_path: Path,
+                                                    crash_at: Callable[[int | None], list[Path]]) -> None:
+    def finish(folder: Path, run: list[Callable[[], object]], s: int) -> None:
+        # Recovery: rerun the step; a replace that already recorded its event is finished by
+        # re-running draw, which rewrites the private lists with the replacements.
+        record_file = folder / "out" / "draw.json"
+        if s == 2 and json.loads(record_file.read_bytes())["events"]:
+            draw(folder / "out" / "lottery.json", "dice 1 2 3")
+        else:
+            run[s]()
+        for later in run[s + 1:]:
+            later()
+        assert verify(record_file).ok
+
+    counts, points = crash_at_every_write(crash_at, tmp_path, steps, finish)
+    assert counts[0] >= 4 and counts[1] >= 5 and counts[2] >= 5  # salt, lottery, pool.csv, ledger; ...
     record("crash_points_panel", points)
 
 
 def test_invitations_survive_a_crash_at_every_write(tmp_path: Path,
                                                     crash_at: Callable[[int | None], list[Path]]) -> None:
     src = ROOT / "examples" / "schalkwijk-trees"
-    shutil.copy(src / "register.csv", tmp_path / "register.csv")
-    (tmp_path / "plan.yaml").write_text((src / "plan.yaml").read_text().replace("letters: 300", "letters: 20"))
+    reg, plan = tmp_path / "register.csv", tmp_path / "plan.yaml"
+    shutil.copy(src / "register.csv", reg)
+    plan.write_text((src / "plan.yaml").read_text().replace("letters: 300", "letters: 20"))
 
     def run(folder: Path) -> list[Callable[[], object]]:
-        reg, plan = tmp_path / "register.csv", tmp_path / "plan.yaml"
         return [lambda: invite.prepare(reg, plan, folder),
                 lambda: invite.draw(folder / "invitation_plan.json", reg, "dice 4 4")]
 
-    counts = []
-    for step in run(tmp_path / "count"):
-        writes = crash_at(None)
-        step()
-        counts.append(len(writes))
-    points = 0
-    for s, total in enumerate(counts):
-        for n in range(1, total + 1):
-            folder = tmp_path / f"s{s}n{n}"
-            todo = run(folder)
-            for done in todo[:s]:
-                done()
-            crash_at(n)
-            with pytest.raises(Crash):
-                todo[s]()
-            crash_at(None)
-            assert_whole(folder)
-            for step in todo[s:]:
-                step()
-            assert_whole(folder)
-            assert verify(folder / "invitations.json", register=tmp_path / "register.csv").ok
-            points += 1
+    def finish(folder: Path, todo: list[Callable[[], object]], s: int) -> None:
+        for step in todo[s:]:
+            step()
+        assert verify(folder / "invitations.json", register=reg).ok
+
+    _, points = crash_at_every_write(crash_at, tmp_path, run, finish)
     record("crash_points_invitations", points)
 
 
