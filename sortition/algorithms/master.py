@@ -327,6 +327,13 @@ def _stage_lp(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_val
     return lp, col_of
 
 
+def _panel_distribution(raw: np.ndarray) -> np.ndarray:
+    """Panel weights from an LP answer: float noise below zero cut off, scaled to sum to 1 (uniform if all 0)."""
+    weights = np.maximum(np.asarray(raw, dtype=float), 0.0)
+    total = weights.sum()
+    return weights / total if total > 0 else np.full(len(weights), 1.0 / max(len(weights), 1))
+
+
 def _read_stage(h: Any, col_of: np.ndarray) -> StageSolution:
     sol = h.getSolution()
     col = np.asarray(sol.col_value)
@@ -334,9 +341,7 @@ def _read_stage(h: Any, col_of: np.ndarray) -> StageSolution:
     y = np.zeros(col_of.shape[0])
     people = np.flatnonzero(col_of >= 0)
     y[people] = np.maximum(col[col_of[people]], 0.0)
-    weights = np.maximum(-np.asarray(sol.row_dual)[1:], 0.0)
-    total = weights.sum()
-    weights = weights / total if total > 0 else np.full(len(weights), 1.0 / max(len(weights), 1))
+    weights = _panel_distribution(-np.asarray(sol.row_dual)[1:])
     return StageSolution(y, float(col[m]), float(h.getInfo().objective_function_value), weights)
 
 
@@ -456,10 +461,7 @@ class StageLP:
         col = np.asarray(sol.col_value)
         value = float(col[0])
         y_hat = value + float(self._fixed_value @ y[self._fixed_people])
-        weights = np.maximum(col[self._offset:], 0.0)
-        total = weights.sum()
-        weights = weights / total if total > 0 else np.full(len(weights), 1.0 / max(len(weights), 1))
-        return StageSolution(y, y_hat, value, weights)
+        return StageSolution(y, y_hat, value, _panel_distribution(col[self._offset:]))
 
 
 def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
@@ -499,5 +501,4 @@ def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
     h.passModel(lp)
     run_robust(h, "final distribution")
     col = np.asarray(h.getSolution().col_value)
-    weights = np.maximum(col[: len(panels)], 0.0)
-    return weights / weights.sum(), float(col[-1])
+    return _panel_distribution(col[: len(panels)]), float(col[-1])
