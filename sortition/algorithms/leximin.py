@@ -108,6 +108,27 @@ def _tie_broken(sol: StageSolution, state: StageState) -> tuple[np.ndarray, np.n
     return y, y + TIE_BREAK * max(sol.y_hat, 1e-9) / state.k * tie_break
 
 
+def _ask(oracle: PanelOracle, weights: np.ndarray, state: StageState) -> np.ndarray:
+    """The exact oracle's heaviest panel for ``weights``, timed and counted in ``state.stats``."""
+    start = time.perf_counter()
+    panel = oracle.find_panel(weights)
+    state.stats["oracle_seconds"] += time.perf_counter() - start
+    state.stats["oracle_calls"] += 1
+    return panel
+
+
+def _add_if_improving(panel: np.ndarray, y: np.ndarray, sol: StageSolution, state: StageState) -> bool:
+    """Add ``panel`` when its dual weight beats the LP's bound by more than the tolerance and it is new."""
+    return float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(panel)
+
+
+def _add_polished(search: SwapSearch, panel: np.ndarray, y: np.ndarray, first: np.ndarray,
+                  sol: StageSolution, state: StageState) -> None:
+    """Polish an oracle panel by swaps (with the tie-break ``first``); often a second useful panel."""
+    if _add_if_improving(search.improve(panel, first), y, sol, state):
+        state.stats["swap_panels"] += 1
+
+
 def _price_by_swaps(search: SwapSearch, sol: StageSolution, state: StageState) -> int:
     """Improving panels by swap search from the panels the LP uses; return how many new ones were added."""
     start = time.perf_counter()
@@ -115,9 +136,7 @@ def _price_by_swaps(search: SwapSearch, sol: StageSolution, state: StageState) -
     used = np.argsort(-sol.panel_weights)[:SWAP_STARTS]
     added = 0
     for j in used[sol.panel_weights[used] > 0]:
-        panel = search.improve(state.panels.representative(int(j)), first)
-        if float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(panel):
-            added += 1
+        added += _add_if_improving(search.improve(state.panels.representative(int(j)), first), y, sol, state)
     state.stats["swap_panels"] += added
     state.stats["swap_seconds"] += time.perf_counter() - start
     return added
@@ -132,10 +151,7 @@ def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, st
     """
     y, first = _tie_broken(sol, state)
     for weights in (first, y):
-        start = time.perf_counter()
-        panel = oracle.find_panel(weights)
-        state.stats["oracle_seconds"] += time.perf_counter() - start
-        state.stats["oracle_calls"] += 1
+        panel = _ask(oracle, weights, state)
         gap = float(y[panel].sum()) - sol.y_hat
         if gap > PROBABILITY_TOLERANCE:
             break
@@ -143,9 +159,7 @@ def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, st
         return gap
     if not state.panels.add(panel):
         return 0.0  # the LP already holds this panel: the gap is float noise
-    better = search.improve(panel, first)
-    if float(y[better].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(better):
-        state.stats["swap_panels"] += 1
+    _add_polished(search, panel, y, first, sol, state)
     return gap
 
 
@@ -161,8 +175,7 @@ def _even_bound(oracle: PanelOracle, state: StageState) -> float:
     y = np.where(state.unfixed, state.types.sizes, 0).astype(float)
     y /= y.sum()
     weights = state.types.person_values(y)
-    panel = oracle.find_panel(weights)
-    state.stats["oracle_calls"] += 1
+    panel = _ask(oracle, weights, state)
     state.panels.add(panel)
     return float(weights[panel].sum())
 
@@ -196,16 +209,11 @@ def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, s
         The bound, and whether a new improving panel was added.
     """
     y, first = _tie_broken(sol, state)
-    start = time.perf_counter()
-    panel = oracle.find_panel(y)
-    state.stats["oracle_seconds"] += time.perf_counter() - start
-    state.stats["oracle_calls"] += 1
+    panel = _ask(oracle, y, state)
     gap = float(y[panel].sum()) - sol.y_hat
-    added = gap > PROBABILITY_TOLERANCE and state.panels.add(panel)
+    added = _add_if_improving(panel, y, sol, state)
     if added:
-        better = search.improve(panel, first)
-        if float(y[better].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(better):
-            state.stats["swap_panels"] += 1
+        _add_polished(search, panel, y, first, sol, state)
     return sol.value + max(gap, 0.0), added
 
 
@@ -233,7 +241,7 @@ def _central(state: StageState) -> StageSolution:
 
 
 def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress: ProgressReporter,
-           deadline: Deadline) -> tuple[StageSolution, np.ndarray]:
+           deadline: Deadline) -> StageSolution:
     """Column generation for one stage: until pricing finds no panel better than the LP's bound.
 
     Each round re-solves the stage LP warm (simplex) and looks for improving panels by swaps first; only
@@ -242,7 +250,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
     fixing) or when the LP reaches an upper bound on the level.
 
     Returns:
-        The stage solution, and the panel weights of the last simplex (vertex) solution.
+        The stage solution that decides the fixing.
     """
     total = int(state.types.sizes[state.active].sum())
     bound = min(_even_bound(oracle, state), _mass_bound(state))
@@ -252,12 +260,11 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         sol = lp.solve()
         state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
-        vertex = sol.panel_weights
         if bound - sol.value <= PROBABILITY_TOLERANCE:
-            return _central(state), vertex
+            return _central(state)
         if deadline.passed():
             state.stats["time_limit_reached"] = 1
-            return sol, vertex
+            return sol
         periodic = state.stats["rounds"] % BOUND_EVERY == 0
         if not periodic and _price_by_swaps(search, sol, state):
             continue
@@ -271,7 +278,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         sol = _central(state)  # the vertex duals' best panel is known already: ask about the central ones
         gap = _price_exact(oracle, search, sol, state)
         if gap <= PROBABILITY_TOLERANCE:
-            return sol, vertex
+            return sol
 
 
 def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressReporter, deadline: Deadline,
@@ -294,7 +301,7 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
     progress.start("fair panels", total=total)
     stages = 0
     while state.unfixed.any():
-        sol, _ = _stage(oracle, search, state, progress, deadline)
+        sol = _stage(oracle, search, state, progress, deadline)
         stages += 1
         state.stats["stages"] = stages
         if state.stats["time_limit_reached"] or (max_stages is not None and stages >= max_stages):
