@@ -164,9 +164,6 @@ def quiet_stdout() -> Iterator[None]:
         os.close(saved)
 
 
-#: Old private name, kept for modules that still import it.
-
-
 class _Solver(Protocol):
     def solve(self, weights: np.ndarray, time_limit: float | None,
               excluded: Sequence[np.ndarray]) -> SolveResult: ...
