@@ -291,3 +291,23 @@ def test_progress_reports_the_steps_and_the_real_lowest_probability() -> None:
     assert [kind for kind, _ in events] == ["start", "start", "finish"]
     assert events[0][1].startswith("first panels") and events[1][1] == "fair panels"
     assert "lowest probability 0.1000" in events[-1][1]
+
+
+def test_oracle_calls_statistic_counts_only_oracle_calls() -> None:
+    """Regression: every starting panel was counted as an oracle call, also those found by swaps."""
+    from sortition.algorithms.base import default_oracle
+
+    problem = shared_problem("sfalgo_fixture_22")
+
+    class Counting:
+        def __init__(self) -> None:
+            self.inner = default_oracle(problem)
+            self.calls = 0
+
+        def find_panel(self, weights: np.ndarray) -> np.ndarray:
+            self.calls += 1
+            return self.inner.find_panel(weights)
+
+    oracle = Counting()
+    dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=oracle)
+    assert dist.stats["oracle_calls"] == oracle.calls
