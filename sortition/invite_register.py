@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError
-from quotas.textfiles import ZIP_MAGIC, detect_delimiter
+from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter
 from sortition.invite_plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX, household_key
 from sortition.tables import EXCEL_SUFFIXES, read_table
 
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
+_HEAD = 1 << 16  # bytes read to find the encoding, the separator and the header
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?$"), (1, 2, 3)),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),           # BRP style 19750131
@@ -107,14 +108,13 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
         raise InputError("register not found." if not p.exists() else "is a folder, not a register file.",
                          file=file, hint="Check the path.")
     with open(p, "rb") as fh:
-        head = fh.read(1 << 16)
+        head = fh.read(_HEAD)
     if head.startswith(ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _register_from_table(read_table(p), plan)
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise InputError("the register is empty.", file=file,
                          hint="Give a file with a header row and one row per person.")
-    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
-    text = _decode_head(head)
+    text, encoding = _decode_head(head, file)
     delimiter = detect_delimiter(text)  # the same decision as for pools and quota files
     # The header ends at the first line break of any kind (old Mac exports end lines with a lone CR).
     first = re.split(r"\r\n|\n|\r", text, maxsplit=1)[0]
@@ -156,16 +156,18 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
 
 
-def _decode_head(head: bytes) -> str:
-    """The first 64 KiB as text: UTF-8 (with or without BOM) when it is, else Windows-1252, as
-    :func:`quotas.textfiles.decode_bytes` decides for whole files (a character cut at the end is dropped)."""
-    for cut in range(4):  # the 64 KiB may end inside a multi-byte UTF-8 character
-        try:
-            return head[: len(head) - cut].decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            if exc.start < len(head) - 4:
-                break
-    return head.decode("cp1252", "replace")
+def _decode_head(head: bytes, file: str) -> tuple[str, str]:
+    """The start of the register as text, and its encoding, by the rules every text reader follows.
+
+    :func:`quotas.textfiles.decode_bytes` decides, so that binary data or an Excel file named .csv is
+    refused with the same clear message as for a pool, not read as garbage and reported as a missing column.
+    When the file is longer than ``head``, the head is cut after its last line break first: a UTF-8
+    character split at the end of the head would otherwise make the whole head look like Windows-1252.
+    """
+    if len(head) == _HEAD:
+        cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
+        head = head[: cut + 1] if cut >= 0 else head
+    return decode_bytes(head, file, hint=SAVE_AS_HINT)
 
 
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"

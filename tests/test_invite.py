@@ -16,13 +16,15 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_bad_input import one_red_line
 from typer.testing import CliRunner
 
 from cli.app import app
 from quotas.errors import InputError
 from sortition.invite import draw, prepare, verify_invitations
 from sortition.invite_hash import exact_order, hash_units
-from sortition.invite_plan import largest_remainder_letters, plan_from_mapping
+from sortition.invite_plan import largest_remainder_letters, load_plan, plan_from_mapping
+from sortition.invite_register import _HEAD, Register, read_register
 from sortition.pseudonyms import household_pseudonym, pseudonym
 from sortition.randomness import order_by_rank
 from sortition.verify import verify
@@ -431,26 +433,57 @@ def test_parallel_hashing_equals_one_process(monkeypatch: pytest.MonkeyPatch) ->
     assert all((a == b).all() for a, b in zip(one, two, strict=True))
 
 
+STRASSE_HEADER = ["id", "geboortedatum", "wijk", "straße", "huisnummer", "naam;bijnaam"]
+STRASSE_PLAN = dict(PLAN, columns={"id": "id", "birth_date": "geboortedatum", "wijk": "wijk",
+                                   "address": ["straße", "huisnummer"]})
+
+
+def _read_strasse_register(folder: Path, rows: list[list[str]]) -> tuple[Path, Register]:
+    """Write ``rows`` under :data:`STRASSE_HEADER` as UTF-8 without BOM, and read it with the fast reader."""
+    reg = folder / "register.csv"
+    with open(reg, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, delimiter=",", lineterminator="\n")
+        w.writerow(STRASSE_HEADER)
+        w.writerows(rows)
+    plan_path = folder / "plan.yaml"
+    plan_path.write_text(json.dumps(STRASSE_PLAN), encoding="utf-8")
+    return reg, read_register(reg, load_plan(plan_path))
+
+
 def test_register_header_in_utf8_without_bom_and_same_separator_as_pools(tmp_path: Path) -> None:
     """Regression: the fast register reader decoded a header without BOM as cp1252 ('straÃŸe'); now it decides
     encoding and separator as every other reader does (quotas.textfiles), also with a ';' inside a header."""
     from quotas.textfiles import decode_bytes, detect_delimiter
-    from sortition.invite_plan import load_plan
-    from sortition.invite_register import read_register
 
-    header = ["id", "geboortedatum", "wijk", "straße", "huisnummer", "naam;bijnaam"]
     rows = [[r[0], r[1], r[2], r[3], r[4], f"{r[5]},x"] for r in _people(12)]
-    reg = tmp_path / "register.csv"
-    with open(reg, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, delimiter=",", lineterminator="\n")
-        w.writerow(header)
-        w.writerows(rows)
-    plan = dict(PLAN, columns={"id": "id", "birth_date": "geboortedatum", "wijk": "wijk",
-                               "address": ["straße", "huisnummer"]})
-    plan_path = tmp_path / "plan.yaml"
-    plan_path.write_text(json.dumps(plan), encoding="utf-8")
-    register = read_register(reg, load_plan(plan_path))
+    reg, register = _read_strasse_register(tmp_path, rows)
     text, _ = decode_bytes(reg.read_bytes(), reg)
     assert register.delimiter == detect_delimiter(text) == ","
     assert "straße" in register.header
     assert register.records == 12
+
+
+def test_register_utf8_character_split_by_the_head_stays_utf8(tmp_path: Path) -> None:
+    """The fast reader decodes only the first 64 KiB; a UTF-8 'é' cut in two there must not turn the head
+    (and so the header 'straße') into Windows-1252."""
+    for pad in ("", "x"):  # one of the two puts the cut inside an 'é'
+        reg, register = _read_strasse_register(tmp_path, [[*r[:5], pad + "é" * _HEAD] for r in _people(3)])
+        assert register.encoding == "utf-8" and "straße" in register.header and register.records == 3
+        if reg.read_bytes()[_HEAD - 1:_HEAD + 1] == "é".encode():
+            break
+    else:
+        pytest.fail("no 'é' straddles the end of the head")
+
+
+def test_binary_register_is_refused_as_binary(tmp_path: Path) -> None:
+    """Regression: a binary file named register.csv went past the fast reader's own decoding and was reported
+    as "no column 'id'"; it now gets the same "binary data" error as a pool, in the library and the CLI."""
+    _, plan_path = _write(tmp_path, _people())
+    reg = tmp_path / "register.csv"
+    reg.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)))
+    with pytest.raises(InputError, match="binary data") as info:
+        prepare(reg, plan_path, tmp_path / "out")
+    assert info.value.file == str(reg) and info.value.row == 3  # the PNG signature holds two line breaks
+    result = CliRunner().invoke(app, ["invite", "prepare", str(reg), str(plan_path), "--out", str(tmp_path / "o")])
+    one_red_line(result)
+    assert "binary data" in result.output and "no column" not in result.output
