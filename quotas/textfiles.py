@@ -274,13 +274,17 @@ __all__ = [
 ]
 
 
-def write_atomically(path: Path, data: bytes, mode: int, *,
-                     before_replace: Callable[[Path], None] | None = None) -> None:
+#: Fault injection for the crash tests (None in use): called with the target after the temporary file is
+#: complete, just before the rename -- the worst moment to die. It lives here, in the one function every file
+#: of the tool is written through (quota files and sortition's files alike), so one hook reaches every write.
+_before_replace: Callable[[Path], None] | None = None
+
+
+def write_atomically(path: Path, data: bytes, mode: int) -> None:
     """Write ``data`` to ``path`` through a synced temporary file in the same folder and one rename.
 
     A crash at any moment leaves either the old complete file or the new complete one. Callers decide
-    whether ``path`` may be replaced; ``before_replace`` (a fault-injection hook for the crash tests) runs
-    after the temporary file is complete, just before the rename.
+    whether ``path`` may be replaced. The crash tests break in through :data:`_before_replace`.
     """
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -289,8 +293,8 @@ def write_atomically(path: Path, data: bytes, mode: int, *,
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        if before_replace is not None:
-            before_replace(path)
+        if _before_replace is not None:
+            _before_replace(path)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,6 @@ from quotas.textfiles import write_atomically
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 PUBLIC_FILE_MODE = 0o644
-
-# Test hook for crash-safety checks: called after the temp file is written, before the rename.
-_before_replace: Callable[[Path], None] | None = None
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (CSV injection),
 #: including tab and carriage return, which some of them skip before looking for one.
@@ -97,7 +94,7 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int = PUBLIC_FILE_MODE,
                 hint="Choose another output folder, or pass --force to replace it.",
             )
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(target, data, mode, before_replace=_before_replace)
+    write_atomically(target, data, mode)
 
 
 def private_dir(base: str | Path) -> Path:

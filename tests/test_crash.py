@@ -1,8 +1,9 @@
-"""Crashes: a kill at any atomic write of prepare, draw, replace or invite leaves no partial file.
+"""Crashes: a kill at any atomic write of prepare, draw, replace, invite or a quota writer leaves no partial file.
 
-The fault is injected through ``sortition.files._before_replace``: the N-th write raises after its
-temporary file is complete and before the rename (the worst moment), for N = 1 .. number of writes. Then
-every file must parse completely, no temporary file may remain, and a rerun must complete and verify.
+The fault is injected through ``quotas.textfiles._before_replace``, inside the one function every file is
+written through: the N-th write raises after its temporary file is complete and before the rename (the
+worst moment), for N = 1 .. number of writes. Then every file must parse completely, no temporary file may
+remain, and a rerun must complete and verify.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pytest
 from test_bad_input import record
 from test_protocol import write_pool
 
+from quotas import dump_yaml, load_quotas, propose_quotas, textfiles, write_yaml
 from sortition import files, invite
 from sortition.algorithms.base import Algorithm
 from sortition.draw import draw
@@ -44,11 +46,11 @@ def crash_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int | None],
             if n is not None and len(writes) == n:
                 raise Crash(str(target))
 
-        monkeypatch.setattr(files, "_before_replace", hook)
+        monkeypatch.setattr(textfiles, "_before_replace", hook)
         return writes
 
     yield arm
-    monkeypatch.setattr(files, "_before_replace", None)
+    monkeypatch.setattr(textfiles, "_before_replace", None)
 
 
 def assert_whole(folder: Path) -> None:
@@ -151,6 +153,35 @@ def test_invitations_survive_a_crash_at_every_write(tmp_path: Path,
 
     _, points = crash_at_every_write(crash_at, tmp_path, run, finish)
     record("crash_points_invitations", points)
+
+
+def test_quota_file_survives_a_crash_at_every_write(tmp_path: Path,
+                                                    crash_at: Callable[[int | None], list[Path]]) -> None:
+    """``quotas propose --force`` writes a new quota file, then replaces it: a crash leaves the file exactly
+    as it was before that write (absent, or the old complete file), and a rerun writes the new one."""
+    population = ROOT / "examples" / "veiligheid" / "population.csv"
+    sizes = (20, 30)
+    # The file before the first write, before the second, and after it.
+    versions = [None, *(dump_yaml(propose_quotas(population, k, tolerance=1)).encode() for k in sizes)]
+
+    def propose(k: int, target: Path) -> Callable[[], object]:
+        return lambda: write_yaml(propose_quotas(population, k, tolerance=1), target, overwrite=True)
+
+    def run(folder: Path) -> list[Callable[[], object]]:
+        folder.mkdir(parents=True, exist_ok=True)
+        return [propose(k, folder / "quotas.yaml") for k in sizes]
+
+    def finish(folder: Path, todo: list[Callable[[], object]], s: int) -> None:
+        target = folder / "quotas.yaml"
+        assert (target.read_bytes() if target.exists() else None) == versions[s]
+        for step in todo[s:]:
+            step()
+        assert target.read_bytes() == versions[-1]
+        assert load_quotas(target).panel_size == sizes[-1]
+
+    counts, points = crash_at_every_write(crash_at, tmp_path, run, finish)
+    assert counts == [1, 1]  # the quota writer goes through the hook: each write was crashed once
+    record("crash_points_quotas", points)
 
 
 def test_ledger_torn_line_is_ended_and_reported(tmp_path: Path) -> None:
