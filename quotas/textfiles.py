@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
@@ -134,9 +135,42 @@ def _row_at(data: bytes, offset: int) -> int:
 
 
 def _undecodable(data: bytes, offset: int, file: str | Path | None, tried: str, hint: str) -> InputError:
-    return InputError(
-        f"byte 0x{data[offset]:02x} at byte offset {offset} cannot be read as {tried} text.",
-        file=file, row=_row_at(data, offset), hint=hint)
+    return _undecodable_byte(data[offset], offset, _row_at(data, offset), file, tried, hint)
+
+
+def _undecodable_byte(byte: int, offset: int, row: int, file: str | Path | None, tried: str, hint: str
+                      ) -> InputError:
+    return InputError(f"byte 0x{byte:02x} at byte offset {offset} cannot be read as {tried} text.",
+                      file=file, row=row, hint=hint)
+
+
+def undecodable_in_file(path: Path, encoding: str, tried: str, hint: str, *, block: int = 1 << 26) -> InputError:
+    """The error for the first byte of a file, however large, that ``encoding`` cannot decode.
+
+    For readers that decode only the start of a file themselves (a register of millions of rows) and learn
+    from their parser that a later byte is bad: the file is read again block by block to name that byte's
+    offset and line, in the words :func:`decode_bytes` uses.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    rows = 1
+    with open(path, "rb") as fh:
+        for data in iter(lambda: fh.read(block), b""):
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as exc:
+                # exc.object may start with a partial character carried over from the previous block
+                carried = len(exc.object) - len(data)
+                return _undecodable_byte(exc.object[exc.start], offset - carried + exc.start,
+                                         rows + exc.object.count(b"\n", 0, exc.start), path, tried, hint)
+            offset += len(data)
+            rows += data.count(b"\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        return _undecodable_byte(exc.object[exc.start], offset - len(exc.object) + exc.start, rows, path, tried,
+                                 hint)
+    return InputError(f"cannot be read as {tried} text.", file=path, hint=hint)
 
 
 def _first_records(text: str, delimiter: str, limit: int) -> list[list[str]]:
@@ -271,6 +305,7 @@ __all__ = [
     "detect_delimiter",
     "parse_delimited",
     "read_bytes",
+    "undecodable_in_file",
 ]
 
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError
-from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter
+from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter, undecodable_in_file
 from sortition.invite_plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX, household_key
 from sortition.tables import EXCEL_SUFFIXES, read_table
@@ -129,11 +129,7 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     id_col = found[0]
     wanted = sorted(set(found), key=header.index)
     dtypes: dict[str, Any] = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
-    try:
-        frame = _read_csv(p, encoding, delimiter, [raw_of[c] for c in wanted], dtypes)
-    except UnicodeDecodeError:
-        encoding = "cp1252"
-        frame = _read_csv(p, encoding, delimiter, [raw_of[c] for c in wanted], dtypes)
+    frame, encoding = _read_csv_any(p, encoding, delimiter, [raw_of[c] for c in wanted], dtypes)
     frame.columns = [c.strip() for c in frame.columns]
     records = len(frame)
     used = [c for c in frame.columns]
@@ -183,6 +179,21 @@ def _scan_ids(ids: np.ndarray) -> tuple[bool, bool]:
     if joined.isascii():
         return any(f"\x00{c}" in joined or f"{c}\x00" in joined for c in _ASCII_SPACE), has_empty
     return re.search(r"\x00\s|\s\x00", joined) is not None, has_empty
+
+
+def _read_csv_any(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, Any]
+                  ) -> tuple[pd.DataFrame, str]:
+    """The register in the head's encoding, else in Windows-1252 (an ASCII head with accents further down).
+
+    Raises:
+        InputError: some byte is text in neither; names its offset and line (never a bare UnicodeDecodeError).
+    """
+    for attempt in dict.fromkeys((encoding, "cp1252")):
+        try:
+            return _read_csv(p, attempt, delimiter, usecols, dtypes), attempt
+        except UnicodeDecodeError:
+            continue
+    raise undecodable_in_file(p, "cp1252", "UTF-8 or Windows-1252 (cp1252)", SAVE_AS_HINT) from None
 
 
 def _read_csv(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, Any]

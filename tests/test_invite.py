@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import subprocess
 import sys
 from fractions import Fraction
@@ -487,3 +488,25 @@ def test_binary_register_is_refused_as_binary(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["invite", "prepare", str(reg), str(plan_path), "--out", str(tmp_path / "o")])
     one_red_line(result)
     assert "binary data" in result.output and "no column" not in result.output
+
+
+def test_bad_byte_beyond_the_head_is_a_clear_error(tmp_path: Path) -> None:
+    """Regression: a byte that is text in no encoding we read (0x81), beyond the 64 KiB the reader decodes
+    itself, came out of pandas as a bare UnicodeDecodeError (a traceback in the CLI)."""
+    from sortition.invite_register import _HEAD
+
+    rows = [[r[0], r[1], r[2], r[3], r[4], r[5]] for r in _people(3000)]
+    reg, register = _read_strasse_register(tmp_path, rows)
+    data = reg.read_bytes()
+    assert len(data) > _HEAD and register.records == 3000
+    line = data.count(b"\n", 0, _HEAD) + 40  # well beyond the head
+    start = [m.end() for m in re.finditer(b"\n", data)][line - 2]
+    reg.write_bytes(data[:start] + b"\x81" + data[start:])
+    plan = load_plan(tmp_path / "plan.yaml")
+    with pytest.raises(InputError, match=rf"byte 0x81 at byte offset {start} cannot be read") as info:
+        read_register(reg, plan)
+    assert info.value.file == str(reg) and info.value.row == line
+    result = CliRunner().invoke(app, ["invite", "prepare", str(reg), str(tmp_path / "plan.yaml"),
+                                      "--out", str(tmp_path / "o")])
+    one_red_line(result)
+    assert "0x81" in result.output

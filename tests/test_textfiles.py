@@ -99,3 +99,19 @@ def test_written_tables_read_back(rows: list[list[str]], delimiter: str, encodin
     assert got_header == header
     assert [cells for _, cells in records] == rows
     assert [num for num, _ in records] == list(range(2, len(rows) + 2))
+
+
+@pytest.mark.parametrize("block", [1, 2, 3, 7, 1 << 16])
+@pytest.mark.parametrize("tail", [b"\xff rest\n", b"\xc3"])  # a bad byte; a character cut off at the end
+def test_undecodable_in_file_names_the_first_bad_byte_at_any_block_size(tmp_path: Path, block: int,
+                                                                        tail: bytes) -> None:
+    """Block boundaries (also inside a multi-byte character) never shift the reported offset or line."""
+    from quotas.textfiles import undecodable_in_file
+
+    data = "id;naam\n1;Zoë\n2;Ĳsbrand\n".encode() + tail
+    path = tmp_path / "r.csv"
+    path.write_bytes(data)
+    error = undecodable_in_file(path, "utf-8", "UTF-8", "hint", block=block)
+    offset = len(data) - len(tail)
+    assert f"byte 0x{tail[0]:02x} at byte offset {offset} cannot be read as UTF-8 text." in str(error)
+    assert error.row == 4 and error.file == str(path)
