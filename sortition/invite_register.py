@@ -129,7 +129,7 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     id_col = found[0]
     wanted = sorted(set(found), key=header.index)
     dtypes: dict[str, Any] = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
-    frame, encoding = _read_csv_any(p, encoding, delimiter, [raw_of[c] for c in wanted], dtypes)
+    frame, encoding = _read_csv_any(p, encoding, text.isascii(), delimiter, [raw_of[c] for c in wanted], dtypes)
     frame.columns = [c.strip() for c in frame.columns]
     records = len(frame)
     used = [c for c in frame.columns]
@@ -181,19 +181,25 @@ def _scan_ids(ids: np.ndarray) -> tuple[bool, bool]:
     return re.search(r"\x00\s|\s\x00", joined) is not None, has_empty
 
 
-def _read_csv_any(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, Any]
-                  ) -> tuple[pd.DataFrame, str]:
-    """The register in the head's encoding, else in Windows-1252 (an ASCII head with accents further down).
+def _read_csv_any(p: Path, encoding: str, ascii_head: bool, delimiter: str, usecols: list[str],
+                  dtypes: dict[str, Any]) -> tuple[pd.DataFrame, str]:
+    """The register in the head's encoding; after an ASCII head, else in Windows-1252 (accents further down).
+
+    A head that already holds UTF-8 characters gets no second guess: a byte further down that is not UTF-8
+    means a file of mixed encodings, and reading it all as Windows-1252 would garble the head's text.
 
     Raises:
-        InputError: some byte is text in neither; names its offset and line (never a bare UnicodeDecodeError).
+        InputError: a byte that cannot be read; names its offset and line (never a bare UnicodeDecodeError).
     """
-    for attempt in dict.fromkeys((encoding, "cp1252")):
+    fallback = ascii_head and encoding != "cp1252"
+    for attempt in (encoding, "cp1252") if fallback else (encoding,):
         try:
             return _read_csv(p, attempt, delimiter, usecols, dtypes), attempt
         except UnicodeDecodeError:
             continue
-    raise undecodable_in_file(p, "cp1252", "UTF-8 or Windows-1252 (cp1252)", SAVE_AS_HINT) from None
+    if fallback or encoding == "cp1252":
+        raise undecodable_in_file(p, "cp1252", "UTF-8 or Windows-1252 (cp1252)", SAVE_AS_HINT) from None
+    raise undecodable_in_file(p, encoding, "UTF-8 (as the start of the file is)", SAVE_AS_HINT) from None
 
 
 def _read_csv(p: Path, encoding: str, delimiter: str, usecols: list[str], dtypes: dict[str, Any]

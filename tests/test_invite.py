@@ -490,23 +490,46 @@ def test_binary_register_is_refused_as_binary(tmp_path: Path) -> None:
     assert "binary data" in result.output and "no column" not in result.output
 
 
-def test_bad_byte_beyond_the_head_is_a_clear_error(tmp_path: Path) -> None:
-    """Regression: a byte that is text in no encoding we read (0x81), beyond the 64 KiB the reader decodes
-    itself, came out of pandas as a bare UnicodeDecodeError (a traceback in the CLI)."""
+@pytest.mark.parametrize(("utf8_head", "byte", "read_as"), [
+    (False, b"\x81", "UTF-8 or Windows-1252"),  # an ASCII head; a byte that is text in neither encoding
+    (True, b"\xe9", "UTF-8 \\(as the start"),    # Windows-1252 'é' in a file whose head is UTF-8 ('straße')
+])
+def test_bad_byte_beyond_the_head_is_a_clear_error(tmp_path: Path, utf8_head: bool, byte: bytes,
+                                                   read_as: str) -> None:
+    """Regression: a bad byte beyond the 64 KiB the reader decodes itself came out of pandas as a bare
+    UnicodeDecodeError (a traceback in the CLI), or made the whole file be read again as Windows-1252,
+    which garbled the UTF-8 head ('straÃŸe') and reported a missing column."""
     from sortition.invite_register import _HEAD
 
-    rows = [[r[0], r[1], r[2], r[3], r[4], r[5]] for r in _people(3000)]
-    reg, register = _read_strasse_register(tmp_path, rows)
+    rows = _people(3000)
+    if utf8_head:
+        reg, _ = _read_strasse_register(tmp_path, rows)
+    else:
+        reg, _ = _write(tmp_path, rows)
+    plan_path = tmp_path / "plan.yaml"
     data = reg.read_bytes()
-    assert len(data) > _HEAD and register.records == 3000
+    assert len(data) > _HEAD and data[:_HEAD].isascii() != utf8_head
     line = data.count(b"\n", 0, _HEAD) + 40  # well beyond the head
     start = [m.end() for m in re.finditer(b"\n", data)][line - 2]
-    reg.write_bytes(data[:start] + b"\x81" + data[start:])
-    plan = load_plan(tmp_path / "plan.yaml")
-    with pytest.raises(InputError, match=rf"byte 0x81 at byte offset {start} cannot be read") as info:
-        read_register(reg, plan)
+    reg.write_bytes(data[:start] + byte + data[start:])
+    with pytest.raises(InputError, match=rf"byte 0x{byte[0]:02x} at byte offset {start} cannot be read as {read_as}"
+                       ) as info:
+        read_register(reg, load_plan(plan_path))
     assert info.value.file == str(reg) and info.value.row == line
-    result = CliRunner().invoke(app, ["invite", "prepare", str(reg), str(tmp_path / "plan.yaml"),
-                                      "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(app, ["invite", "prepare", str(reg), str(plan_path), "--out", str(tmp_path / "o")])
     one_red_line(result)
-    assert "0x81" in result.output
+    assert f"0x{byte[0]:02x}" in result.output
+
+
+def test_ascii_head_with_windows_1252_further_down_is_read_as_windows_1252(tmp_path: Path) -> None:
+    """Dutch Excel writes 'CSV' as Windows-1252; the accents may first appear beyond the head."""
+    from sortition.invite_register import _HEAD
+
+    rows = _people(3000)
+    rows[2900][2] = "Zuidé"
+    reg, plan_path = _write(tmp_path, rows)
+    reg.write_bytes(reg.read_bytes().replace("Zuidé".encode(), "Zuidé".encode("cp1252")))
+    assert reg.read_bytes()[:_HEAD].isascii() and reg.read_bytes().find(b"Zuid\xe9") > _HEAD
+    register = read_register(reg, load_plan(plan_path))
+    assert register.encoding == "cp1252" and register.records == 3000
+    assert "Zuidé" in list(register.columns["wijk"].categories)
