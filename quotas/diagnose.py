@@ -5,13 +5,14 @@
 * :func:`diagnose` adds, for a feasible problem, the people who are on no feasible panel at all.
 * :func:`check_feasibility` bundles both with the pool count of every value, for ``sortition check``.
 
-Finding the impossible people uses *covering panels*: give weight 1 to everyone not yet seen on a panel and
-0 to the rest, and ask for the best panel. Each solve either puts at least one unseen person on a panel or
-proves (objective 0) that no feasible panel holds any of them. This usually takes about ``n / k`` solves
-instead of ``n``; it is capped at ``MAX_COVER_SOLVES`` solves, after which the people still unseen are
-reported as unchecked rather than impossible. It also stops after ``MAX_COVER_SECONDS`` (a pool of 20,000
-needs seconds per solve), with the same unchecked report; a solve cut short by that budget still counts
-when its panel holds someone unseen, since only the final "nobody left" answer needs a proof.
+Finding the impossible people uses *covering panels*: people not yet seen on a panel are swapped onto the
+latest panels found (no solver, milliseconds); when swaps bring nobody new in, give weight 1 to everyone
+not yet seen and 0 to the rest, and ask the solver for the best panel. Each solve either puts at least one
+unseen person on a panel or proves (objective 0) that no feasible panel holds any of them. The solves are
+capped at ``MAX_COVER_SOLVES``, after which the people still unseen are reported as unchecked rather than
+impossible. It also stops after ``MAX_COVER_SECONDS`` (a pool of 20,000 needs seconds per solve), with the
+same unchecked report; a solve cut short by that budget still counts when its panel holds someone unseen,
+since only the final "nobody left" answer needs a proof.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from quotas.errors import InfeasibleError, Relaxation, SolverError
+from quotas.localsearch import COVER_STARTS, SwapSearch, swap_onto
 from quotas.model import PanelProblem
 from quotas.solver import PanelModel, SolveStatus, household_groups, quiet_stdout, quota_rows
 
@@ -133,7 +135,9 @@ def covering_panels(model: PanelModel, *, max_solves: int = MAX_COVER_SOLVES,
                     max_seconds: float = MAX_COVER_SECONDS) -> tuple[list[np.ndarray], np.ndarray, bool]:
     """Feasible panels that together include everyone who can be on any panel.
 
-    Useful both to find impossible people and as starting columns for LEXIMIN.
+    People not yet seen are first swapped onto the latest panels (:func:`quotas.localsearch.swap_onto`, no
+    solver); only when swaps bring nobody new in is the solver asked, and only solver calls count against
+    ``max_solves``. (The first step of the fair algorithms covers the same way, over types.)
 
     Returns:
         ``(panels, uncovered, complete)``: the panels found, the sorted indices of people on none of them,
@@ -143,18 +147,24 @@ def covering_panels(model: PanelModel, *, max_solves: int = MAX_COVER_SOLVES,
     n = model.problem.n
     seen = np.zeros(n, dtype=bool)
     panels: list[np.ndarray] = []
+    search = SwapSearch(model.problem)
     deadline = time.monotonic() + max_seconds
-    for _ in range(max_solves):
+    solves = 0
+    while solves < max_solves:
         left = deadline - time.monotonic()
         if seen.all() or left <= 0:
             break
-        try:
-            panel = model.find_panel((~seen).astype(np.float64), time_limit=left)
-        except SolverError:  # the budget ran out before any panel: undecided
-            break
-        if not np.any(~seen[panel]):
-            proven = model.last_status == SolveStatus.OPTIMAL
-            return panels, np.flatnonzero(~seen), proven
+        wanted = (~seen).astype(np.float64)
+        panel = swap_onto(search, reversed(panels[-COVER_STARTS:]), wanted)
+        if panel is None:
+            solves += 1
+            try:
+                panel = model.find_panel(wanted, time_limit=left)
+            except SolverError:  # the budget ran out before any panel: undecided
+                break
+            if not np.any(~seen[panel]):
+                proven = model.last_status == SolveStatus.OPTIMAL
+                return panels, np.flatnonzero(~seen), proven
         seen[panel] = True
         panels.append(panel)
     return panels, np.flatnonzero(~seen), bool(seen.all())

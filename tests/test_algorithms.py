@@ -10,6 +10,7 @@ from helpers_instances import BruteForceOracle, all_feasible_panels, shared_prob
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from quotas.localsearch import SwapSearch
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
 from sortition.algorithms import (
     DISTRIBUTION_ALGORITHMS,
@@ -19,7 +20,6 @@ from sortition.algorithms import (
     gini,
 )
 from sortition.algorithms.base import PROBABILITY_TOLERANCE, marginals
-from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.symmetry import TypePartition
 from sortition.rounding import round_to_lottery
 

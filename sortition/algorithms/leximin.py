@@ -9,7 +9,7 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    person at their fixed value. Column generation: one LP per stage is kept alive in HiGHS
    (:class:`~sortition.algorithms.master.StageLP`, in primal form: rows are types, columns panels); each
    round adds the new panels as columns and re-solves with warm-started primal simplex. New panels come
-   first from a swap search (:mod:`sortition.algorithms.localsearch`) started at the panels the LP uses.
+   first from a swap search (:mod:`quotas.localsearch`) started at the panels the LP uses.
    When that finds nothing, and every ``BOUND_EVERY`` rounds anyway, the exact oracle prices the simplex
    duals: its panel is added, and by weak duality it gives an upper bound on the stage's level. Two more
    bounds come at the start of a stage (:func:`_even_bound`, :func:`_mass_bound`: what is left of ``k``
@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from quotas.localsearch import SwapSearch
 from quotas.model import PanelProblem
 from sortition.algorithms.base import (
     PROBABILITY_TOLERANCE,
@@ -45,7 +46,6 @@ from sortition.algorithms.base import (
     PanelOracle,
     default_oracle,
 )
-from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.master import (
     Deadline,
     PanelSet,

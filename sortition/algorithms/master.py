@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from quotas.errors import SolverError
+from quotas.localsearch import COVER_STARTS, SwapSearch, swap_onto
 from sortition.algorithms.base import PanelOracle
-from sortition.algorithms.localsearch import SwapSearch
 from sortition.algorithms.symmetry import TypePartition
 
 #: Upper bound on a fixed type's dual weight: the primal may then miss a fixed value by float noise (at this
@@ -45,8 +45,6 @@ COVER_SHARE = 0.2
 #: Solver calls still allowed for covering after the time budget is used (one usually proves that the people
 #: left can be on no panel at all); after that, prepare stops with a clear message.
 LATE_COVER_CALLS = 2
-#: Uncovered people are swapped onto (copies of) at most this many of the latest panels before the oracle is asked.
-COVER_STARTS = 4
 
 
 @dataclass
@@ -213,11 +211,9 @@ def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds
 
 def _cover_by_swaps(search: SwapSearch, found: PanelSet, wanted: np.ndarray) -> bool:
     """Swap people with ``wanted > 0`` onto one of the latest panels; True when a new panel holds some."""
-    for j in range(len(found) - 1, max(len(found) - 1 - COVER_STARTS, -1), -1):
-        panel = search.improve(found.representative(j), wanted)
-        if wanted[panel].any() and found.add(panel):
-            return True
-    return False
+    latest = range(len(found) - 1, max(len(found) - 1 - COVER_STARTS, -1), -1)
+    panel = swap_onto(search, (found.representative(j) for j in latest), wanted)
+    return panel is not None and found.add(panel)
 
 
 @dataclass(frozen=True)

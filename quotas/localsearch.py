@@ -1,6 +1,9 @@
-"""Cheap pricing: improve a feasible panel by single swaps (one member out, one non-member in).
+"""Improve a feasible panel by single swaps (one member out, one non-member in), without a solver.
 
-Column generation only needs *some* panel whose dual weight beats the LP's bound to make progress; the
+Two uses. *Covering* (``sortition check`` and the first step of the fair algorithms): people not yet on any
+panel are swapped onto panels already found (:func:`swap_onto`), so the solver is asked only when swaps
+bring nobody new in, which is also what proves that the people left can be on no panel at all.
+*Cheap pricing*: column generation only needs *some* panel whose dual weight beats the LP's bound to make progress; the
 exact MIP oracle is needed only to prove that none is left. Starting from the panels the LP currently
 uses (their weight equals the bound exactly), a swap that raises the weight gives an improving panel in
 well under a millisecond, where the MIP takes tens to hundreds of milliseconds.
@@ -11,6 +14,8 @@ household has nobody else on the panel. All swaps are checked at once with numpy
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -24,6 +29,9 @@ MAX_SWAPS = 200
 #: none of those gives an improving swap): on large pools (n = 1727) the full (members x non-members)
 #: check dominated the whole LEXIMIN run.
 CANDIDATES = 128
+#: When covering, people not yet on a panel are swapped onto (copies of) at most this many of the latest
+#: panels before the solver is asked.
+COVER_STARTS = 4
 
 
 class SwapSearch:
@@ -119,3 +127,16 @@ class SwapSearch:
             counts[cats, self.features[i]] -= 1
             counts[cats, self.features[j]] += 1
         return np.flatnonzero(inside)
+
+
+def swap_onto(search: SwapSearch, recent: Iterable[np.ndarray], wanted: np.ndarray) -> np.ndarray | None:
+    """A panel holding someone ``wanted`` (weight > 0), made by swaps from one of the ``recent`` panels.
+
+    Each start is tried in turn; None when swaps bring nobody wanted onto any of them (the solver must then
+    be asked). Such a panel is always new, as it holds someone no earlier panel held.
+    """
+    for panel in recent:
+        better = search.improve(panel, wanted)
+        if wanted[better].any():
+            return better
+    return None
