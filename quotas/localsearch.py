@@ -3,10 +3,11 @@
 Two uses. *Covering* (``sortition check`` and the first step of the fair algorithms): people not yet on any
 panel are swapped onto panels already found (:func:`swap_onto`), so the solver is asked only when swaps
 bring nobody new in, which is also what proves that the people left can be on no panel at all.
-*Cheap pricing*: column generation only needs *some* panel whose dual weight beats the LP's bound to make progress; the
-exact MIP oracle is needed only to prove that none is left. Starting from the panels the LP currently
-uses (their weight equals the bound exactly), a swap that raises the weight gives an improving panel in
-well under a millisecond, where the MIP takes tens to hundreds of milliseconds.
+
+*Cheap pricing*: column generation only needs *some* panel whose dual weight beats the LP's bound to make
+progress; the exact MIP oracle is needed only to prove that none is left. Starting from the panels the LP
+currently uses (their weight equals the bound exactly), a swap that raises the weight gives an improving
+panel in well under a millisecond, where the MIP takes tens to hundreds of milliseconds.
 
 A swap of ``i`` (on the panel) for ``j`` (off it) keeps the panel feasible when, in every category where
 their values differ, ``j``'s value is below its maximum and ``i``'s value above its minimum, and ``j``'s
