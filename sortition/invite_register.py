@@ -191,13 +191,13 @@ def _read_csv_any(p: Path, encoding: str, ascii_head: bool, delimiter: str, usec
     Raises:
         InputError: a byte that cannot be read; names its offset and line (never a bare UnicodeDecodeError).
     """
-    fallback = ascii_head and encoding != "cp1252"
-    for attempt in (encoding, "cp1252") if fallback else (encoding,):
+    attempts = (encoding, "cp1252") if ascii_head else (encoding,)  # an ASCII head decodes as UTF-8
+    for attempt in attempts:
         try:
             return _read_csv(p, attempt, delimiter, usecols, dtypes), attempt
         except UnicodeDecodeError:
             continue
-    if fallback or encoding == "cp1252":
+    if attempts[-1] == "cp1252":
         raise undecodable_in_file(p, "cp1252", "UTF-8 or Windows-1252 (cp1252)", SAVE_AS_HINT) from None
     raise undecodable_in_file(p, encoding, "UTF-8 (as the start of the file is)", SAVE_AS_HINT) from None
 
