@@ -293,20 +293,6 @@ def delimiter_name(delimiter: str) -> str:
     return {"\t": "tab", ";": "';'", ",": "','"}.get(delimiter, repr(delimiter))
 
 
-__all__ = [
-    "DELIMITERS",
-    "MAX_COLUMNS",
-    "OLE_MAGIC",
-    "SAVE_AS_CSV_HINT",
-    "SAVE_AS_HINT",
-    "ZIP_MAGIC",
-    "decode_bytes",
-    "delimiter_name",
-    "detect_delimiter",
-    "parse_delimited",
-    "read_bytes",
-    "undecodable_in_file",
-]
 
 
 #: Fault injection for the crash tests (None in use): called with the target after the temporary file is
@@ -335,3 +321,20 @@ def write_atomically(path: Path, data: bytes, mode: int) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+__all__ = [
+    "DELIMITERS",
+    "MAX_COLUMNS",
+    "OLE_MAGIC",
+    "SAVE_AS_CSV_HINT",
+    "SAVE_AS_HINT",
+    "ZIP_MAGIC",
+    "decode_bytes",
+    "delimiter_name",
+    "detect_delimiter",
+    "parse_delimited",
+    "read_bytes",
+    "undecodable_in_file",
+    "write_atomically",
+]
