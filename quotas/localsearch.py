@@ -100,8 +100,9 @@ class SwapSearch:
                 return int(out[a]), int(pool[b])
         return None
 
-    def improve(self, panel: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """A feasible panel at least as heavy as ``panel`` (feasible) that no single swap improves.
+    def improve(self, panel: np.ndarray, weights: np.ndarray, max_swaps: int = MAX_SWAPS) -> np.ndarray:
+        """A feasible panel at least as heavy as ``panel`` (feasible) that no single swap improves (or after
+        ``max_swaps`` improving swaps).
 
         Only people who could take part in an improving swap are looked at: members lighter than the
         heaviest non-member, and non-members heavier than the lightest member.
@@ -109,7 +110,7 @@ class SwapSearch:
         inside = np.zeros(self.n, dtype=bool)
         inside[np.asarray(panel, dtype=np.int64)] = True
         counts = self._counts(inside)
-        for _ in range(MAX_SWAPS):
+        for _ in range(max_swaps):
             members = np.flatnonzero(inside)
             others = np.flatnonzero(~inside)
             if len(others) == 0:
