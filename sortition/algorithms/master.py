@@ -13,10 +13,12 @@ stage instead of one (a simplex vertex puts dual weight on as few people as poss
 the answer back to a vertex and cost time, so it is off. That solve is needed only once per stage, to decide
 the fixing; the many rounds within a stage re-solve one kept model (in primal form) warm with primal simplex
 (:class:`StageLP`, measured: 0.13 s per fresh interior-point solve vs. a few ms per warm re-solve on
-the schalkwijk pool early in a stage). On small degenerate LPs the interior-point method
-can stop without a verdict (status "unknown"); the same model is then re-solved with simplex, which always
-ends, and only a failure of that too is an error. The final primal LP uses simplex: a vertex has few panels
-with positive weight, which keeps the distribution and its rounding small.
+the schalkwijk pool early in a stage), except after a round that added hundreds of panels at once
+(Frank-Wolfe pricing on large pools), where interior point is much faster than warm simplex. On small
+degenerate LPs the interior-point method can stop without a verdict (status "unknown"); the same model is
+then re-solved with simplex, which always ends, and only a failure of that too is an error. The final
+primal LP uses simplex: a vertex has few panels with positive weight, which keeps the distribution and its
+rounding small.
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
@@ -24,7 +26,7 @@ tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand column
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +40,8 @@ from sortition.algorithms.symmetry import TypePartition
 #: Upper bound on a fixed type's dual weight: the primal may then miss a fixed value by float noise (at this
 #: price per unit) instead of the dual LP becoming unbounded; the final primal LP reports any shortfall.
 FIXED_DUAL_CAP = 1e4
+#: A stage LP with more new columns than this since its last solve is re-solved by interior point.
+IPM_NEW_COLUMNS = 200
 #: Multiplicative-weights factor for people already on a starting panel.
 MW_DECAY = 0.8
 #: The multiplicative-weights rounds of :func:`starting_panels` stop once this share of the time budget is used.
@@ -224,6 +228,7 @@ class StageSolution:
     y_hat: float  # the largest panel weight allowed (dual of "weights sum to 1")
     value: float  # LP value: the best minimum probability of the unfixed types with these panels
     panel_weights: np.ndarray  # primal: probability per panel (from the row duals)
+    central: bool = False  # from an interior-point solve (strictly complementary duals, good for fixing)
 
 
 def new_highs(time_limit: float | None = None) -> Any:
@@ -264,15 +269,16 @@ def run_robust(h: Any, what: str) -> None:
 
 
 def _panel_vectors(panels: PanelSet, position: np.ndarray, extra: tuple[int, float], *, extra_first: bool,
-                   first: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sparse vectors (starts, index, value) of the panels ``first, first + 1, ...``: each type's share
+                   which: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sparse vectors (starts, index, value) of the panels ``which`` (all by default): each type's share
     ``count / size`` at ``position[type]`` (types at -1 left out), plus one ``extra`` (index, value) entry,
     first or last so that the indices stay sorted. The rows of the stage dual and the columns of the stage
     and final primal LPs are all built here."""
     starts, index, values = [0], [np.zeros(0, dtype=np.int64)], [np.zeros(0)]
     sizes = panels.types.sizes
     extra_index, extra_value = np.array([extra[0]]), np.array([extra[1]])
-    for support, amount in zip(panels.support[first:], panels.amount[first:], strict=True):
+    for j in range(len(panels)) if which is None else which:
+        support, amount = panels.support[j], panels.amount[j]
         where = position[support]
         keep = where >= 0
         shares = amount[keep] / sizes[support[keep]]
@@ -384,12 +390,14 @@ class StageLP:
                      sum_j a_tj w_j + s_t >= fixed_value[t]  (fixed t; s_t costs FIXED_DUAL_CAP)
                      sum_j w_j = 1,  w, s >= 0
 
-    Its row duals are the stage dual's ``y`` (see :func:`solve_stage_dual`). The answer is a vertex, so
-    it is used for pricing and for the stopping test, not for fixing.
+    Its row duals are the stage dual's ``y`` (see :func:`solve_stage_dual`). A simplex answer is a vertex,
+    so it is used for pricing and for the stopping test, not for fixing. ``columns`` restricts the first
+    columns to some of the panels (a stage starts from the panels the last stage's distribution uses); panels
+    found later are always added.
     """
 
-    def __init__(self, panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray
-                 ) -> None:
+    def __init__(self, panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray,
+                 columns: np.ndarray | None = None) -> None:
         import highspy
 
         people = np.flatnonzero(active)
@@ -408,12 +416,14 @@ class StageLP:
         first = [0, len(z_rows), *list(len(z_rows) + np.arange(1, len(s_rows) + 1))]
         index = [z_rows, s_rows]
         values = [np.full(len(z_rows), -1.0), np.ones(len(s_rows))]
-        p_starts, p_index, p_values = _panel_vectors(panels, self._row_of, (0, 1.0), extra_first=True)
+        self._columns = list(range(len(panels))) if columns is None else sorted(int(j) for j in columns)
+        p_starts, p_index, p_values = _panel_vectors(panels, self._row_of, (0, 1.0), extra_first=True,
+                                                     which=self._columns)
         self._offset = 1 + len(s_rows)
         starts = np.concatenate([np.asarray(first, dtype=np.int64), first[-1] + p_starts[1:]])
-        lp.num_col_ = self._offset + len(panels)
+        lp.num_col_ = self._offset + len(self._columns)
         lp.num_row_ = len(people) + 1
-        lp.col_cost_ = np.concatenate([[-1.0], np.full(len(s_rows), FIXED_DUAL_CAP), np.zeros(len(panels))])
+        lp.col_cost_ = np.concatenate([[-1.0], np.full(len(s_rows), FIXED_DUAL_CAP), np.zeros(len(self._columns))])
         lp.col_lower_ = np.concatenate([[-inf], np.zeros(lp.num_col_ - 1)])
         lp.col_upper_ = np.full(lp.num_col_, inf)
         lower = np.zeros(len(people) + 1)
@@ -429,35 +439,64 @@ class StageLP:
         lp.a_matrix_.value_ = np.concatenate([*values, p_values]).astype(float)
         self._panels = panels
         self._cols = len(panels)
+        self._new = 0  # columns added since the last solve (the first solve is a cold simplex)
+        self._warm = False  # whether the last solve left a simplex basis to start from
+        self.pivots = 0  # simplex pivots of the last warm re-solve (0 after a cold or interior-point one)
         self._h = new_highs()
         self._h.setOptionValue("presolve", "off")  # presolve would throw the warm basis away
         self._h.passModel(lp)
 
     def solve(self) -> StageSolution:
-        """Add the panels found since the last solve as columns and re-solve (warm primal simplex)."""
+        """Add the panels found since the last solve as columns and re-solve.
+
+        Warm primal simplex when few columns are new (the first solve: cold simplex). After more than
+        ``IPM_NEW_COLUMNS`` new columns (a Frank-Wolfe round), interior point without crossover instead:
+        warm simplex needs thousands of degenerate pivots for a few hundred new panels (measured on the
+        n=1727 pool: 30.6 s for 1,263 new columns, interior point 14 s for all 1,788). Its answer is
+        central (``StageSolution.central``), so it also serves for fixing; its level is recomputed from its
+        panel weights, since the interior-point objective can be off (see ``leximin._central``).
+        """
         h = self._h
         if len(self._panels) > self._cols:
+            fresh = range(self._cols, len(self._panels))
             starts, index, values = _panel_vectors(self._panels, self._row_of, (0, 1.0), extra_first=True,
-                                                   first=self._cols)
+                                                   which=fresh)
+            self._columns.extend(fresh)
             count = len(starts) - 1
             h.addCols(count, np.zeros(count), np.zeros(count), np.full(count, np.inf), len(index),
                       starts[:-1].astype(np.int32), index.astype(np.int32), values.astype(float))
+            self._new += len(self._panels) - self._cols
             self._cols = len(self._panels)
-            h.setOptionValue("simplex_strategy", 4)  # primal: the old basis is still primal feasible
-        h.setOptionValue("solver", "simplex")
-        h.setOptionValue("run_crossover", "on")
+        central = self._new > IPM_NEW_COLUMNS
+        self._new = 0
+        if central:
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "off")
+        else:
+            h.setOptionValue("solver", "simplex")
+            # warm: primal, as the old basis is still primal feasible; cold: HiGHS's choice (dual)
+            h.setOptionValue("simplex_strategy", 4 if self._warm else 0)
+            h.setOptionValue("run_crossover", "on")
         run_robust(h, "LEXIMIN stage")
-        return self._read()
+        self.pivots = int(h.getInfo().simplex_iteration_count) if self._warm and not central else 0
+        self._warm = not central
+        return self._read(central and h.getInfo().simplex_iteration_count == 0)
 
-    def _read(self) -> StageSolution:
+    def _read(self, central: bool) -> StageSolution:
         sol = self._h.getSolution()
         duals = np.abs(np.asarray(sol.row_dual))
         y = np.zeros(self._row_of.shape[0])
         y[self._people] = duals[1:]
         col = np.asarray(sol.col_value)
+        weights = np.zeros(len(self._panels))
+        weights[self._columns] = _panel_distribution(col[self._offset:])
         value = float(col[0])
+        if central:  # the level the weights reach (the interior-point objective can be off, see leximin._central)
+            probs = self._panels.type_probabilities(weights)
+            unfixed = np.setdiff1d(self._people, self._fixed_people)
+            value = float(probs[unfixed].min()) if len(unfixed) else value
         y_hat = value + float(self._fixed_value @ y[self._fixed_people])
-        return StageSolution(y, y_hat, value, _panel_distribution(col[self._offset:]))
+        return StageSolution(y, y_hat, value, weights, central)
 
 
 def solve_final_primal(panels: PanelSet, targets: np.ndarray, *,
