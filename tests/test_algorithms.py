@@ -200,6 +200,71 @@ def test_swap_search_keeps_panels_feasible_and_never_loses_weight(problem: Panel
     assert weights[better].sum() >= weights[start].sum() - 1e-12
 
 
+@SETTINGS
+@given(small_problems(), st.data())
+def test_frank_wolfe_adds_feasible_panels_and_never_raises_the_shortfall(problem: PanelProblem,
+                                                                         data: st.DataObject) -> None:
+    from sortition.algorithms.frankwolfe import frank_wolfe_panels
+    from sortition.algorithms.master import PanelSet
+
+    types = TypePartition.of(problem)
+    panels = PanelSet(types)
+    for panel in data.draw(st.lists(st.sampled_from(all_feasible_panels(problem)), min_size=1, max_size=3)):
+        panels.add(np.array(panel, dtype=np.int64))
+    start = len(panels)
+    weights = np.array(data.draw(st.lists(st.floats(0.01, 1), min_size=start, max_size=start)))
+    targets = np.array(data.draw(st.lists(st.floats(0, 1), min_size=types.count, max_size=types.count)))
+    steps = frank_wolfe_panels(SwapSearch(problem), panels, weights, targets, steps=20)
+    assert steps.added == len(panels) - start
+    assert steps.shortfall_after <= steps.shortfall_before + 1e-12
+    if steps.added:
+        assert steps.shortfall_after < steps.shortfall_before
+    for j in range(len(panels)):
+        assert problem.panel_violations(panels.representative(j)) == []
+
+
+@pytest.mark.parametrize("frank_wolfe", [False, True])
+@SETTINGS
+@given(problem=small_problems())
+def test_leximin_is_exact_with_interior_point_and_frank_wolfe_rounds(problem: PanelProblem,
+                                                                      frank_wolfe: bool) -> None:
+    """Large pools re-solve stage LPs by interior point (its level is the one its weights reach) and price by
+    Frank-Wolfe; tiny pools never need either, so here every round does."""
+    import importlib
+    from unittest import mock
+
+    from sortition.algorithms import master
+
+    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    with mock.patch.object(master, "IPM_NEW_COLUMNS", -1), \
+            mock.patch.object(leximin, "FW_PIVOTS", -1 if frank_wolfe else leximin.FW_PIVOTS):
+        dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    check_distribution(problem, dist)
+    possible = possible_people(problem)
+    assert abs(dist.probabilities[possible].min() - exact_maximin(problem)) <= PROBABILITY_TOLERANCE
+
+
+def test_frank_wolfe_rounds_reach_the_same_leximin() -> None:
+    """On a published instance, pricing by Frank-Wolfe (and interior point) from the first round gives the
+    same LEXIMIN probabilities as the default rounds, within the tolerance, for the lower half of the people
+    (higher up, each stage's tolerance adds up: the top ones differ by up to 0.0023)."""
+    import importlib
+    from unittest import mock
+
+    from sortition.algorithms import master
+
+    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    problem = shared_problem("sfalgo_fixture_22")
+    plain = find_distribution(problem, Algorithm.LEXIMIN)
+    with mock.patch.object(master, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
+        frank_wolfe = find_distribution(problem, Algorithm.LEXIMIN)
+    assert plain.stats["frank_wolfe_rounds"] == 0 and frank_wolfe.stats["frank_wolfe_rounds"] > 0
+    check_distribution(problem, frank_wolfe)
+    lower = problem.n // 2
+    gap = np.sort(frank_wolfe.probabilities)[:lower] - np.sort(plain.probabilities)[:lower]
+    assert np.abs(gap).max() <= 2 * PROBABILITY_TOLERANCE
+
+
 def test_fixed_values_never_exceed_one() -> None:
     """Regression: a stage LP value a hair above 1 was fixed as a target, and the final LP fell 0.001 short."""
     half = (ValueQuota("v0", 2, 2), ValueQuota("v1", 1, 1))
