@@ -244,6 +244,27 @@ def test_leximin_is_exact_with_interior_point_and_frank_wolfe_rounds(problem: Pa
     assert abs(dist.probabilities[possible].min() - exact_maximin(problem)) <= PROBABILITY_TOLERANCE
 
 
+def test_stage_lp_from_some_panels_takes_in_the_rest_when_asked() -> None:
+    """A stage's LP starts from the panels the last stage used; before a stage may end because the oracle's
+    best panel is already known, every known panel becomes a column (``include_all``)."""
+    from sortition.algorithms.base import default_oracle
+    from sortition.algorithms.master import StageLP, starting_panels
+
+    problem = shared_problem("sfalgo_fixture_22")
+    types = TypePartition.of(problem)
+    panels, impossible = starting_panels(default_oracle(problem), types, problem.k, rounds=8,
+                                         search=SwapSearch(problem))
+    active, fixed, values = ~impossible, impossible.copy(), np.zeros(types.count)
+    full = StageLP(panels, active, fixed, values).solve()
+    some = StageLP(panels, active, fixed, values, columns=np.arange(len(panels) // 2))
+    first = some.solve()
+    assert first.value < full.value - 1e-6 and np.all(first.panel_weights[len(panels) // 2:] == 0)
+    assert some.include_all() and not some.include_all()
+    again = some.solve()
+    assert again.value == pytest.approx(full.value, abs=1e-9)
+    assert len(again.panel_weights) == len(panels)
+
+
 def test_frank_wolfe_rounds_reach_the_same_leximin() -> None:
     """On a published instance, pricing by Frank-Wolfe (and interior point) from the first round gives the
     same LEXIMIN probabilities as the default rounds, within the tolerance, for the lower half of the people

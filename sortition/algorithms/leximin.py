@@ -197,7 +197,7 @@ def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, st
     else:
         return gap
     if not state.panels.add(panel):
-        return 0.0  # the LP already holds this panel: the gap is float noise
+        return 0.0  # float noise, or a panel the stage's LP lacks (the caller then adds every panel to it)
     _add_polished(search, panel, y, first, sol, state)
     return gap
 
@@ -292,7 +292,9 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
     Each round re-solves the stage LP warm (simplex) and looks for improving panels by swaps first; only
     when swaps find none is the interior-point solution computed and the exact oracle asked. The stage ends
     when the oracle finds nothing improving for that solution (which is then also the one used for
-    fixing) or when the LP reaches an upper bound on the level.
+    fixing) or when the LP reaches an upper bound on the level. Once a warm re-solve needs more than
+    ``FW_PIVOTS`` pivots, every further round asks the exact oracle (for a bound) and then adds a
+    Frank-Wolfe round of panels, which the LP takes in by interior point.
 
     Returns:
         The stage solution that decides the fixing.
@@ -324,7 +326,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
             continue
         if not added:  # the vertex duals' best panel is known already: ask about the central ones
             central = sol if sol.central else _central(state, sol.value)
-            if _price_exact(oracle, search, central, state) <= PROBABILITY_TOLERANCE:
+            if _price_exact(oracle, search, central, state) <= PROBABILITY_TOLERANCE and not lp.include_all():
                 return central
         if heavy:
             state.stats["frank_wolfe_rounds"] += 1

@@ -446,6 +446,27 @@ class StageLP:
         self._h.setOptionValue("presolve", "off")  # presolve would throw the warm basis away
         self._h.passModel(lp)
 
+    def include_all(self) -> bool:
+        """Make every panel found a column from the next solve on; False when all of them already are.
+
+        A stage that started from some of the panels must not end because the exact oracle's best panel is
+        one it merely has not got as a column: the oracle is then asked again with all of them.
+        """
+        missing = np.setdiff1d(np.arange(self._cols), self._columns)
+        if len(missing) == 0:
+            return False
+        self._add_columns(missing.tolist())
+        return True
+
+    def _add_columns(self, which: list[int]) -> None:
+        starts, index, values = _panel_vectors(self._panels, self._row_of, (0, 1.0), extra_first=True,
+                                               which=which)
+        count = len(starts) - 1
+        self._h.addCols(count, np.zeros(count), np.zeros(count), np.full(count, np.inf), len(index),
+                        starts[:-1].astype(np.int32), index.astype(np.int32), values.astype(float))
+        self._columns.extend(which)
+        self._new += count
+
     def solve(self) -> StageSolution:
         """Add the panels found since the last solve as columns and re-solve.
 
@@ -458,14 +479,7 @@ class StageLP:
         """
         h = self._h
         if len(self._panels) > self._cols:
-            fresh = range(self._cols, len(self._panels))
-            starts, index, values = _panel_vectors(self._panels, self._row_of, (0, 1.0), extra_first=True,
-                                                   which=fresh)
-            self._columns.extend(fresh)
-            count = len(starts) - 1
-            h.addCols(count, np.zeros(count), np.zeros(count), np.full(count, np.inf), len(index),
-                      starts[:-1].astype(np.int32), index.astype(np.int32), values.astype(float))
-            self._new += len(self._panels) - self._cols
+            self._add_columns(list(range(self._cols, len(self._panels))))
             self._cols = len(self._panels)
         central = self._new > IPM_NEW_COLUMNS
         self._new = 0
