@@ -387,7 +387,7 @@ def to_distribution(problem: PanelProblem, panels: PanelSet, weights: np.ndarray
 def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadline: Deadline,
            progress: ProgressReporter) -> Distribution:
     """The final primal LP: a distribution over the found panels that meets every fixed value."""
-    weights, shortfall = solve_final_primal(state.panels, state.fixed_value)
+    weights, shortfall = solve_final_primal(state.panels, state.fixed_value, columns=state.support)
     stats = dict(state.stats)
     stats.update(panels_found=len(state.panels), shortfall=shortfall, runtime=deadline.elapsed())
     dist = to_distribution(problem, state.panels, weights, algorithm, stats)
