@@ -286,6 +286,27 @@ def test_frank_wolfe_rounds_reach_the_same_leximin() -> None:
     assert np.abs(gap).max() <= 2 * PROBABILITY_TOLERANCE
 
 
+def test_final_lp_by_interior_point_with_crossover_meets_every_fixed_value() -> None:
+    """With thousands of panels the final LP runs interior point plus crossover (here: always); the answer must
+    give everyone at least their fixed value, like the dual simplex one."""
+    import importlib
+    from unittest import mock
+
+    from sortition.algorithms import master
+    from sortition.algorithms.base import default_oracle
+    from sortition.progress import NULL_PROGRESS
+
+    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    problem = shared_problem("sfalgo_fixture_22")
+    deadline = master.Deadline(None)
+    state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
+    with mock.patch.object(master, "FINAL_IPM_COLUMNS", 0):
+        dist = leximin.finish(problem, state, Algorithm.LEXIMIN, deadline, NULL_PROGRESS)
+    check_distribution(problem, dist)
+    assert dist.stats["shortfall"] <= 1e-7
+    assert np.all(dist.probabilities >= state.fixed_value[state.types.type_of] - 1e-7)
+
+
 def test_fixed_values_never_exceed_one() -> None:
     """Regression: a stage LP value a hair above 1 was fixed as a target, and the final LP fell 0.001 short."""
     half = (ValueQuota("v0", 2, 2), ValueQuota("v1", 1, 1))
