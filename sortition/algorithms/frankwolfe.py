@@ -18,6 +18,7 @@ a stage may end is still decided only by the LP and its bounds (this module neve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -65,7 +66,7 @@ def _shortfall(targets: np.ndarray, probs: np.ndarray, sizes: np.ndarray) -> flo
 
 
 def frank_wolfe_panels(search: SwapSearch, panels: PanelSet, weights: np.ndarray, targets: np.ndarray,
-                       steps: int) -> Steps:
+                       steps: int, stop: Callable[[], bool] = lambda: False) -> Steps:
     """Up to ``steps`` pairwise Frank-Wolfe steps from the distribution ``weights`` towards ``targets``.
 
     Args:
@@ -74,6 +75,7 @@ def frank_wolfe_panels(search: SwapSearch, panels: PanelSet, weights: np.ndarray
         weights: probability of each of the first ``len(weights)`` panels (the LP's distribution).
         targets: per type, the probability each member should reach (0 for types that need none).
         steps: the most steps to take; fewer when every target is met or swaps find no heavier panel.
+        stop: asked before each step; True ends the steps (a time limit).
 
     Returns:
         How many new panels were added, and the squared shortfall before and after.
@@ -96,6 +98,8 @@ def frank_wolfe_panels(search: SwapSearch, panels: PanelSet, weights: np.ndarray
     before = _shortfall(targets, probs, sizes)
     added = 0
     for _ in range(steps):
+        if stop():
+            break
         gap = np.maximum(targets - probs, 0.0)
         if not gap.any():
             break
