@@ -428,3 +428,10 @@ def test_oracle_calls_statistic_counts_only_oracle_calls() -> None:
     oracle = Counting()
     dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=oracle)
     assert dist.stats["oracle_calls"] == oracle.calls
+
+
+def test_deadline_says_whether_it_passes_within_some_seconds() -> None:
+    from sortition.algorithms.master import Deadline
+
+    assert Deadline(10.0).passed_by(11.0) and not Deadline(10.0).passed_by(1.0)
+    assert not Deadline(None).passed_by(1e9)

@@ -305,15 +305,16 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
     bound = min(_even_bound(oracle, state), _mass_bound(state))
     lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value, columns=state.support)
     heavy = False  # once a warm re-solve needs many pivots, Frank-Wolfe rounds for the rest of the stage
+    round_seconds = 0.0  # how long the last round took (a Frank-Wolfe round plus its LP: up to a minute)
     while True:
-        start = time.perf_counter()
+        round_start = start = time.perf_counter()
         sol = lp.solve()
         state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
         if bound - sol.value <= PROBABILITY_TOLERANCE:
             return sol if sol.central else _central(state, sol.value)
-        if deadline.passed():
-            state.stats["time_limit_reached"] = 1
+        if deadline.passed() or (heavy and deadline.passed_by(round_seconds)):
+            state.stats["time_limit_reached"] = 1  # (or would be by the end of another round like the last)
             return sol
         heavy = heavy or lp.pivots > FW_PIVOTS
         periodic = heavy or state.stats["rounds"] % BOUND_EVERY == 0
@@ -333,6 +334,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         if heavy:
             state.stats["frank_wolfe_rounds"] += 1
             _price_by_frank_wolfe(search, sol, state, bound, deadline)
+        round_seconds = time.perf_counter() - round_start
 
 
 def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressReporter, deadline: Deadline,
@@ -360,6 +362,8 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
         state.support = np.flatnonzero(sol.panel_weights > WEIGHT_EPSILON)
         stages += 1
         state.stats["stages"] = stages
+        if deadline.passed():  # also after a whole stage: the next one's first LP alone can take a minute
+            state.stats["time_limit_reached"] = 1
         if state.stats["time_limit_reached"] or (max_stages is not None and stages >= max_stages):
             rest = state.unfixed
             state.fixed_value[rest] = min(max(sol.value - FIX_SLACK, 0.0), 1.0)

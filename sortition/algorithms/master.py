@@ -160,6 +160,10 @@ class Deadline:
         """Whether ``share`` of the budget (all of it by default) is used up."""
         return self.seconds is not None and self.elapsed() >= share * self.seconds
 
+    def passed_by(self, seconds: float) -> bool:
+        """Whether the budget will be used up ``seconds`` from now."""
+        return self.seconds is not None and self.elapsed() + seconds >= self.seconds
+
 
 def starting_panels(oracle: PanelOracle, types: TypePartition, k: int, *, rounds: int | None = None,
                     deadline: Deadline | None = None, search: SwapSearch | None = None
