@@ -435,3 +435,17 @@ def test_deadline_says_whether_it_passes_within_some_seconds() -> None:
 
     assert Deadline(10.0).passed_by(11.0) and not Deadline(10.0).passed_by(1.0)
     assert not Deadline(None).passed_by(1e9)
+
+
+def test_after_the_time_limit_the_final_lp_takes_only_the_heaviest_panels() -> None:
+    import importlib
+    from unittest import mock
+
+    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    problem = shared_problem("sfalgo_fixture_22")
+    with mock.patch.object(leximin, "LATE_FINAL_PANELS", 5):
+        dist = find_distribution(problem, Algorithm.LEXIMIN, time_limit=0.5)
+    assert dist.stats["time_limit_reached"] == 1
+    check_distribution(problem, dist)
+    types = TypePartition.of(problem)
+    assert len({types.counts(np.array(p)).tobytes() for p in dist.panels}) <= 5
