@@ -95,14 +95,18 @@ class StageState:
     fixed: np.ndarray
     fixed_value: np.ndarray
     stats: dict[str, float] = field(default_factory=dict)
-    #: The panels the last stage's distribution uses (None before the first stage): the next stage's LP
-    #: starts from these, not from every panel found (they already meet every fixed value).
-    support: np.ndarray | None = None
-    last_weights: np.ndarray = field(default_factory=lambda: np.zeros(0))  # that distribution
+    #: The last stage's distribution (None before the first stage): the next stage's LP starts from the
+    #: panels it uses, not from every panel found (they already meet every fixed value).
+    last_weights: np.ndarray | None = None
 
     @property
     def types(self) -> TypePartition:
         return self.panels.types
+
+    @property
+    def support(self) -> np.ndarray | None:
+        """The panels the last stage's distribution uses (None before the first stage)."""
+        return None if self.last_weights is None else np.flatnonzero(self.last_weights > WEIGHT_EPSILON)
 
     @property
     def unfixed(self) -> np.ndarray:
@@ -362,7 +366,6 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
     stages = 0
     while state.unfixed.any():
         sol = _stage(counted, search, state, progress, deadline)
-        state.support = np.flatnonzero(sol.panel_weights > WEIGHT_EPSILON)
         state.last_weights = sol.panel_weights
         stages += 1
         state.stats["stages"] = stages
@@ -397,12 +400,11 @@ def to_distribution(problem: PanelProblem, panels: PanelSet, weights: np.ndarray
 def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadline: Deadline,
            progress: ProgressReporter) -> Distribution:
     """The final primal LP: a distribution over the found panels that meets every fixed value."""
-    columns = state.support
-    if state.stats["time_limit_reached"] and columns is not None and len(columns) > LATE_FINAL_PANELS:
+    columns, last = state.support, state.last_weights
+    if state.stats["time_limit_reached"] and last is not None and (last > WEIGHT_EPSILON).sum() > LATE_FINAL_PANELS:
         # out of time: only the heaviest panels of the last distribution (the final LP over thousands of
         # them took ~1-2 minutes on the n=1727 pool); a shortfall this leaves is reported in the stats
-        weights = state.last_weights[columns]
-        columns = columns[np.argsort(-weights)[:LATE_FINAL_PANELS]]
+        columns = np.argsort(-last)[:LATE_FINAL_PANELS]
     weights, shortfall = solve_final_primal(state.panels, state.fixed_value, columns=columns)
     stats = dict(state.stats)
     stats.update(panels_found=len(state.panels), shortfall=shortfall, runtime=deadline.elapsed())
