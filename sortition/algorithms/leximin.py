@@ -182,6 +182,7 @@ def _price_by_frank_wolfe(search: SwapSearch, sol: StageSolution, state: StageSt
     """New panels from Frank-Wolfe steps that take the LP's distribution towards ``bound`` for every unfixed
     person (and the fixed value for every fixed one), until the deadline; return how many were added."""
     start = time.perf_counter()
+    state.stats["frank_wolfe_rounds"] += 1
     targets = np.where(state.fixed, state.fixed_value, bound)
     targets[~state.active] = 0.0
     added = frank_wolfe_panels(search, state.panels, sol.panel_weights, targets, FW_STEPS, deadline.passed).added
@@ -339,7 +340,6 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
             if _price_exact(oracle, search, central, state) <= PROBABILITY_TOLERANCE and not lp.include_all():
                 return central
         if heavy:
-            state.stats["frank_wolfe_rounds"] += 1
             _price_by_frank_wolfe(search, sol, state, bound, deadline)
         round_seconds = time.perf_counter() - round_start
 
@@ -401,7 +401,8 @@ def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadl
            progress: ProgressReporter) -> Distribution:
     """The final primal LP: a distribution over the found panels that meets every fixed value."""
     columns, last = state.support, state.last_weights
-    if state.stats["time_limit_reached"] and last is not None and (last > WEIGHT_EPSILON).sum() > LATE_FINAL_PANELS:
+    if state.stats["time_limit_reached"] and columns is not None and last is not None \
+            and len(columns) > LATE_FINAL_PANELS:
         # out of time: only the heaviest panels of the last distribution (the final LP over thousands of
         # them took ~1-2 minutes on the n=1727 pool); a shortfall this leaves is reported in the stats
         columns = np.argsort(-last)[:LATE_FINAL_PANELS]

@@ -17,8 +17,8 @@ the schalkwijk pool early in a stage), except after a round that added hundreds 
 (Frank-Wolfe pricing on large pools), where interior point is much faster than warm simplex. On small
 degenerate LPs the interior-point method can stop without a verdict (status "unknown"); the same model is
 then re-solved with simplex, which always ends, and only a failure of that too is an error. The final
-primal LP uses simplex: a vertex has few panels with positive weight, which keeps the distribution and its
-rounding small.
+primal LP must give a vertex: few panels with positive weight, which keeps the distribution and its rounding
+small (dual simplex, or interior point with crossover over thousands of panels).
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
@@ -411,6 +411,7 @@ class StageLP:
         self._row_of[people] = np.arange(1, len(people) + 1)
         self._people = people
         unfixed = active & ~fixed
+        self._unfixed = np.flatnonzero(unfixed)
         fixed_people = np.flatnonzero(fixed & active)
         self._fixed_people = fixed_people
         self._fixed_value = fixed_value[fixed_people]
@@ -513,8 +514,7 @@ class StageLP:
         value = float(col[0])
         if central:  # the level the weights reach (the interior-point objective can be off, see leximin._central)
             probs = self._panels.type_probabilities(weights)
-            unfixed = np.setdiff1d(self._people, self._fixed_people)
-            value = float(probs[unfixed].min()) if len(unfixed) else value
+            value = float(probs[self._unfixed].min()) if len(self._unfixed) else value
         y_hat = value + float(self._fixed_value @ y[self._fixed_people])
         return StageSolution(y, y_hat, value, weights, central)
 
