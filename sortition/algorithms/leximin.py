@@ -61,7 +61,6 @@ from sortition.algorithms.master import (
     StageLP,
     StageSolution,
     solve_final_primal,
-    solve_stage_dual,
     starting_panels,
 )
 from sortition.algorithms.symmetry import TypePartition
@@ -280,8 +279,8 @@ def _fix_types(sol: StageSolution, state: StageState) -> int:
     return int(chosen.sum())
 
 
-def _central(state: StageState, level: float) -> StageSolution:
-    """The interior-point (strictly complementary) stage solution over the current panels.
+def _central(state: StageState, lp: StageLP, level: float) -> StageSolution:
+    """The interior-point (strictly complementary) solution of the stage LP (:meth:`StageLP.central`).
 
     Its duals decide the fixing; its level is replaced by ``level``, the simplex value of the same LP: without
     crossover the interior-point objective can be off by ~1e-3 when fixed types carry large dual weights
@@ -289,7 +288,7 @@ def _central(state: StageState, level: float) -> StageSolution:
     would make a later stage infeasible.
     """
     start = time.perf_counter()
-    sol = solve_stage_dual(state.panels, state.active, state.fixed, state.fixed_value)
+    sol = lp.central()
     state.stats["lp_seconds"] += time.perf_counter() - start
     state.stats["ipm_solves"] += 1
     return replace(sol, value=level)
@@ -320,7 +319,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
         if bound - sol.value <= PROBABILITY_TOLERANCE:
-            return sol if sol.central else _central(state, sol.value)
+            return sol if sol.central else _central(state, lp, sol.value)
         if deadline.passed() or (heavy and deadline.passed_by(round_seconds)):
             state.stats["time_limit_reached"] = 1  # (or would be by the end of another round like the last)
             return sol
@@ -336,7 +335,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         if bound - sol.value <= PROBABILITY_TOLERANCE:
             continue
         if not added:  # the vertex duals' best panel is known already: ask about the central ones
-            central = sol if sol.central else _central(state, sol.value)
+            central = sol if sol.central else _central(state, lp, sol.value)
             if _price_exact(oracle, search, central, state) <= PROBABILITY_TOLERANCE and not lp.include_all():
                 return central
         if heavy:

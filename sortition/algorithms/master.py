@@ -34,7 +34,8 @@ import numpy as np
 
 from quotas.errors import SolverError
 from quotas.localsearch import COVER_STARTS, SwapSearch, swap_onto
-from sortition.algorithms.base import PanelOracle
+from sortition.algorithms import interior
+from sortition.algorithms.base import WEIGHT_EPSILON, PanelOracle
 from sortition.algorithms.symmetry import TypePartition
 
 #: Upper bound on a fixed type's dual weight: the primal may then miss a fixed value by float noise (at this
@@ -42,6 +43,12 @@ from sortition.algorithms.symmetry import TypePartition
 FIXED_DUAL_CAP = 1e4
 #: A stage LP with more new columns than this since its last solve is re-solved by interior point.
 IPM_NEW_COLUMNS = 200
+#: Stage LPs with at most this many type rows are solved by our dense interior point (interior.py), larger
+#: ones by HiGHS: the dense normal equations grow with the rows squared (4,000 rows: 128 MB).
+DENSE_ROWS = 4000
+#: After a dense interior-point solve, a panel leaves the stage LP when its weight is at most
+#: WEIGHT_EPSILON and its reduced cost above this (no optimal distribution of this LP uses it).
+DROP_REDUCED_COST = 1e-6
 #: The final primal LP over more panels than this is solved by interior point with crossover (a vertex still).
 FINAL_IPM_COLUMNS = 2000
 #: Multiplicative-weights factor for people already on a starting panel.
@@ -445,8 +452,9 @@ class StageLP:
         lp.a_matrix_.index_ = np.concatenate([*index, p_index]).astype(np.int32)
         lp.a_matrix_.value_ = np.concatenate([*values, p_values]).astype(float)
         self._panels = panels
+        self._stage = (active, fixed, fixed_value)
         self._cols = len(panels)
-        self._new = 0  # columns added since the last solve (the first solve is a cold simplex)
+        self._new = len(self._columns)  # columns new to the solver (the first solve: all of them)
         self._warm = False  # whether the last solve left a simplex basis to start from
         self.pivots = 0  # simplex pivots of the last warm re-solve (0 after a cold or interior-point one)
         self._h = new_highs()
@@ -485,11 +493,14 @@ class StageLP:
         panel weights, since the interior-point objective can be off (see ``leximin._central``).
         """
         h = self._h
-        if len(self._panels) > self._cols:
-            self._add_columns(list(range(self._cols, len(self._panels))))
-            self._cols = len(self._panels)
+        self._take_new_panels()
         central = self._new > IPM_NEW_COLUMNS
         self._new = 0
+        if central and len(self._people) <= DENSE_ROWS:
+            try:
+                return self._solve_dense()
+            except interior.InteriorPointFailed:
+                pass  # HiGHS's interior point instead
         if central:
             h.setOptionValue("solver", "ipm")
             h.setOptionValue("run_crossover", "off")
@@ -503,6 +514,52 @@ class StageLP:
         self._warm = not central
         return self._read(central and h.getInfo().simplex_iteration_count == 0)
 
+    def central(self) -> StageSolution:
+        """The interior-point (central, strictly complementary) solution of this LP, which decides the fixing:
+        by the dense method over the LP's columns, or (too many rows, or it fails) by HiGHS over every panel."""
+        self._take_new_panels()
+        if len(self._people) <= DENSE_ROWS:
+            try:
+                return self._solve_dense()
+            except interior.InteriorPointFailed:
+                pass
+        return solve_stage_dual(self._panels, *self._stage)
+
+    def _take_new_panels(self) -> None:
+        if len(self._panels) > self._cols:
+            self._add_columns(list(range(self._cols, len(self._panels))))
+            self._cols = len(self._panels)
+
+    def _solve_dense(self) -> StageSolution:
+        """Solve by :func:`interior.solve_stage` (central), then drop the columns it shows to be useless."""
+        shares = np.zeros((len(self._people), len(self._columns)))
+        sizes = self._panels.types.sizes
+        for k, j in enumerate(self._columns):
+            support = self._panels.support[j]
+            shares[self._row_of[support] - 1, k] = self._panels.amount[j] / sizes[support]
+        unfixed = np.zeros(len(self._people), dtype=bool)
+        unfixed[self._row_of[self._unfixed] - 1] = True
+        fixed_value = np.zeros(len(self._people))
+        fixed_value[self._row_of[self._fixed_people] - 1] = self._fixed_value
+        answer = interior.solve_stage(shares, unfixed, fixed_value, FIXED_DUAL_CAP)
+        self.pivots = 0  # (HiGHS keeps its last basis: dropped columns have weight 0, so are rarely in it)
+        y = np.zeros(self._row_of.shape[0])
+        y[self._people] = answer.y
+        weights = np.zeros(len(self._panels))
+        weights[self._columns] = answer.weights
+        useless = (answer.weights <= WEIGHT_EPSILON) & (answer.reduced > DROP_REDUCED_COST)
+        self._drop_columns(np.flatnonzero(useless))
+        return self._solution(y, weights, 0.0, central=True)
+
+    def _drop_columns(self, positions: np.ndarray) -> None:
+        """Remove the LP's columns at ``positions`` (in ``self._columns``); ``include_all`` brings them back."""
+        if len(positions) == 0:
+            return
+        self._h.deleteCols(len(positions), (self._offset + positions).astype(np.int32))
+        keep = np.ones(len(self._columns), dtype=bool)
+        keep[positions] = False
+        self._columns = [j for j, kept in zip(self._columns, keep.tolist(), strict=True) if kept]
+
     def _read(self, central: bool) -> StageSolution:
         sol = self._h.getSolution()
         duals = np.abs(np.asarray(sol.row_dual))
@@ -511,7 +568,9 @@ class StageLP:
         col = np.asarray(sol.col_value)
         weights = np.zeros(len(self._panels))
         weights[self._columns] = _panel_distribution(col[self._offset:])
-        value = float(col[0])
+        return self._solution(y, weights, float(col[0]), central=central)
+
+    def _solution(self, y: np.ndarray, weights: np.ndarray, value: float, *, central: bool) -> StageSolution:
         if central:  # the level the weights reach (the interior-point objective can be off, see leximin._central)
             probs = self._panels.type_probabilities(weights)
             value = float(probs[self._unfixed].min()) if len(self._unfixed) else value
