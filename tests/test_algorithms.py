@@ -300,11 +300,40 @@ def test_final_lp_by_interior_point_with_crossover_meets_every_fixed_value() -> 
     problem = shared_problem("sfalgo_fixture_22")
     deadline = master.Deadline(None)
     state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
-    with mock.patch.object(master, "FINAL_IPM_COLUMNS", 0):
+    with mock.patch.object(master, "FINAL_IPM_COLUMNS", 0), mock.patch.object(leximin, "_last_distribution",
+                                                                          return_value=None):
         dist = leximin.finish(problem, state, Algorithm.LEXIMIN, deadline, NULL_PROGRESS)
     check_distribution(problem, dist)
     assert dist.stats["shortfall"] <= 1e-7
     assert np.all(dist.probabilities >= state.fixed_value[state.types.type_of] - 1e-7)
+
+
+def test_last_stage_distribution_is_final_only_when_it_meets_every_fixed_value() -> None:
+    """The final LP is skipped when the last stage's distribution already gives everyone their fixed value
+    (within FIX_SLACK) with at most one panel per type (plus one); otherwise the final LP decides."""
+    import importlib
+
+    from sortition.algorithms import master
+    from sortition.algorithms.base import default_oracle
+    from sortition.progress import NULL_PROGRESS
+
+    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    problem = shared_problem("example_small_20")  # 3 types: its last distribution uses 3 panels
+    deadline = master.Deadline(None)
+    state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
+    ready = leximin._last_distribution(state)
+    assert ready is not None and np.count_nonzero(ready[0]) <= int(state.active.sum()) + 1
+    probs = state.panels.type_probabilities(ready[0])
+    assert np.all(probs[state.active] >= state.fixed_value[state.active] - leximin.FIX_SLACK)
+    dist = leximin.finish(problem, state, Algorithm.LEXIMIN, deadline, NULL_PROGRESS)
+    assert dist.stats["shortfall"] == ready[1] <= leximin.FIX_SLACK
+    assert np.allclose(dist.probabilities, probs[state.types.type_of])
+    check_distribution(problem, dist)
+    lowest = int(np.argmin(np.where(state.active, probs, np.inf)))
+    state.fixed_value[lowest] = probs[lowest] + 2 * leximin.FIX_SLACK  # a value it misses by more than that
+    assert leximin._last_distribution(state) is None
+    with_lp = leximin.finish(problem, state, Algorithm.LEXIMIN, deadline, NULL_PROGRESS)
+    assert with_lp.stats["shortfall"] <= 1e-6  # the final LP gets as close as it can
 
 
 def test_fixed_values_never_exceed_one() -> None:
@@ -443,7 +472,8 @@ def test_after_the_time_limit_the_final_lp_takes_only_the_heaviest_panels() -> N
 
     leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
     problem = shared_problem("sfalgo_fixture_22")
-    with mock.patch.object(leximin, "LATE_FINAL_PANELS", 5):
+    with mock.patch.object(leximin, "LATE_FINAL_PANELS", 5), \
+            mock.patch.object(leximin, "_last_distribution", return_value=None):
         dist = find_distribution(problem, Algorithm.LEXIMIN, time_limit=0.5)
     assert dist.stats["time_limit_reached"] == 1
     check_distribution(problem, dist)

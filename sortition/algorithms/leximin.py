@@ -19,15 +19,20 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    interior-point duals.
    *Heavy stages.* Once a warm re-solve needs more than ``FW_PIVOTS`` simplex pivots (late stages on
    large pools, where the vertex duals sit on a few dozen types and each new panel moves the level very
-   little), the rest of the stage prices by Frank-Wolfe instead (:mod:`~sortition.algorithms.frankwolfe`:
-   ``FW_STEPS`` steps from the LP's distribution towards the bound, each a panel for the LP), re-solves by
-   interior point, and asks the exact oracle every round. On the paper-shaped n=1727 pool the whole
-   LEXIMIN now ends after 1,105 s (everyone fixed after 983 s; ``benchmarks/leximin_stages.py``); before,
-   133 people were still unfixed when a 2,400 s limit stopped it.
+   little), and in every round when the LP has more than ``HEAVY_TYPES`` type rows (there a cold simplex
+   took 12-37 s and a warm one 6-10 s, against 2-5 s for the dense interior point), the rest of the stage
+   prices by Frank-Wolfe instead (:mod:`~sortition.algorithms.frankwolfe`: ``FW_STEPS`` steps from the
+   LP's distribution towards the bound, each a panel for the LP), re-solves by interior point (our dense
+   one, :mod:`~sortition.algorithms.interior`), and asks the exact oracle every round. On the paper-shaped
+   n=1727 pool (``benchmarks/leximin_stages.py``) the whole LEXIMIN took 276 s this way; with heavy rounds
+   only from the second stage on it took 409 s (the first stage then ran 142 warm-simplex rounds, 81 s,
+   and ended at 0.06351 instead of 0.06325, both within the tolerance of the bound 0.06369), and with 300
+   or 600 Frank-Wolfe steps per round the late stages needed 2-4 times as many rounds.
 3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
    fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
    everyone is fixed.
-4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value.
+4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value,
+   unless the last stage's distribution already does with as few panels (:func:`_last_distribution`).
 
 Everything runs over *types* of interchangeable people (:mod:`sortition.algorithms.symmetry`): the
 LEXIMIN vector gives equal probabilities within a type, so a panel is a count per type, a type's dual
@@ -73,9 +78,11 @@ FIX_SLACK = 1e-7
 #: Swap search starts from at most this many of the panels the LP uses, per round.
 SWAP_STARTS = 3
 #: Frank-Wolfe steps per round (each may add a panel for the next LP).
-FW_STEPS = 600
+FW_STEPS = 1000
 #: A stage switches to Frank-Wolfe rounds once a warm LP re-solve needs more simplex pivots than this.
 FW_PIVOTS = 1000
+#: Stage LPs over more types than this run every round as a heavy one (interior point, Frank-Wolfe pricing).
+HEAVY_TYPES = 1000
 #: After the time limit, the final LP takes only this many of the last distribution's heaviest panels.
 LATE_FINAL_PANELS = 600
 #: Every this many rounds of a stage, the exact oracle prices the simplex duals for an upper bound.
@@ -310,12 +317,15 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
     """
     total = int(state.types.sizes[state.active].sum())
     bound = min(_even_bound(oracle, state), _mass_bound(state))
-    lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value, columns=state.support)
-    heavy = False  # once a warm re-solve needs many pivots, Frank-Wolfe rounds for the rest of the stage
+    lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value, columns=state.support,
+                 stats=state.stats)
+    # large LPs: every round by interior point and Frank-Wolfe; otherwise from the first warm re-solve
+    # that needs many pivots on
+    heavy = int(state.active.sum()) > HEAVY_TYPES
     round_seconds = 0.0  # how long the last round took (a Frank-Wolfe round plus its LP: up to a minute)
     while True:
         round_start = start = time.perf_counter()
-        sol = lp.solve()
+        sol = lp.solve(interior_point=heavy)
         state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
         if bound - sol.value <= PROBABILITY_TOLERANCE:
@@ -359,7 +369,8 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
                        {"oracle_calls": 0, "stages": 0, "rounds": 0, "types": types.count,
                         "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0,
                         "swap_panels": 0, "swap_seconds": 0.0, "ipm_solves": 0, "lp_seconds": 0.0,
-                        "oracle_seconds": 0.0, "frank_wolfe_rounds": 0})
+                        "oracle_seconds": 0.0, "frank_wolfe_rounds": 0,
+                        "interior_fallbacks": 0})
     total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
     stages = 0
@@ -396,16 +407,40 @@ def to_distribution(problem: PanelProblem, panels: PanelSet, weights: np.ndarray
     return Distribution.from_panels(concrete, concrete_weights, n=problem.n, algorithm=algorithm, stats=stats)
 
 
+def _last_distribution(state: StageState) -> tuple[np.ndarray, float] | None:
+    """The last stage's distribution and its shortfall, when it can be the final one (else None).
+
+    It can when it uses at most as many panels as a vertex of the final LP would (one per active type, plus
+    one) and misses no fixed value by more than ``FIX_SLACK`` (the margin by which fixed values were lowered:
+    everyone still gets the level their stage reached; HiGHS's own feasibility tolerance is 1e-7 too). The
+    dense interior point's answers on large pools usually can, and then the final LP (30-140 s on the n=1727
+    pool) is not needed; on small pools the last distribution is central and uses more panels than that.
+    """
+    last, support = state.last_weights, state.support
+    if last is None or support is None or len(support) > int(state.active.sum()) + 1:
+        return None
+    kept = np.where(last > WEIGHT_EPSILON, last, 0.0)
+    kept /= kept.sum()
+    probs = state.panels.type_probabilities(kept)
+    shortfall = max(float((state.fixed_value - probs)[state.active].max()), 0.0)
+    return (kept, shortfall) if shortfall <= FIX_SLACK else None
+
+
 def finish(problem: PanelProblem, state: StageState, algorithm: Algorithm, deadline: Deadline,
            progress: ProgressReporter) -> Distribution:
-    """The final primal LP: a distribution over the found panels that meets every fixed value."""
+    """The final distribution over the found panels, meeting every fixed value: the last stage's one when it
+    can be (:func:`_last_distribution`), otherwise from the final primal LP."""
     columns, last = state.support, state.last_weights
-    if state.stats["time_limit_reached"] and columns is not None and last is not None \
-            and len(columns) > LATE_FINAL_PANELS:
-        # out of time: only the heaviest panels of the last distribution (the final LP over thousands of
-        # them took ~1-2 minutes on the n=1727 pool); a shortfall this leaves is reported in the stats
-        columns = np.argsort(-last)[:LATE_FINAL_PANELS]
-    weights, shortfall = solve_final_primal(state.panels, state.fixed_value, columns=columns)
+    ready = _last_distribution(state)
+    if ready is not None:
+        weights, shortfall = ready
+    else:
+        if state.stats["time_limit_reached"] and columns is not None and last is not None \
+                and len(columns) > LATE_FINAL_PANELS:
+            # out of time: only the heaviest panels of the last distribution (the final LP over thousands of
+            # them took ~1-2 minutes on the n=1727 pool); a shortfall this leaves is reported in the stats
+            columns = np.argsort(-last)[:LATE_FINAL_PANELS]
+        weights, shortfall = solve_final_primal(state.panels, state.fixed_value, columns=columns)
     stats = dict(state.stats)
     stats.update(panels_found=len(state.panels), shortfall=shortfall, runtime=deadline.elapsed())
     dist = to_distribution(problem, state.panels, weights, algorithm, stats)

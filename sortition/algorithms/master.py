@@ -6,19 +6,21 @@ interchangeable people (:mod:`sortition.algorithms.symmetry`): a panel is a coun
 share of a panel is ``count / size``. Everything solver-specific lives here, and ``highspy`` is imported
 only inside the functions that solve.
 
-Why HiGHS interior point without crossover for the LEXIMIN dual: an interior-point method stops near the
+Why interior point without crossover for the LEXIMIN stage LPs: an interior-point method stops near the
 *analytic centre* of the optimal face, which is strictly complementary. So every type whose probability
 is forced down to the current level gets a clearly positive dual value, and a whole group can be fixed per
 stage instead of one (a simplex vertex puts dual weight on as few people as possible). Crossover would move
-the answer back to a vertex and cost time, so it is off. That solve is needed only once per stage, to decide
-the fixing; the many rounds within a stage re-solve one kept model (in primal form) warm with primal simplex
-(:class:`StageLP`, measured: 0.13 s per fresh interior-point solve vs. a few ms per warm re-solve on
-the schalkwijk pool early in a stage), except after a round that added hundreds of panels at once
-(Frank-Wolfe pricing on large pools), where interior point is much faster than warm simplex. On small
-degenerate LPs the interior-point method can stop without a verdict (status "unknown"); the same model is
-then re-solved with simplex, which always ends, and only a failure of that too is an error. The final
-primal LP must give a vertex: few panels with positive weight, which keeps the distribution and its rounding
-small (dual simplex, or interior point with crossover over thousands of panels).
+the answer back to a vertex and cost time, so it is off. Our own dense method (:mod:`interior`) does these
+solves up to ``DENSE_ROWS`` type rows: HiGHS's interior point (IPX, iterative linear algebra) took 31-82 s
+per solve on the n=1727 pool where the dense one takes 2-5 s; HiGHS remains the fallback. Within a stage,
+small LPs are re-solved warm with primal simplex (:class:`StageLP`, measured: 0.13 s per fresh
+interior-point solve vs. a few ms per warm re-solve on the schalkwijk pool early in a stage); after a round
+that added hundreds of panels at once (Frank-Wolfe pricing), and in every round of a stage over more than
+a thousand types, interior point instead. On small degenerate LPs HiGHS's interior-point method can stop
+without a verdict (status "unknown"); the same model is then re-solved with simplex, which always ends, and
+only a failure of that too is an error. The final primal LP must give a vertex: few panels with positive
+weight, which keeps the distribution and its rounding small (dual simplex, or interior point with crossover
+over thousands of panels).
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
@@ -404,13 +406,16 @@ class StageLP:
                      sum_j w_j = 1,  w, s >= 0
 
     Its row duals are the stage dual's ``y`` (see :func:`solve_stage_dual`). A simplex answer is a vertex,
-    so it is used for pricing and for the stopping test, not for fixing. ``columns`` restricts the first
-    columns to some of the panels (a stage starts from the panels the last stage's distribution uses); panels
-    found later are always added.
+    so it is used for pricing and for the stopping test, not for fixing; interior-point answers (``solve``
+    with many new columns, :meth:`central`) are for both. The dense interior point (:mod:`interior`) solves
+    the same LP with one shared slack for the fixed values instead of ``s_t``. ``columns`` restricts the
+    first columns to some of the panels (a stage starts from the panels the last stage's distribution uses);
+    panels found later are always added. ``stats`` counts ``interior_fallbacks`` (dense solves that failed,
+    so that HiGHS solved instead).
     """
 
     def __init__(self, panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray,
-                 columns: np.ndarray | None = None) -> None:
+                 columns: np.ndarray | None = None, stats: dict[str, float] | None = None) -> None:
         import highspy
 
         people = np.flatnonzero(active)
@@ -453,6 +458,7 @@ class StageLP:
         lp.a_matrix_.value_ = np.concatenate([*values, p_values]).astype(float)
         self._panels = panels
         self._stage = (active, fixed, fixed_value)
+        self._stats = stats if stats is not None else {}  # counts "interior_fallbacks" (to HiGHS)
         self._cols = len(panels)
         self._new = len(self._columns)  # columns new to the solver (the first solve: all of them)
         self._warm = False  # whether the last solve left a simplex basis to start from
@@ -482,25 +488,27 @@ class StageLP:
         self._columns.extend(which)
         self._new += count
 
-    def solve(self) -> StageSolution:
+    def solve(self, *, interior_point: bool = False) -> StageSolution:
         """Add the panels found since the last solve as columns and re-solve.
 
-        Warm primal simplex when few columns are new (the first solve: cold simplex). After more than
-        ``IPM_NEW_COLUMNS`` new columns (a Frank-Wolfe round), interior point without crossover instead:
-        warm simplex needs thousands of degenerate pivots for a few hundred new panels (measured on the
-        n=1727 pool: 30.6 s for 1,263 new columns, interior point 14 s for all 1,788). Its answer is
-        central (``StageSolution.central``), so it also serves for fixing; its level is recomputed from its
-        panel weights, since the interior-point objective can be off (see ``leximin._central``).
+        Warm primal simplex when few columns are new. With ``interior_point``, or after more than
+        ``IPM_NEW_COLUMNS`` new columns (the first solve of a stage with many panels, a Frank-Wolfe round),
+        interior point without crossover instead: warm simplex needs thousands of degenerate pivots for a few
+        hundred new panels (measured on the n=1727 pool: 30.6 s for 1,263 new columns, HiGHS's interior
+        point 14 s for all 1,788, the dense one 2-3 s). Its answer is central (``StageSolution.central``), so
+        it also serves for fixing; its level is recomputed from its panel weights, since the interior-point
+        objective can be off (see ``leximin._central``). After a dense solve, the panels that no optimal
+        distribution of this LP uses (weight 0, reduced cost above ``DROP_REDUCED_COST``) leave the LP, so
+        that it stays near one column per type however many Frank-Wolfe rounds add.
         """
         h = self._h
         self._take_new_panels()
-        central = self._new > IPM_NEW_COLUMNS
+        central = interior_point or self._new > IPM_NEW_COLUMNS
         self._new = 0
         if central and len(self._people) <= DENSE_ROWS:
-            try:
-                return self._solve_dense()
-            except interior.InteriorPointFailed:
-                pass  # HiGHS's interior point instead
+            dense = self._try_dense()
+            if dense is not None:
+                return dense
         if central:
             h.setOptionValue("solver", "ipm")
             h.setOptionValue("run_crossover", "off")
@@ -518,17 +526,21 @@ class StageLP:
         """The interior-point (central, strictly complementary) solution of this LP, which decides the fixing:
         by the dense method over the LP's columns, or (too many rows, or it fails) by HiGHS over every panel."""
         self._take_new_panels()
-        if len(self._people) <= DENSE_ROWS:
-            try:
-                return self._solve_dense()
-            except interior.InteriorPointFailed:
-                pass
-        return solve_stage_dual(self._panels, *self._stage)
+        dense = self._try_dense() if len(self._people) <= DENSE_ROWS else None
+        return dense if dense is not None else solve_stage_dual(self._panels, *self._stage)
 
     def _take_new_panels(self) -> None:
         if len(self._panels) > self._cols:
             self._add_columns(list(range(self._cols, len(self._panels))))
             self._cols = len(self._panels)
+
+    def _try_dense(self) -> StageSolution | None:
+        """:meth:`_solve_dense`, or None (counted in the stats) when it fails: HiGHS then solves instead."""
+        try:
+            return self._solve_dense()
+        except interior.InteriorPointFailed:
+            self._stats["interior_fallbacks"] = self._stats.get("interior_fallbacks", 0) + 1
+            return None
 
     def _solve_dense(self) -> StageSolution:
         """Solve by :func:`interior.solve_stage` (central), then drop the columns it shows to be useless."""
