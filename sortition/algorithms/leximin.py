@@ -19,11 +19,12 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    interior-point duals.
    *Heavy stages.* Once a warm re-solve needs more than ``FW_PIVOTS`` simplex pivots (late stages on
    large pools, where the vertex duals sit on a few dozen types and each new panel moves the level very
-   little), and in every round when the LP has more than ``HEAVY_TYPES`` type rows (there a cold simplex
-   took 12-37 s and a warm one 6-10 s, against 2-5 s for the dense interior point), the rest of the stage
-   prices by Frank-Wolfe instead (:mod:`~sortition.algorithms.frankwolfe`: ``FW_STEPS`` steps from the
-   LP's distribution towards the bound, each a panel for the LP), re-solves by interior point (our dense
-   one, :mod:`~sortition.algorithms.interior`), and asks the exact oracle every round. On the paper-shaped
+   little), and in every round when the LP has more than ``HEAVY_TYPES`` type rows but no more than the
+   dense interior point takes (``DENSE_ROWS``; there a cold simplex took 12-37 s and a warm one 6-10 s,
+   against 2-5 s for the dense interior point), the rest of the stage prices by Frank-Wolfe instead
+   (:mod:`~sortition.algorithms.frankwolfe`: ``FW_STEPS`` steps from the LP's distribution towards the
+   bound, each a panel for the LP), re-solves by interior point (our dense one,
+   :mod:`~sortition.algorithms.interior`), and asks the exact oracle every round. On the paper-shaped
    n=1727 pool (``benchmarks/leximin_stages.py``) the whole LEXIMIN took 276 s this way; with heavy rounds
    only from the second stage on it took 409 s (the first stage then ran 142 warm-simplex rounds, 81 s,
    and ended at 0.06351 instead of 0.06325, both within the tolerance of the bound 0.06369), and with 300
@@ -61,6 +62,7 @@ from sortition.algorithms.base import (
 )
 from sortition.algorithms.frankwolfe import frank_wolfe_panels
 from sortition.algorithms.master import (
+    DENSE_ROWS,
     Deadline,
     PanelSet,
     StageLP,
@@ -81,7 +83,8 @@ SWAP_STARTS = 3
 FW_STEPS = 1000
 #: A stage switches to Frank-Wolfe rounds once a warm LP re-solve needs more simplex pivots than this.
 FW_PIVOTS = 1000
-#: Stage LPs over more types than this run every round as a heavy one (interior point, Frank-Wolfe pricing).
+#: Stage LPs over more types than this (up to ``DENSE_ROWS``) run every round as a heavy one (dense interior
+#: point, Frank-Wolfe pricing).
 HEAVY_TYPES = 1000
 #: After the time limit, the final LP takes only this many of the last distribution's heaviest panels.
 LATE_FINAL_PANELS = 600
@@ -319,9 +322,9 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
     bound = min(_even_bound(oracle, state), _mass_bound(state))
     lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value, columns=state.support,
                  stats=state.stats)
-    # large LPs: every round by interior point and Frank-Wolfe; otherwise from the first warm re-solve
-    # that needs many pivots on
-    heavy = int(state.active.sum()) > HEAVY_TYPES
+    # large LPs that the dense interior point takes: every round by it and Frank-Wolfe; otherwise from the
+    # first warm re-solve that needs many pivots on (HiGHS's interior point on more rows is far slower)
+    heavy = HEAVY_TYPES < int(state.active.sum()) <= DENSE_ROWS
     round_seconds = 0.0  # how long the last round took (a Frank-Wolfe round plus its LP: up to a minute)
     while True:
         round_start = start = time.perf_counter()
