@@ -425,7 +425,7 @@ def _last_distribution(state: StageState) -> tuple[np.ndarray, float] | None:
     kept = np.where(last > WEIGHT_EPSILON, last, 0.0)
     kept /= kept.sum()
     probs = state.panels.type_probabilities(kept)
-    shortfall = max(float((state.fixed_value - probs)[state.active].max()), 0.0)
+    shortfall = float(np.max((state.fixed_value - probs)[state.active], initial=0.0))
     return (kept, shortfall) if shortfall <= FIX_SLACK else None
 
 
