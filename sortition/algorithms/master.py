@@ -16,11 +16,11 @@ per solve on the n=1727 pool where the dense one takes 2-5 s; HiGHS remains the 
 small LPs are re-solved warm with primal simplex (:class:`StageLP`, measured: 0.13 s per fresh
 interior-point solve vs. a few ms per warm re-solve on the schalkwijk pool early in a stage); after a round
 that added hundreds of panels at once (Frank-Wolfe pricing), and in every round of a stage over more than a
-thousand types (up to ``DENSE_ROWS``), interior point instead. On small degenerate LPs HiGHS's interior-
-point method can stop without a verdict (status "unknown"); the same model is then re-solved with simplex,
-which always ends, and only a failure of that too is an error. The final primal LP must give a vertex: few
-panels with positive weight, which keeps the distribution and its rounding small (dual simplex, or interior
-point with crossover over thousands of panels).
+thousand types (up to ``DENSE_ROWS``), interior point instead. On small degenerate LPs HiGHS's
+interior-point method can stop without a verdict (status "unknown"); the same model is then re-solved with
+simplex, which always ends, and only a failure of that too is an error. The final primal LP must give a
+vertex: few panels with positive weight, which keeps the distribution and its rounding small (dual simplex,
+or interior point with crossover over thousands of panels).
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
