@@ -8,9 +8,10 @@ Why not HiGHS's interior point (IPX) here: IPX solves its linear systems iterati
 a pool like the paper-shaped n=1727 one (1,317 type rows, each panel column holding ~110 of them) make those
 systems dense; it took 31-82 s per solve there. The normal equations of this LP are one dense
 ``rows x rows`` matrix, which BLAS forms and LAPACK factorises (Cholesky) in a fraction of a second:
-9.7 s instead of 38 s for 1,317 rows x 3,462 columns, 14.5 s instead of 82 s for 4,664 columns. Unit
-columns only add to its diagonal. ``scipy.linalg`` gives the Cholesky solves (LAPACK ``potrf``/``potrs``),
-which numpy does not expose.
+9.7 s instead of 38 s for 1,317 rows x 3,462 columns, 14.5 s instead of 82 s for 4,664 columns (a first
+version; with the shared slack of :func:`solve_stage`, 2-5 s per solve in the whole run). Unit
+columns only add to its diagonal. numpy factorises it (Cholesky); ``scipy.linalg`` solves with the factor
+(LAPACK ``potrs``), which numpy does not expose.
 
 The answer is *central* (near the analytic centre of the optimal face, strictly complementary), as the
 LEXIMIN fixing needs. When the method does not converge, :class:`InteriorPointFailed` lets the caller fall
@@ -30,7 +31,7 @@ TOLERANCE = 1e-8
 #: after STALL iterations without improvement.
 ACCEPTABLE = 1e-6
 STALL = 6
-#: The method gives up after this many iterations (it needs 40-50 on the n=1727 stage LPs).
+#: The method gives up after this many iterations (it needs about 20-25 on the n=1727 stage LPs).
 MAX_ITERATIONS = 120
 #: Share of the step to the boundary that is taken (keeps the iterates strictly inside).
 STEP_SHARE = 0.995

@@ -126,11 +126,13 @@ class PanelSet:
             covered[support] = True
         return covered
 
-    def share_matrix(self) -> np.ndarray:
-        """Dense matrix (types, panels): the share of type t on panel j."""
-        a = np.zeros((self.types.count, len(self)))
-        for j, (support, share) in enumerate(self.shares()):
-            a[support, j] = share
+    def share_matrix(self, columns: Iterable[int] | None = None) -> np.ndarray:
+        """Dense matrix (types, panels): the share of type t on panel j (of the panels ``columns``, or all)."""
+        which = range(len(self)) if columns is None else list(columns)
+        a = np.zeros((self.types.count, len(which)))
+        sizes = self.types.sizes
+        for k, j in enumerate(which):
+            a[self.support[j], k] = self.amount[j] / sizes[self.support[j]]
         return a
 
     def type_probabilities(self, weights: np.ndarray) -> np.ndarray:
@@ -545,11 +547,7 @@ class StageLP:
 
     def _solve_dense(self) -> StageSolution:
         """Solve by :func:`interior.solve_stage` (central), then drop the columns it shows to be useless."""
-        shares = np.zeros((len(self._people), len(self._columns)))
-        sizes = self._panels.types.sizes
-        for k, j in enumerate(self._columns):
-            support = self._panels.support[j]
-            shares[self._row_of[support] - 1, k] = self._panels.amount[j] / sizes[support]
+        shares = self._panels.share_matrix(self._columns)[self._people]
         unfixed = np.zeros(len(self._people), dtype=bool)
         unfixed[self._row_of[self._unfixed] - 1] = True
         fixed_value = np.zeros(len(self._people))
