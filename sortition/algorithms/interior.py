@@ -105,6 +105,23 @@ def _solve(factor: tuple[np.ndarray, bool], m: np.ndarray, rhs: np.ndarray) -> n
     return v + scipy.linalg.cho_solve(factor, rhs - m @ v, check_finite=False)
 
 
+class _Newton:
+    """The Newton system of one iteration, factorised once for the predictor and the corrector."""
+
+    def __init__(self, a: _Matrix, x: np.ndarray, s: np.ndarray, rb: np.ndarray, rc: np.ndarray) -> None:
+        self.a, self.x, self.s, self.rb, self.rc = a, x, s, rb, rc
+        self.d = x / s
+        self.m = a.normal(self.d)
+        self.factor = _factor(self.m)
+
+    def direction(self, rxs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(dx, dy, ds) for A dx = -rb, A^T dy + ds = -rc, S dx + X ds = -rxs (normal equations in dy)."""
+        a, x, s = self.a, self.x, self.s
+        dy = _solve(self.factor, self.m, -self.rb + a.times(rxs / s - self.d * self.rc))
+        ds = -self.rc - a.transposed_times(dy)
+        return -(rxs + x * ds) / s, dy, ds
+
+
 def _step(v: np.ndarray, dv: np.ndarray) -> float:
     """The longest step in ``[0, 1]`` along ``dv`` that keeps ``v`` non-negative."""
     down = dv < 0
@@ -165,22 +182,13 @@ def solve(dense: np.ndarray, unit_row: np.ndarray, unit_sign: np.ndarray, c: np.
             since_best += 1
         if best_error <= ACCEPTABLE and since_best >= STALL:
             return best  # late iterations lose accuracy in floating point: take the best one seen
-        d = x / s
-        m = a.normal(d)
-        factor = _factor(m)
-
-        def direction(rxs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-            # Newton step for A dx = -rb, A^T dy + ds = -rc, S dx + X ds = -rxs (normal equations in dy)
-            dy = _solve(factor, m, -rb + a.times(rxs / s - d * rc))  # noqa: B023 (used within the iteration)
-            ds = -rc - a.transposed_times(dy)  # noqa: B023
-            return -(rxs + x * ds) / s, dy, ds  # noqa: B023
-
+        newton = _Newton(a, x, s, rb, rc)
         mu = float(x @ s) / n
-        dx, dy, ds = direction(x * s)  # predictor (affine scaling)
+        dx, dy, ds = newton.direction(x * s)  # predictor (affine scaling)
         primal_step, dual_step = _step(x, dx), _step(s, ds)
         mu_affine = float((x + primal_step * dx) @ (s + dual_step * ds)) / n
         sigma = (mu_affine / mu) ** 3
-        dx, dy, ds = direction(x * s + dx * ds - sigma * mu)  # corrector, aiming at sigma * mu
+        dx, dy, ds = newton.direction(x * s + dx * ds - sigma * mu)  # corrector, aiming at sigma * mu
         primal_step, dual_step = STEP_SHARE * _step(x, dx), STEP_SHARE * _step(s, ds)
         x = x + primal_step * dx
         y = y + dual_step * dy

@@ -508,10 +508,9 @@ class StageLP:
         self._take_new_panels()
         central = interior_point or self._new > IPM_NEW_COLUMNS
         self._new = 0
-        if central and len(self._people) <= DENSE_ROWS:
-            dense = self._try_dense()
-            if dense is not None:
-                return dense
+        dense = self._try_dense() if central else None
+        if dense is not None:
+            return dense
         if central:
             h.setOptionValue("solver", "ipm")
             h.setOptionValue("run_crossover", "off")
@@ -529,7 +528,7 @@ class StageLP:
         """The interior-point (central, strictly complementary) solution of this LP, which decides the fixing:
         by the dense method over the LP's columns, or (too many rows, or it fails) by HiGHS over every panel."""
         self._take_new_panels()
-        dense = self._try_dense() if len(self._people) <= DENSE_ROWS else None
+        dense = self._try_dense()
         return dense if dense is not None else solve_stage_dual(self._panels, *self._stage)
 
     def _take_new_panels(self) -> None:
@@ -538,7 +537,10 @@ class StageLP:
             self._cols = len(self._panels)
 
     def _try_dense(self) -> StageSolution | None:
-        """:meth:`_solve_dense`, or None (counted in the stats) when it fails: HiGHS then solves instead."""
+        """:meth:`_solve_dense`, or None when the LP has more than ``DENSE_ROWS`` rows or the method fails
+        (counted in the stats): HiGHS then solves instead."""
+        if len(self._people) > DENSE_ROWS:
+            return None
         try:
             return self._solve_dense()
         except interior.InteriorPointFailed:
