@@ -25,7 +25,7 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    (:mod:`~sortition.algorithms.frankwolfe`: ``FW_STEPS`` steps from the LP's distribution towards the
    bound, each a panel for the LP), re-solves by interior point (our dense one,
    :mod:`~sortition.algorithms.interior`), and asks the exact oracle every round. On the paper-shaped
-   n=1727 pool (``benchmarks/leximin_stages.py``) the whole LEXIMIN took 276 s this way; with heavy rounds
+   n=1727 pool (``benchmarks/leximin_stages.py``) the whole LEXIMIN took 251-276 s this way; with heavy rounds
    only from the second stage on it took 409 s (the first stage then ran 142 warm-simplex rounds, 81 s,
    and ended at 0.06351 instead of 0.06325, both within the tolerance of the bound 0.06369), and with 300
    or 600 Frank-Wolfe steps per round the late stages needed 2-4 times as many rounds.
