@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 from rich.table import Table
 
+import sortition
 from cli.invite import invite_app
 from cli.output import (
     EXIT_FAILED,
@@ -19,7 +22,8 @@ from cli.output import (
     ok,
     user_errors,
 )
-from sortition.algorithms.base import Algorithm
+from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
+from sortition import Algorithm, DrawResult, InputError, ReportFormat
 
 app = typer.Typer(
     name="sortition",
@@ -49,16 +53,12 @@ LangOpt = Annotated[str, typer.Option("--lang", help="Report language: nl or en.
 
 
 def _print_json(obj: object) -> None:
-    import json
-
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=True, default=str))
 
 
 def _version(value: bool) -> None:
     if value:
-        from sortition.lottery import software_version
-
-        console.print(f"sortition {software_version()}")
+        console.print(f"sortition {sortition.__version__}")
         raise typer.Exit()
 
 
@@ -79,13 +79,10 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
 
     Example: sortition check examples/schalkwijk-trees/pool.csv examples/schalkwijk-trees/quotas.yaml
     """
-    from quotas.diagnose import check_feasibility
-    from quotas.io import load_quotas
-    from sortition.pool import load_pool
 
     with user_errors():
         spec = load_quotas(quotas, panel_size=panel_size)
-        loaded = load_pool(pool, spec, sheet=sheet)
+        loaded = sortition.load_pool(pool, spec, sheet=sheet)
         if as_json:
             report = check_feasibility(loaded.problem)
         else:
@@ -133,7 +130,6 @@ def quotas_convert(
 
     Example: sortition quotas convert categories.csv --panel-size 20 -o quotas.yaml
     """
-    from quotas.io import load_quotas, write_yaml
 
     with user_errors():
         spec = load_quotas(source, panel_size=panel_size)
@@ -153,8 +149,6 @@ def quotas_propose(
 
     Example: sortition quotas propose --population examples/veiligheid/population.csv -k 40 -t 2 -o q.yaml
     """
-    from quotas.io import write_yaml
-    from quotas.propose import propose_quotas
 
     with user_errors():
         spec = propose_quotas(population, panel_size, tolerance=tolerance)
@@ -182,17 +176,14 @@ def prepare(
 
     Example: sortition prepare pool.csv quotas.yaml --out draw1 --seed-source "drand round 5000000"
     """
-    from sortition.lottery import prepare as prepare_lottery
 
     progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
-        result = prepare_lottery(pool, quotas, out, algorithm=algorithm, panels=panels, seed_source=seed_source,
+        result = sortition.prepare(pool, quotas, out, algorithm=algorithm, panels=panels, seed_source=seed_source,
                                  panel_size=panel_size, sheet=sheet, force=force, progress=progress,
                                  time_limit=time_limit)
     progress.finish()
     if as_json:
-        import numpy as np
-
         p = np.asarray(result.probabilities, dtype=float)
         _print_json({"commitment": result.commitment, "lottery": str(result.lottery_path),
                      "folder": str(result.folder), "algorithm": algorithm.value, "panels": result.panels,
@@ -210,8 +201,6 @@ def prepare(
 
 
 def _print_probabilities(probs: object, *, estimates: bool) -> None:
-    import numpy as np
-
     p = np.asarray(probs, dtype=float)
     label = "estimated " if estimates else ""
     console.print(f"Selection probabilities ({label}{len(p)} people): min {p.min():.4f}, "
@@ -230,15 +219,13 @@ def draw(
 
     Example: sortition draw draw1/lottery.json --seed "drand round 5000000: 9f3c..."
     """
-    from sortition.draw import draw as draw_panel
 
     with user_errors():
-        result = draw_panel(lottery, seed, report_lang=lang)
+        result = sortition.draw(lottery, seed, report_lang=lang)
     _print_draw(result, as_json=as_json)
 
 
 def _print_draw(result: object, *, as_json: bool = False) -> None:
-    from sortition.draw import DrawResult
 
     assert isinstance(result, DrawResult)
     o = result.outcome
@@ -276,11 +263,10 @@ def select(
     Example: sortition select examples/schalkwijk-trees/pool.csv examples/schalkwijk-trees/quotas.yaml
     --seed "practice" --out out/schalkwijk
     """
-    from sortition.draw import select as select_panel
 
     progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
-        result = select_panel(pool, quotas, seed, out, algorithm=algorithm, panels=panels,
+        result = sortition.select(pool, quotas, seed, out, algorithm=algorithm, panels=panels,
                               panel_size=panel_size, sheet=sheet, progress=progress, time_limit=time_limit)
     progress.finish()
     _print_draw(result, as_json=as_json)
@@ -305,10 +291,9 @@ def verify(
 
     Example: sortition verify draw1/draw.json --record-sha256 9f3c...
     """
-    from sortition.verify import verify as verify_draw
 
     with user_errors():
-        report = verify_draw(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p),
+        report = sortition.verify(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p),
                              register=register, record_sha256=record_sha256)
     if as_json:
         _print_json({"ok": report.ok, "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail}
@@ -351,10 +336,9 @@ def replace(
 
     Example: sortition replace draw1/draw.json --dropout 3f9a0c1d2b4e5f60
     """
-    from sortition.replace import replace as replace_members
 
     with user_errors():
-        result = replace_members(record, dropout, allow_quota_break=allow_quota_break, lang=lang)
+        result = sortition.replace(record, dropout, allow_quota_break=allow_quota_break, lang=lang)
     if as_json:
         _print_json({"replacements": [{"dropout": r.dropout, "replacement": r.replacement,
                                        "reserve_rank": r.reserve_rank, "rule": r.rule,
@@ -387,14 +371,11 @@ def report(
 
     Example: sortition report draw1/draw.json --format html --lang en -o draw1/report-en.html
     """
-    from sortition.report import ReportFormat, write_report
 
     with user_errors():
         if fmt not in {f.value for f in ReportFormat}:
-            from sortition.errors import InputError
-
             raise InputError(f"unknown report format {fmt!r}; choose html or md.")
-        path = write_report(record, fmt=fmt, lang=lang, output=output)
+        path = sortition.write_report(record, fmt=fmt, lang=lang, output=output)
     ok(f"Wrote {path}")
 
 
@@ -408,11 +389,10 @@ def rfc3797(
 
     Example: sortition rfc3797 --pool-size 25 --select 10 --source "9319" --source "2 5 12 8 10"
     """
-    from sortition.rfc3797 import rfc3797_key, rfc3797_select
 
     with user_errors():
-        chosen = rfc3797_select(pool_size, select_count, source)
-        key = rfc3797_key(source)
+        chosen = sortition.rfc3797_select(pool_size, select_count, source)
+        key = sortition.rfc3797_key(source)
     console.print(f"Key: {key}", highlight=False)
     for n, pos in enumerate(chosen, 1):
         console.print(f"{n:>3}. {pos}")

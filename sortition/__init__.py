@@ -9,6 +9,10 @@ The same functions the ``sortition`` command calls::
     drawn = sortition.draw("draw1/lottery.json", "the published seed")
     assert sortition.verify(drawn.draw_path).ok
 
+Where things live: ``commands/`` (prepare, draw, replace, verify, report: they read and write a draw folder),
+``rules/`` (the pure rules they share: the outcome of a seed, the reserve rule, the checks), ``report/``
+(rendering), ``invite/`` (stage 1, invitations), ``algorithms/`` (LEXIMIN and the others), ``records.py``
+(the output folder and the public file formats), and primitives (``randomness``, ``pool``, ``tables``, ...).
 Importing this package loads no terminal library and no solver; solvers load when a solve starts.
 """
 
@@ -23,16 +27,24 @@ from quotas.errors import (
 )
 from sortition import invite
 from sortition.algorithms.base import Algorithm, Distribution
-from sortition.draw import DrawResult, Outcome, compute_outcome, draw, select
-from sortition.lottery import PrepareResult, prepare
+from sortition.commands.draw import DrawResult, draw
+from sortition.commands.prepare import PrepareOptions, PrepareResult, prepare
+from sortition.commands.replace import ReplaceResult, replace
+from sortition.commands.report import write_report
+from sortition.commands.select import select
+from sortition.commands.verify import verify
 from sortition.pool import Pool, load_pool
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
-from sortition.replace import Replacement, ReplaceResult, replace
-from sortition.report import ReportFormat, write_report
-from sortition.rfc3797 import rfc3797_select
+from sortition.report.data import ReportFormat
+from sortition.rfc3797 import rfc3797_key, rfc3797_select
+from sortition.rules.checks import Check, VerifyReport
+from sortition.rules.outcome import Outcome, compute_outcome
+from sortition.rules.reserve import Replacement
 from sortition.tables import Table, read_table
-from sortition.verify import Check, VerifyReport, verify
+from sortition.version import software_version
+
+__version__ = software_version()
 
 __all__ = [
     "NULL_PROGRESS",
@@ -44,6 +56,7 @@ __all__ = [
     "InputError",
     "Outcome",
     "Pool",
+    "PrepareOptions",
     "PrepareResult",
     "ProgressReporter",
     "QuotaError",
@@ -57,6 +70,7 @@ __all__ = [
     "Table",
     "VerificationError",
     "VerifyReport",
+    "__version__",
     "compute_outcome",
     "derive_key",
     "draw",
@@ -68,6 +82,7 @@ __all__ = [
     "rank",
     "read_table",
     "replace",
+    "rfc3797_key",
     "rfc3797_select",
     "select",
     "verify",

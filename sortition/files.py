@@ -1,4 +1,4 @@
-"""Writing files safely: canonical JSON, atomic writes, private folders and the hash-chained ledger.
+"""Writing files safely: canonical JSON, atomic writes, spreadsheet-safe CSV.
 
 Nothing is overwritten silently and nothing is ever left half-written: every file goes to a temporary file
 in the same folder, is flushed to disk, then renamed over the target in one step.
@@ -7,12 +7,10 @@ in the same folder, is flushed to disk, then renamed over the target in one step
 from __future__ import annotations
 
 import csv
-import datetime as _dt
 import hashlib
 import io
 import json
-import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -95,50 +93,3 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int = PUBLIC_FILE_MODE,
             )
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(target, data, mode)
-
-
-def private_dir(base: str | Path) -> Path:
-    """``base/private``, created (or tightened) to mode 0700."""
-    path = Path(base) / "private"
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, PRIVATE_DIR_MODE)
-    return path
-
-
-def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
-    """Read a JSON file; return its exact bytes and the parsed object. Clear errors for bad files."""
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{what} not found.", file=p, hint="Check the path.") from None
-    except IsADirectoryError:
-        raise InputError(f"is a folder, not a {what}.", file=p) from None
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
-        raise InputError(f"is not a valid {what} (not JSON: {exc}).", file=p, row=line,
-                         hint="Use the file exactly as sortition wrote it.") from None
-    if not isinstance(obj, dict):
-        raise InputError(f"is not a valid {what} (expected a JSON object).", file=p)
-    return raw, obj
-
-
-def append_ledger(folder: str | Path, entry: Mapping[str, Any]) -> None:
-    """Append one event to ``folder/ledger.jsonl``; each line holds the SHA-256 of the line before it.
-
-    The ledger is where wall-clock times live, so that the public files stay pure functions of their inputs.
-    The file is rewritten atomically (old lines + the new one) rather than appended to in place, so a crash
-    leaves the old ledger or the new one, never a torn last line (ledgers hold a handful of lines). A torn
-    line left by an older version is ended with a newline, kept as evidence and chained like any other.
-    """
-    path = Path(folder) / "ledger.jsonl"
-    old = path.read_bytes() if path.exists() else b""
-    if old and not old.endswith(b"\n"):
-        old += b"\n"
-    lines = old.splitlines()
-    prev = hashlib.sha256(lines[-1]).hexdigest() if lines else "0" * 64
-    record = {"time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), "previous": prev, **entry}
-    line = json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
-    atomic_write(path, old + line.encode("utf-8"), overwrite=True)

@@ -32,15 +32,7 @@ from typing import Any
 import numpy as np
 
 from quotas.errors import InputError, SortitionError, VerificationError
-from sortition.files import (
-    PRIVATE_FILE_MODE,
-    append_ledger,
-    atomic_write,
-    canonical_json,
-    private_dir,
-    read_json,
-    write_csv,
-)
+from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv
 from sortition.invite_hash import exact_order, hash_units, pseudonym_hex, rank_key
 from sortition.invite_plan import (
     HouseholdRule,
@@ -55,6 +47,7 @@ from sortition.invite_register import SamplingFrame, build_frame, fetch_rows, re
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
 from sortition.randomness import derive_key, normalise_seed, order_by_rank
+from sortition.records import append_ledger, private_dir, read_json
 
 PLAN_FORMAT = "sortition-invitation-plan/1"
 INVITATIONS_FORMAT = "sortition-invitations/1"
@@ -146,7 +139,7 @@ def _check_addresses_suffice(frame: SamplingFrame, plan: InvitePlanSpec, letters
 
 def _plan_body(plan: InvitePlanSpec, plan_bytes: bytes, frame: SamplingFrame, strata: Sequence[StratumPlan],
                salt: bytes, exclude: tuple[list[str], str | None], seed_source: str) -> dict[str, Any]:
-    from sortition.lottery import software_version
+    from sortition.version import software_version
 
     register = frame.register
     ids, exclude_sha = exclude
@@ -454,7 +447,7 @@ def verify_invitations(record_path: str | Path, *, plan_path: str | Path | None 
     and the record's counts and pseudonyms. With the register (and the plan folder's private salt): the
     whole selection is recomputed and compared byte for byte.
     """
-    from sortition.verify import Check, VerifyReport
+    from sortition.rules.checks import Check, VerifyReport
 
     record_file = Path(record_path)
     plan_file = Path(plan_path) if plan_path else record_file.parent / PLAN_FILE

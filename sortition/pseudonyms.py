@@ -8,14 +8,15 @@ import secrets
 from pathlib import Path
 
 from quotas.errors import InputError
-from sortition.files import PRIVATE_FILE_MODE, atomic_write, private_dir
+from sortition.files import PRIVATE_FILE_MODE, atomic_write
+from sortition.records import SALT_FILE, private_dir
 
 PSEUDONYM_LENGTH = 16
 
 
 def load_or_create_salt(folder: str | Path) -> bytes:
     """The random salt in ``folder/private/salt`` (hex); created on first use, reused afterwards."""
-    path = private_dir(folder) / "salt"
+    path = private_dir(folder) / SALT_FILE
     if path.exists():
         text = path.read_text(encoding="ascii").strip()
         try:

@@ -11,9 +11,8 @@ import re
 import sys
 from pathlib import Path
 
+from sortition import draw, prepare
 from sortition.algorithms.base import Algorithm
-from sortition.draw import draw
-from sortition.lottery import prepare
 
 TIME = re.compile(rb"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}")
 

@@ -20,8 +20,8 @@ from sortition.algorithms import (
     gini,
 )
 from sortition.algorithms.base import PROBABILITY_TOLERANCE, marginals
+from sortition.algorithms.rounding import round_to_lottery
 from sortition.algorithms.symmetry import TypePartition
-from sortition.rounding import round_to_lottery
 
 
 @st.composite

@@ -19,12 +19,8 @@ from test_bad_input import record
 from test_protocol import write_pool
 
 from quotas import dump_yaml, load_quotas, propose_quotas, textfiles, write_yaml
-from sortition import files, invite
+from sortition import draw, invite, prepare, records, replace, verify
 from sortition.algorithms.base import Algorithm
-from sortition.draw import draw
-from sortition.lottery import prepare
-from sortition.replace import replace
-from sortition.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -186,14 +182,15 @@ def test_quota_file_survives_a_crash_at_every_write(tmp_path: Path,
 
 def test_ledger_torn_line_is_ended_and_reported(tmp_path: Path) -> None:
     """A torn last line (from a version that appended in place) is kept, ended, and shown as a break."""
-    from sortition.report import _ledger
+    from sortition.records import read_ledger
+    from sortition.report.data import _timeline
 
-    files.append_ledger(tmp_path, {"event": "prepare", "commitment": "c"})
+    records.append_ledger(tmp_path, {"event": "prepare", "commitment": "c"})
     with open(tmp_path / "ledger.jsonl", "ab") as fh:
         fh.write(b'{"event": "dr')
-    files.append_ledger(tmp_path, {"event": "draw", "commitment": "c", "seed": "s"})
+    records.append_ledger(tmp_path, {"event": "draw", "commitment": "c", "seed": "s"})
     lines = (tmp_path / "ledger.jsonl").read_bytes().splitlines()
     assert len(lines) == 3 and json.loads(lines[2])["event"] == "draw"
-    timeline, status = _ledger(tmp_path, "c")
+    timeline, status = _timeline(read_ledger(tmp_path), "c")
     assert status == ("ledger_broken", 2)
     assert [e.step for e in timeline] == ["step_prepare", "step_draw"]

@@ -22,13 +22,13 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from quotas.errors import InputError
+from sortition import verify
 from sortition.invite import draw, prepare, verify_invitations
 from sortition.invite_hash import exact_order, hash_units
 from sortition.invite_plan import largest_remainder_letters, load_plan, plan_from_mapping
 from sortition.invite_register import _HEAD, Register, read_register
 from sortition.pseudonyms import household_pseudonym, pseudonym
 from sortition.randomness import order_by_rank
-from sortition.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -16,8 +16,8 @@ from conftest import personal_pattern, personal_values
 from typer.testing import CliRunner
 
 from cli.app import app
+from sortition import prepare
 from sortition.algorithms.base import Algorithm
-from sortition.lottery import prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "veiligheid"

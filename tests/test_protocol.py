@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import QUOTAS
 
+from sortition import draw, prepare, select, verify
 from sortition.algorithms.base import Algorithm
-from sortition.draw import draw, select
 from sortition.errors import InputError
-from sortition.lottery import prepare
-from sortition.verify import verify
 
 
 def write_pool(folder: Path, *, reverse: bool = False) -> tuple[Path, Path]:
@@ -94,7 +92,7 @@ def test_row_order_does_not_matter(tmp_path: Path) -> None:
 def test_same_draw_in_other_processes(inputs: tuple[Path, Path], tmp_path: Path) -> None:
     """Different PYTHONHASHSEEDs, separate processes: byte-identical public files."""
     script = (
-        "import sys; from sortition.draw import select; from sortition.algorithms.base import Algorithm;"
+        "import sys; from sortition import select; from sortition.algorithms.base import Algorithm;"
         "select(sys.argv[1], sys.argv[2], 'seed 42', sys.argv[3], algorithm=Algorithm.LEGACY, legacy_runs=100)"
     )
     outputs = []

@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from quotas.errors import InfeasibleError, InputError
+from sortition import draw, prepare, replace, verify
 from sortition.algorithms.base import Algorithm
-from sortition.draw import draw
 from sortition.files import canonical_json, sha256_file
-from sortition.lottery import prepare, public_pool
-from sortition.replace import RULE_FIT, RULE_QUOTA_BREAK, record_sha256, replace
-from sortition.verify import RECORD_CHECK, verify
+from sortition.rules.public import public_pool
+from sortition.rules.reserve import RULE_FIT, RULE_QUOTA_BREAK, record_sha256
+from sortition.rules.verification import RECORD_CHECK
 
 EVENT_CHECK = "replacements follow the committed rule"
 

@@ -16,10 +16,9 @@ from conftest import personal_values as shared_personal_values
 from typer.testing import CliRunner
 
 from cli.app import app
+from sortition import replace, select, write_report
 from sortition.algorithms.base import Algorithm
-from sortition.draw import select
-from sortition.replace import replace
-from sortition.report import build_report, render, write_report
+from sortition.report.output import folder_report, render
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "veiligheid"
@@ -62,7 +61,7 @@ def test_every_public_file_is_free_of_personal_data(drawn: Path, tmp_path: Path,
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_both_languages_and_formats_render(drawn: Path, lang: str) -> None:
-    data = build_report(drawn)
+    data = folder_report(drawn)
     md = render(data, "md", lang)
     html = render(data, "html", lang)
     title = "Verslag van de loting" if lang == "nl" else "Draw report"
@@ -77,7 +76,7 @@ def test_both_languages_and_formats_render(drawn: Path, lang: str) -> None:
 
 
 def test_html_is_self_contained(drawn: Path) -> None:
-    html = render(build_report(drawn), "html", "en")
+    html = render(folder_report(drawn), "html", "en")
     assert "<script" not in html and "<link" not in html and "<img" not in html
     assert "url(" not in html and "@import" not in html
     assert html.count("<svg") >= 5  # one bar chart per category and the histogram
@@ -85,7 +84,7 @@ def test_html_is_self_contained(drawn: Path) -> None:
 
 
 def test_report_marks_quota_breaks_and_practice(drawn: Path) -> None:
-    data = build_report(drawn)
+    data = folder_report(drawn)
     assert not data.published_before_seed
     assert "NOT published" in render(data, "md", "en")
     assert [e.step for e in data.timeline] == ["step_prepare", "step_draw", "step_replace"]
@@ -111,7 +110,7 @@ def test_ledger_tampering_shows_in_report(drawn: Path, tmp_path: Path) -> None:
     entry["time"] = "2020-01-01T00:00:00+00:00"
     lines[0] = json.dumps(entry, sort_keys=True, ensure_ascii=False)
     (folder / "ledger.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert build_report(folder / "draw.json").ledger_status == ("ledger_broken", 2)
+    assert folder_report(folder / "draw.json").ledger_status == ("ledger_broken", 2)
 
 
 # --- a real browser ---------------------------------------------------------------------------------------

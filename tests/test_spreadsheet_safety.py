@@ -10,11 +10,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sortition import invite
+from sortition import invite, replace, select
 from sortition.algorithms.base import Algorithm
-from sortition.draw import select
 from sortition.files import FORMULA_PREFIXES, csv_bytes, spreadsheet_safe
-from sortition.replace import replace
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "veiligheid"

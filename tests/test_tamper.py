@@ -17,13 +17,9 @@ from test_bad_input import record
 from test_protocol import write_pool
 
 from quotas.errors import SortitionError
-from sortition import invite
+from sortition import draw, invite, prepare, replace, verify
 from sortition.algorithms.base import Algorithm
-from sortition.draw import draw
 from sortition.files import canonical_json
-from sortition.lottery import prepare
-from sortition.replace import replace
-from sortition.verify import verify
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_BYTES = os.environ.get("SORTITION_TAMPER_ALL") == "1"

@@ -1,33 +1,36 @@
-"""Replacing panel members who drop out, by the rule committed in the lottery file.
+"""The reserve rule committed in every lottery file: who replaces a member who drops out.
 
-The rule (``RESERVE_RULE``): a drop-out is replaced by the first person on the reserve list (rank order,
-skipping reserves already used) whose addition keeps every quota and the household rule met with the rest
-of the panel. Only when nobody fits, and only when the official asks for it (``allow_quota_break``), the
-first reserve among those breaking the fewest quota bounds is taken, and the event says so. The household
-rule is never broken. Drop-outs given together are handled in sorted pseudonym order, so not even their
-order is a choice.
+A drop-out is replaced by the first person on the reserve list (rank order, skipping reserves already used)
+whose addition keeps every quota and the household rule met with the rest of the panel. Only when nobody
+fits, and only when the official asks for it (``allow_quota_break``), the first reserve among those breaking
+the fewest quota bounds is taken, and the event says so. The household rule is never broken. Drop-outs given
+together are handled in sorted pseudonym order, so not even their order is a choice.
 
-Each replacement is an event appended to the draw record's ``events``; it holds the SHA-256 of the record
-as it was before the event (``previous_sha256``), so the events form a hash chain that ``verify`` replays
-with :func:`replay_events`.
+Each replacement is an event in the draw record's ``events``; it holds the SHA-256 of the record as it was
+before the event (``previous_sha256``), so the events form a hash chain that :func:`replay_events` checks.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from quotas.errors import InfeasibleError, InputError, VerificationError
-from sortition.files import append_ledger, atomic_write, canonical_json, read_json
-from sortition.lottery import PSEUDONYM_COLUMN, PublicPool, public_pool
+from quotas.errors import InfeasibleError, VerificationError
+from sortition.files import canonical_json
+from sortition.rules.public import PublicPool, public_pool
 
+RESERVE_RULE = (
+    "Reserves are every pool member not on the drawn panel, ordered by rank = "
+    "HMAC-SHA256(K, 'rank' || 0x00 || pseudonym) compared as bytes (ties by pseudonym); "
+    "a drop-out is replaced by the first reserve whose addition keeps every quota and the household rule."
+)
 EVENT_TYPE = "replacement"
+
 RULE_FIT = "first-fitting-reserve"
+
 RULE_QUOTA_BREAK = "fewest-quota-breaks"
 
 
@@ -66,24 +69,6 @@ class PanelState:
 
     def unused_reserves(self, reserves: Sequence[str]) -> list[str]:
         return [r for r in reserves if r not in self.used]
-
-
-@dataclass(frozen=True)
-class ReplaceResult:
-    """What ``replace`` did and wrote.
-
-    ``record_sha256`` is the SHA-256 of the updated draw record and ``events`` its number of events: publish
-    the hash after every replacement, because removing the last events leaves a hash chain that still holds
-    (``verify(..., record_sha256=...)`` checks against the published value).
-    """
-
-    draw_path: Path
-    replacements: tuple[Replacement, ...]
-    panel: tuple[str, ...]
-    panel_csv: Path
-    report_paths: tuple[Path, ...]
-    record_sha256: str
-    events: int
 
 
 def record_sha256(record: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> str:
@@ -212,94 +197,6 @@ def replay_events(pub: PublicPool, record: Mapping[str, Any]) -> PanelState:
         used.add(expected.replacement)
         done.append(expected)
     return PanelState(tuple(panel), frozenset(used), tuple(done))
-
-
-def _id_lookup(folder: Path, id_column: str | None) -> dict[str, str]:
-    """Register id -> pseudonym from the private pool copy (so officials can name drop-outs by id)."""
-    path = folder / "private" / "pool.csv"
-    if not id_column or not path.exists():
-        return {}
-    with open(path, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return {row[id_column]: row[PSEUDONYM_COLUMN] for row in rows
-            if row.get(id_column) is not None and row.get(PSEUDONYM_COLUMN)}
-
-
-def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], panel: Sequence[str]) -> list[str]:
-    """Pseudonyms of the drop-outs (given as pseudonyms or register ids), checked to be on the panel."""
-    by_id: dict[str, str] | None = None
-    out: list[str] = []
-    for name in names:
-        text = name.strip()
-        if text not in lottery.get("people", {}):
-            if by_id is None:
-                by_id = _id_lookup(folder, lottery.get("settings", {}).get("id_column"))
-            if text not in by_id:
-                raise InputError(f"{text!r} is neither a pseudonym in the lottery nor an id in the pool.",
-                                 hint="Use the pseudonym from private/panel.csv (column "
-                                      f"{PSEUDONYM_COLUMN}) or the id from the pool file.")
-            text = by_id[text]
-        if text not in panel:
-            raise InputError(f"{name!r} ({text}) is not on the current panel, so cannot drop out.",
-                             hint="Check private/panel.csv for the current panel.")
-        if text in out:
-            raise InputError(f"{name!r} is given twice.")
-        out.append(text)
-    return sorted(out)
-
-
-def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break: bool = False,
-            lang: str = "nl") -> ReplaceResult:
-    """Replace panel members who dropped out, by the committed rule; record each as a draw-record event.
-
-    Args:
-        draw_path: the draw record ``DIR/draw.json`` (the lottery file is beside it).
-        dropouts: pseudonyms (or register ids) of members who dropped out.
-        allow_quota_break: when no reserve fits, take the one breaking the fewest quota bounds.
-        lang: language of the regenerated reports (``nl`` or ``en``).
-
-    Example:
-        >>> result = replace("draw1/draw.json", ["3f9a0c1d2b4e5f60"])  # doctest: +SKIP
-        >>> result.replacements[0].replacement  # doctest: +SKIP
-    """
-    from sortition.draw import write_private_lists
-    from sortition.report import write_reports
-    from sortition.verify import verify
-
-    if not dropouts:
-        raise InputError("name at least one drop-out with --dropout.")
-    path = Path(draw_path)
-    folder = path.parent
-    checked = verify(path)
-    if not checked.ok:
-        failed = checked.failed
-        raise VerificationError(f"{path}: the draw does not verify ({failed.name if failed else '?'}: "
-                                f"{failed.detail if failed else ''}); fix that before replacing anyone.")
-    _, record = read_json(path, what="draw record")
-    _, lottery = read_json(folder / "lottery.json", what="lottery file")
-    pub = public_pool(lottery)
-    state = replay_events(pub, record)
-    panel, used = list(state.panel), set(state.used)
-    events = list(record.get("events", []))
-    made: list[Replacement] = []
-    for dropout in _resolve(folder, lottery, dropouts, panel):
-        choice = choose_replacement(pub, panel, record["reserves"], frozenset(used), dropout,
-                                    allow_quota_break=allow_quota_break)
-        events.append(choice.event(record_sha256(record, events)))
-        panel[panel.index(dropout)] = choice.replacement
-        used.add(choice.replacement)
-        made.append(choice)
-    new_record = {**record, "events": events}
-    data = canonical_json(new_record)
-    new_sha256 = hashlib.sha256(data).hexdigest()
-    atomic_write(path, data, overwrite=True)
-    panel_csv, _ = write_private_lists(folder, panel, [r for r in record["reserves"] if r not in used])
-    for choice in made:
-        append_ledger(folder, {"event": "replace", "commitment": record.get("commitment"),
-                               "dropout": choice.dropout, "replacement": choice.replacement,
-                               "rule": choice.rule, "draw_sha256": new_sha256})
-    reports = write_reports(path, lang=lang)
-    return ReplaceResult(path, tuple(made), tuple(panel), panel_csv, reports, new_sha256, len(events))
 
 
 def current_state(lottery: Mapping[str, Any], record: Mapping[str, Any]) -> PanelState:

@@ -11,104 +11,52 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
-from quotas.errors import InputError, VerificationError
-from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
+from quotas.errors import InputError
+from quotas.io import load_quotas
+from quotas.model import PanelProblem, QuotaSpec
+from sortition import algorithms
 from sortition.algorithms.base import Algorithm
-from sortition.files import (
-    PRIVATE_FILE_MODE,
-    append_ledger,
-    atomic_write,
-    canonical_json,
-    private_dir,
-    sha256_file,
-    write_csv,
-)
+from sortition.algorithms.legacy import legacy_probabilities
+from sortition.algorithms.rounding import round_to_lottery
+from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv
+from sortition.pool import load_pool
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
+from sortition.records import (
+    DRAW_FILE,
+    LOTTERY_FILE,
+    LOTTERY_FORMAT,
+    POOL_COPY,
+    PSEUDONYM_COLUMN,
+    append_ledger,
+    private_dir,
+)
+from sortition.rules.public import canonical_spec, public_pool, spec_to_public
+from sortition.rules.reserve import RESERVE_RULE
+from sortition.version import software_version
 
-LOTTERY_FORMAT = "sortition-lottery/1"
 DEFAULT_PANELS = 1000
 #: Share of ``--time-limit`` the fair-lottery algorithm gets; the rest is for the final LP and rounding.
 ALGORITHM_SHARE = 0.9
 DEFAULT_LEGACY_RUNS = 10_000
-RESERVE_RULE = (
-    "Reserves are every pool member not on the drawn panel, ordered by rank = "
-    "HMAC-SHA256(K, 'rank' || 0x00 || pseudonym) compared as bytes (ties by pseudonym); "
-    "a drop-out is replaced by the first reserve whose addition keeps every quota and the household rule."
-)
-PSEUDONYM_COLUMN = "sortition_pseudonym"
 
 
-def software_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+class PrepareOptions(TypedDict, total=False):
+    """The options of :func:`prepare`, which :func:`sortition.select` passes on; see ``prepare`` for each."""
 
-    try:
-        return version("sortition")
-    except PackageNotFoundError:  # running from a source tree without installation
-        return "0+unknown"
-
-
-def canonical_spec(spec: QuotaSpec) -> QuotaSpec:
-    """The spec with categories and values in sorted order: the order the lottery file states them in."""
-    cats = tuple(
-        Category(c.name, tuple(sorted(c.values, key=lambda v: v.value)))
-        for c in sorted(spec.categories, key=lambda c: c.name)
-    )
-    return QuotaSpec(spec.panel_size, cats, id_column=spec.id_column, households=spec.households,
-                     source=spec.source)
-
-
-def spec_to_public(spec: QuotaSpec) -> dict[str, dict[str, dict[str, int]]]:
-    return {c.name: {v.value: {"min": v.min, "max": v.max} for v in c.values} for c in spec.categories}
-
-
-def spec_from_public(categories: Mapping[str, Any], panel_size: int, *, source: str) -> QuotaSpec:
-    try:
-        cats = tuple(
-            Category(name, tuple(ValueQuota(v, int(b["min"]), int(b["max"])) for v, b in sorted(vals.items())))
-            for name, vals in sorted(categories.items())
-        )
-    except (AttributeError, KeyError, TypeError, ValueError):
-        raise VerificationError(f"{source}: the 'categories' field is malformed.") from None
-    return QuotaSpec(panel_size, cats, source=source)
-
-
-@dataclass(frozen=True)
-class PublicPool:
-    """The pool as the lottery file states it: pseudonyms in canonical (sorted) order and their problem."""
-
-    pseudonyms: tuple[str, ...]
-    problem: PanelProblem
-
-    def index(self) -> dict[str, int]:
-        return {p: i for i, p in enumerate(self.pseudonyms)}
-
-
-def public_pool(lottery: Mapping[str, Any], *, source: str = "lottery file") -> PublicPool:
-    """Rebuild the solver's view of the pool from a lottery file alone (what a verifier does)."""
-    try:
-        settings = lottery["settings"]
-        k = int(settings["panel_size"])
-        people: Mapping[str, Mapping[str, str]] = lottery["people"]
-        spec = spec_from_public(lottery["categories"], k, source=source)
-        names = tuple(sorted(people))
-        features = np.zeros((len(names), len(spec.categories)), dtype=np.int64)
-        for c, cat in enumerate(spec.categories):
-            pos = {v.value: j for j, v in enumerate(cat.values)}
-            for i, p in enumerate(names):
-                features[i, c] = pos[people[p][cat.name]]
-        households = None
-        if settings.get("households"):
-            hh_ids: dict[str, int] = {}
-            households = np.array([hh_ids.setdefault(people[p]["household"], len(hh_ids)) for p in names],
-                                  dtype=np.int64)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise VerificationError(f"{source}: malformed or missing field ({exc}).") from None
-    return PublicPool(names, PanelProblem(spec, features, households))
+    algorithm: Algorithm
+    panels: int
+    seed_source: str
+    sheet: str | None
+    panel_size: int | None
+    legacy_runs: int
+    time_limit: float | None
+    force: bool
+    progress: ProgressReporter
 
 
 @dataclass(frozen=True)
@@ -154,7 +102,7 @@ def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.nda
     rows = ([names[i], *cells[i].tolist()] for i in order.tolist())
     # Raw values (safe=False): draw and replace read this file back and must see exactly the register's
     # values; panel.csv and reserves.csv, the files people open, neutralise formula cells.
-    write_csv(private_dir(folder) / "pool.csv", [PSEUDONYM_COLUMN, *pool.table.columns], rows,
+    write_csv(private_dir(folder) / POOL_COPY, [PSEUDONYM_COLUMN, *pool.table.columns], rows,
               mode=PRIVATE_FILE_MODE, overwrite=True, safe=False)
 
 
@@ -162,16 +110,11 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
                   progress: ProgressReporter, time_limit: float | None
                   ) -> tuple[list[list[int]], np.ndarray, dict[str, Any], float | None]:
     if algorithm is Algorithm.LEGACY:
-        from sortition.algorithms.legacy import legacy_probabilities
-
         est = legacy_probabilities(problem, runs=legacy_runs, progress=progress)
         return [], np.asarray(est.probabilities), {"legacy_runs": est.runs, "note": est.note}, None
-    from sortition.algorithms import find_distribution
-    from sortition.rounding import round_to_lottery
-
     # The rounding and the final LP come after the algorithm's deadline: leave them a tenth of the budget.
     budget = None if time_limit is None else ALGORITHM_SHARE * time_limit
-    dist = find_distribution(problem, algorithm, progress=progress, time_limit=budget)
+    dist = algorithms.find_distribution(problem, algorithm, progress=progress, time_limit=budget)
     lottery = round_to_lottery(problem, dist, m)
     panels = [list(p) for p in lottery.panels]
     stats = {"distribution_min_probability": float(np.min(dist.probabilities)),
@@ -183,7 +126,7 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
 
 def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
-    if (folder / "draw.json").exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
+    if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
         raise InputError("holds a lottery that has been drawn; it is never replaced.", file=folder,
                          hint="Choose another --out folder for a new lottery.")
 
@@ -205,17 +148,28 @@ def prepare(
 ) -> PrepareResult:
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
 
+    Args:
+        pool_path: the pool (CSV or Excel) of people who volunteered.
+        quotas_path: the quota file (YAML, or CSV with ``panel_size``).
+        out_dir: the draw folder; it gets ``lottery.json``, ``ledger.jsonl`` and ``private/``.
+        algorithm: how the panel distribution is computed (LEXIMIN by default).
+        panels: m, the number of equally likely panels in the lottery.
+        seed_source: the public event that will give the seed, stated in the lottery file.
+        sheet: the sheet of an Excel pool with several.
+        panel_size: the panel size, for quota files that do not state it.
+        legacy_runs: Monte-Carlo runs that estimate the legacy algorithm's probabilities.
+        time_limit: seconds the computation may take; the fairest lottery found by then is kept.
+        force: replace a lottery in ``out_dir`` that has not been drawn.
+        progress: receives progress of the long computation.
+
     Example:
         >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
         >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
     """
-    from quotas.io import load_quotas
-    from sortition.pool import load_pool
-
     if panels < 1:
         raise InputError(f"--panels must be at least 1, got {panels}.")
     folder = Path(out_dir)
-    lottery_path = folder / "lottery.json"
+    lottery_path = folder / LOTTERY_FILE
     spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
     pool = load_pool(pool_path, spec, sheet=sheet)
     salt = load_or_create_salt(folder)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from html import escape
 
 from sortition.i18n import check_lang, has_text, text
-from sortition.report import (
+from sortition.report.data import (
     ReportData,
     ValueRow,
     facts,

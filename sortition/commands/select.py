@@ -1,0 +1,25 @@
+"""Practice: prepare and draw in one step."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Unpack
+
+from sortition.commands.draw import DrawResult, draw
+from sortition.commands.prepare import PrepareOptions, prepare
+
+
+def select(pool_path: str | Path, quotas_path: str | Path, seed: str, out_dir: str | Path,
+           **options: Unpack[PrepareOptions]) -> DrawResult:
+    """Prepare and draw in one step, for practice and tests (``options`` are those of :func:`prepare`).
+
+    The record says the commitment was not published before the seed, so nobody mistakes it for a
+    verifiable public draw.
+
+    Example:
+        >>> result = select("pool.csv", "quotas.yaml", "practice", "out", panels=100)  # doctest: +SKIP
+    """
+    prep = prepare(pool_path, quotas_path, out_dir, **options)
+    result = draw(prep.lottery_path, seed, published_before_seed=False)
+    return dataclasses.replace(result, warnings=prep.warnings)

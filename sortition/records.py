@@ -1,0 +1,199 @@
+"""The output folder and the public records: file names, format identifiers, readers, the ledger.
+
+Every file a command reads from or writes to a draw folder is named here, once. Public records (the lottery
+file, the draw record, the invitation plan and record) are canonical JSON (:func:`sortition.files.canonical_json`);
+the ledger ``ledger.jsonl`` holds wall-clock times, hash-chained line by line, so that the public records stay
+pure functions of their inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quotas.errors import InputError
+from sortition.files import PRIVATE_DIR_MODE, atomic_write, write_csv
+
+# Format identifiers of the public records.
+LOTTERY_FORMAT = "sortition-lottery/1"
+DRAW_FORMAT = "sortition-draw/1"
+PLAN_FORMAT = "sortition-invitation-plan/1"
+INVITATIONS_FORMAT = "sortition-invitations/1"
+
+# Public files of a draw folder.
+LOTTERY_FILE = "lottery.json"
+DRAW_FILE = "draw.json"
+REPORT_HTML = "report.html"
+REPORT_MD = "report.md"
+LEDGER_FILE = "ledger.jsonl"
+# Public files of an invitation folder.
+PLAN_FILE = "invitation_plan.json"
+INVITATIONS_FILE = "invitations.json"
+
+# Private files (personal data or secrets), under PRIVATE_DIR.
+PRIVATE_DIR = "private"
+SALT_FILE = "salt"
+POOL_COPY = "pool.csv"
+PANEL_LIST = "panel.csv"
+RESERVE_LIST = "reserves.csv"
+EXCLUDE_FILE = "exclude_ids.txt"
+
+#: The column of private/pool.csv that holds each person's pseudonym.
+PSEUDONYM_COLUMN = "sortition_pseudonym"
+
+GENESIS = "0" * 64  # the "previous" of a ledger's first line
+
+
+def private_dir(base: str | Path) -> Path:
+    """``base/private``, created (or tightened) to mode 0700."""
+    path = Path(base) / PRIVATE_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, PRIVATE_DIR_MODE)
+    return path
+
+
+def private_file(base: str | Path, name: str) -> Path:
+    """The path of a private file of a folder (without creating anything)."""
+    return Path(base) / PRIVATE_DIR / name
+
+
+def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
+    """Read a JSON file; return its exact bytes and the parsed object. Clear errors for bad files."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{what} not found.", file=p, hint="Check the path.") from None
+    except IsADirectoryError:
+        raise InputError(f"is a folder, not a {what}.", file=p) from None
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"is not a valid {what} (not JSON: {exc}).", file=p, row=line,
+                         hint="Use the file exactly as sortition wrote it.") from None
+    if not isinstance(obj, dict):
+        raise InputError(f"is not a valid {what} (expected a JSON object).", file=p)
+    return raw, obj
+
+
+def read_lottery(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The lottery file's exact bytes (the commitment is their SHA-256) and its content."""
+    return read_json(path, what="lottery file")
+
+
+def read_draw(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The draw record's exact bytes and its content."""
+    return read_json(path, what="draw record")
+
+
+def record_format(path: str | Path) -> object:
+    """The ``format`` field of a public record, or None when the file cannot be read as one."""
+    try:
+        return read_json(path, what="record")[1].get("format")
+    except InputError:
+        return None
+
+
+def lottery_beside(draw_path: str | Path, lottery_path: str | Path | None = None) -> Path:
+    """The lottery file of a draw record: the one given, else ``lottery.json`` beside the record."""
+    return Path(lottery_path) if lottery_path else Path(draw_path).parent / LOTTERY_FILE
+
+
+def append_ledger(folder: str | Path, entry: Mapping[str, Any]) -> None:
+    """Append one event to ``folder/ledger.jsonl``; each line holds the SHA-256 of the line before it.
+
+    The file is rewritten atomically (old lines + the new one) rather than appended to in place, so a crash
+    leaves the old ledger or the new one, never a torn last line (ledgers hold a handful of lines). A torn
+    line left by an older version is ended with a newline, kept as evidence and chained like any other.
+    """
+    path = Path(folder) / LEDGER_FILE
+    old = path.read_bytes() if path.exists() else b""
+    if old and not old.endswith(b"\n"):
+        old += b"\n"
+    lines = old.splitlines()
+    prev = hashlib.sha256(lines[-1]).hexdigest() if lines else GENESIS
+    record = {"time": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"), "previous": prev, **entry}
+    line = json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n"
+    atomic_write(path, old + line.encode("utf-8"), overwrite=True)
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """A folder's ledger as read back: its entries (``{}`` for a line that is not a JSON object) and whether
+    the hash chain holds. ``broken_at`` is the 1-based number of the first line that breaks it."""
+
+    entries: tuple[Mapping[str, Any], ...]
+    broken_at: int | None
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def read_ledger(folder: str | Path) -> Ledger | None:
+    """Read and check ``folder/ledger.jsonl``; None when the folder has none."""
+    path = Path(folder) / LEDGER_FILE
+    if not path.exists():
+        return None
+    prev = GENESIS
+    broken: int | None = None
+    entries: list[Mapping[str, Any]] = []
+    for n, line in enumerate(path.read_bytes().splitlines(), 1):
+        try:
+            entry = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            entry = None  # a torn or edited line: the chain is broken here, the lines after still count
+        if not isinstance(entry, dict):
+            entry = {}
+        if broken is None and entry.get("previous") != prev:
+            broken = n
+        prev = hashlib.sha256(line).hexdigest()
+        entries.append(entry)
+    return Ledger(tuple(entries), broken)
+
+
+def _private_rows(folder: Path, order: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    path = private_file(folder, POOL_COPY)
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+    except FileNotFoundError:
+        raise InputError("the private copy of the pool is missing.", file=path,
+                         hint="Run draw in the folder that prepare wrote.") from None
+    header, body = rows[0], rows[1:]
+    by_name = {r[0]: r for r in body}
+    missing = [p for p in order if p not in by_name]
+    if missing:
+        raise InputError(f"does not hold {len(missing)} people of the lottery.", file=path,
+                         hint="Run draw in the folder that prepare wrote.")
+    return header, [by_name[p] for p in order]
+
+
+def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[str]) -> tuple[Path, Path]:
+    """The panel and the reserve list with the pool's own columns (private: personal data)."""
+    header, panel_rows = _private_rows(folder, panel)
+    _, reserve_rows = _private_rows(folder, reserves)
+    priv = private_dir(folder)
+    # private/pool.csv holds the raw values; the lists people open get formula cells neutralised.
+    write_csv(priv / PANEL_LIST, ["rank", *header], [[str(i + 1), *r] for i, r in enumerate(panel_rows)])
+    write_csv(priv / RESERVE_LIST, ["rank", *header], [[str(i + 1), *r] for i, r in enumerate(reserve_rows)])
+    return priv / PANEL_LIST, priv / RESERVE_LIST
+
+
+def pseudonyms_by_id(folder: Path, id_column: str | None) -> dict[str, str]:
+    """Register id -> pseudonym from the private pool copy (so officials can name people by id)."""
+    path = private_file(folder, POOL_COPY)
+    if not id_column or not path.exists():
+        return {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return {row[id_column]: row[PSEUDONYM_COLUMN] for row in rows
+            if row.get(id_column) is not None and row.get(PSEUDONYM_COLUMN)}
