@@ -56,7 +56,7 @@ def _print_json(obj: object) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        from sortition.lottery import software_version
+        from sortition.version import software_version
 
         console.print(f"sortition {software_version()}")
         raise typer.Exit()

@@ -28,11 +28,11 @@ def invite_prepare(
 
     Example: sortition invite prepare examples/veiligheid/register.csv examples/veiligheid/plan.yaml --out inv1
     """
-    from sortition.invite import prepare
+    from sortition.invite import prepare_invitations
 
     progress = RichProgress(quiet=quiet)
     with user_errors():
-        result = prepare(register, plan, out, seed_source=seed_source, force=force, progress=progress)
+        result = prepare_invitations(register, plan, out, seed_source=seed_source, force=force, progress=progress)
     progress.finish()
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
@@ -59,11 +59,11 @@ def invite_draw(
 
     Example: sortition invite draw inv1/invitation_plan.json --register register.csv --seed "Lotto: 3 11 17 25 32 41"
     """
-    from sortition.invite import draw
+    from sortition.invite import draw_invitations
 
     progress = RichProgress(quiet=quiet)
     with user_errors():
-        result = draw(plan, register, seed, progress=progress)
+        result = draw_invitations(plan, register, seed, progress=progress)
     progress.finish()
     ok(f"Drew {result.letters:,} letters and {result.reserves:,} reserves in rank order.")
     console.print(f"Public:  {result.record_path}")

@@ -31,8 +31,9 @@ from sortition.randomness import Stream, derive_key, normalise_seed, order_by_ra
 from sortition.replace import Replacement, ReplaceResult, replace
 from sortition.report import ReportFormat, write_report
 from sortition.rfc3797 import rfc3797_select
+from sortition.rules.checks import Check, VerifyReport
 from sortition.tables import Table, read_table
-from sortition.verify import Check, VerifyReport, verify
+from sortition.verify import verify
 
 __all__ = [
     "NULL_PROGRESS",

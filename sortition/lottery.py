@@ -29,6 +29,7 @@ from sortition.files import (
 )
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
+from sortition.version import software_version
 
 LOTTERY_FORMAT = "sortition-lottery/1"
 DEFAULT_PANELS = 1000
@@ -41,15 +42,6 @@ RESERVE_RULE = (
     "a drop-out is replaced by the first reserve whose addition keeps every quota and the household rule."
 )
 PSEUDONYM_COLUMN = "sortition_pseudonym"
-
-
-def software_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("sortition")
-    except PackageNotFoundError:  # running from a source tree without installation
-        return "0+unknown"
 
 
 def canonical_spec(spec: QuotaSpec) -> QuotaSpec:

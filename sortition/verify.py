@@ -8,63 +8,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, cast
 
 from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.draw import DRAW_FORMAT, compute_outcome, record_body
 from sortition.files import canonical_json, read_json, sha256_file
+from sortition.invite import verify_invitations
 from sortition.lottery import public_pool
+from sortition.rules.checks import Checklist, VerifyReport
 
 PROBABILITY_TOLERANCE = 1e-9
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 RECORD_CHECK = "record is the published one"
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    passed: bool
-    detail: str = ""
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """The checklist; ``ok`` when every check passed. ``failed`` is the first failing check, if any.
-
-    For a draw record, ``record_sha256`` is the SHA-256 of the record's bytes as verified and ``events`` the
-    number of replacement events in it: the values officials publish after each replacement (``None`` for
-    invitation records).
-    """
-
-    checks: tuple[Check, ...]
-    record_sha256: str | None = None
-    events: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return all(c.passed for c in self.checks)
-
-    @property
-    def failed(self) -> Check | None:
-        return next((c for c in self.checks if not c.passed), None)
-
-
-class _Checklist:
-    def __init__(self) -> None:
-        self.checks: list[Check] = []
-
-    def run(self, name: str, fn: Callable[[], str]) -> bool:
-        """Run one check; it returns a detail on success and raises SortitionError on failure."""
-        try:
-            detail = fn()
-        except SortitionError as exc:
-            self.checks.append(Check(name, False, str(exc)))
-            return False
-        self.checks.append(Check(name, True, detail))
-        return True
 
 
 def _check_panels(lottery: Mapping[str, Any]) -> str:
@@ -140,7 +97,7 @@ def _check_record(name: str, actual: str, published: str, events: int) -> str:
     return f"SHA-256({name}) = the published value, {events} replacement event(s)"
 
 
-def _anchor(cl: _Checklist, name: str, raw: bytes, record: Mapping[str, Any], published: str | None
+def _anchor(cl: Checklist, name: str, raw: bytes, record: Mapping[str, Any], published: str | None
             ) -> tuple[str, int]:
     """The record's SHA-256 (of the bytes verified, not a second read) and number of events; with
     ``published``, the check that the record is the one whose SHA-256 was published."""
@@ -175,8 +132,6 @@ def _invitations_report(path: Path, plan_path: str | Path | None, register: str 
     """Stage 1 records (``sortition invite``) are checked by :func:`sortition.invite.verify_invitations`."""
     if _record_format(path) != INVITATIONS_FORMAT:
         return None
-    from sortition.invite import verify_invitations
-
     return cast(VerifyReport, verify_invitations(path, plan_path=plan_path, register=register))
 
 
@@ -221,7 +176,7 @@ def _verify_draw(
     """
     draw_file = Path(draw_path)
     lottery_file = Path(lottery_path) if lottery_path else draw_file.parent / "lottery.json"
-    cl = _Checklist()
+    cl = Checklist()
     draw_raw, record = read_json(draw_file, what="draw record")
     lot_raw, lottery = read_json(lottery_file, what="lottery file")
 

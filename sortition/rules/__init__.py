@@ -1,0 +1,1 @@
+"""Pure rules shared by the commands: no file writing."""

@@ -1,0 +1,55 @@
+"""The checklist a verification returns: one :class:`Check` per rule, gathered in a :class:`VerifyReport`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from quotas.errors import SortitionError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The checklist; ``ok`` when every check passed. ``failed`` is the first failing check, if any.
+
+    For a draw record, ``record_sha256`` is the SHA-256 of the record's bytes as verified and ``events`` the
+    number of replacement events in it: the values officials publish after each replacement (``None`` for
+    invitation records).
+    """
+
+    checks: tuple[Check, ...]
+    record_sha256: str | None = None
+    events: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def failed(self) -> Check | None:
+        return next((c for c in self.checks if not c.passed), None)
+
+
+class Checklist:
+    def __init__(self) -> None:
+        self.checks: list[Check] = []
+
+    def run(self, name: str, fn: Callable[[], str]) -> bool:
+        """Run one check; it returns a detail on success and raises SortitionError on failure."""
+        try:
+            detail = fn()
+        except SortitionError as exc:
+            self.checks.append(Check(name, False, str(exc)))
+            return False
+        self.checks.append(Check(name, True, detail))
+        return True
+
+
+__all__ = ["Check", "Checklist", "VerifyReport"]
