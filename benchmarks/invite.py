@@ -43,12 +43,12 @@ def _peak_rss_mib() -> float:
 
 
 def run_ours(register: Path, plan: Path, out: Path) -> dict[str, float]:
-    from sortition.invite import draw, prepare
+    from sortition.invite import draw_invitations, prepare_invitations
 
     t0 = time.perf_counter()
-    prep = prepare(register, plan, out, force=True)
+    prep = prepare_invitations(register, plan, out, force=True)
     t1 = time.perf_counter()
-    result = draw(prep.plan_path, register, "benchmark seed")
+    result = draw_invitations(prep.plan_path, register, "benchmark seed")
     t2 = time.perf_counter()
     return {"prepare_s": t1 - t0, "draw_s": t2 - t1, "total_s": t2 - t0, "letters": result.letters,
             "peak_rss_mib": _peak_rss_mib()}

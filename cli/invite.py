@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from cli.output import RichProgress, console, err_console, ok, user_errors
+from sortition.invite import draw_invitations, prepare_invitations
 
 invite_app = typer.Typer(help="Stage 1: draw the residents to invite, stratified and verifiable.",
                          no_args_is_help=True)
@@ -28,11 +29,9 @@ def invite_prepare(
 
     Example: sortition invite prepare examples/veiligheid/register.csv examples/veiligheid/plan.yaml --out inv1
     """
-    from sortition.invite import prepare
-
     progress = RichProgress(quiet=quiet)
     with user_errors():
-        result = prepare(register, plan, out, seed_source=seed_source, force=force, progress=progress)
+        result = prepare_invitations(register, plan, out, seed_source=seed_source, force=force, progress=progress)
     progress.finish()
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
@@ -59,11 +58,9 @@ def invite_draw(
 
     Example: sortition invite draw inv1/invitation_plan.json --register register.csv --seed "Lotto: 3 11 17 25 32 41"
     """
-    from sortition.invite import draw
-
     progress = RichProgress(quiet=quiet)
     with user_errors():
-        result = draw(plan, register, seed, progress=progress)
+        result = draw_invitations(plan, register, seed, progress=progress)
     progress.finish()
     ok(f"Drew {result.letters:,} letters and {result.reserves:,} reserves in rank order.")
     console.print(f"Public:  {result.record_path}")

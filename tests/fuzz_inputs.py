@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from quotas.io import load_quotas
 from quotas.model import Category, QuotaSpec, ValueQuota
 from quotas.propose import propose_quotas
-from sortition.invite_plan import load_plan, plan_from_mapping
-from sortition.invite_register import build_frame, read_register
+from sortition.invite.plan import load_plan, plan_from_mapping
+from sortition.invite.register import build_frame, read_register
 from sortition.pool import load_pool
 from sortition.tables import read_table
 

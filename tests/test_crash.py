@@ -139,8 +139,8 @@ def test_invitations_survive_a_crash_at_every_write(tmp_path: Path,
     plan.write_text((src / "plan.yaml").read_text().replace("letters: 300", "letters: 20"))
 
     def run(folder: Path) -> list[Callable[[], object]]:
-        return [lambda: invite.prepare(reg, plan, folder),
-                lambda: invite.draw(folder / "invitation_plan.json", reg, "dice 4 4")]
+        return [lambda: invite.prepare_invitations(reg, plan, folder),
+                lambda: invite.draw_invitations(folder / "invitation_plan.json", reg, "dice 4 4")]
 
     def finish(folder: Path, todo: list[Callable[[], object]], s: int) -> None:
         for step in todo[s:]:

@@ -23,10 +23,10 @@ from typer.testing import CliRunner
 from cli.app import app
 from quotas.errors import InputError
 from sortition import verify
-from sortition.invite import draw, prepare, verify_invitations
-from sortition.invite_hash import exact_order, hash_units
-from sortition.invite_plan import largest_remainder_letters, load_plan, plan_from_mapping
-from sortition.invite_register import _HEAD, Register, read_register
+from sortition.invite import draw_invitations, prepare_invitations, verify_invitations
+from sortition.invite.plan import largest_remainder_letters, load_plan, plan_from_mapping
+from sortition.invite.ranking import exact_order, hash_units
+from sortition.invite.register import _HEAD, Register, read_register
 from sortition.pseudonyms import household_pseudonym, pseudonym
 from sortition.randomness import order_by_rank
 
@@ -74,8 +74,8 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
 def _run(tmp: Path, rows: list[list[str]], plan: dict | None = None, seed: str = "seed 1") -> Path:
     reg, plan_path = _write(tmp, rows, plan)
     out = tmp / "out"
-    prep = prepare(reg, plan_path, out)
-    draw(prep.plan_path, reg, seed)
+    prep = prepare_invitations(reg, plan_path, out)
+    draw_invitations(prep.plan_path, reg, seed)
     return out
 
 
@@ -162,19 +162,19 @@ def test_one_letter_per_address_chooses_one_eligible_resident(tmp_path: Path) ->
 def test_one_letter_per_address_refuses_person_level_strata(tmp_path: Path) -> None:
     reg, plan_path = _write(tmp_path, _people(), {**PLAN, "households": "one_letter_per_address"})
     with pytest.raises(InputError, match="different strata"):
-        prepare(reg, plan_path, tmp_path / "out")
+        prepare_invitations(reg, plan_path, tmp_path / "out")
 
 
 # ------------------------------------------------------------------------------ order and determinism
 
 def _selected(register: Path, plan_file: Path, key: bytes, salt: bytes) -> dict[str, list[str]]:
-    from sortition.invite import _spec_from_plan, select
-    from sortition.invite_register import build_frame, read_register
+    from sortition.invite.register import build_frame, read_register
+    from sortition.invite.selection import select_invitees, spec_from_plan
 
     plan = json.loads(plan_file.read_text())
-    spec = _spec_from_plan(plan)
+    spec = spec_from_plan(plan)
     frame = build_frame(read_register(register, spec), spec)
-    sel = select(frame, spec, plan, key, salt)
+    sel = select_invitees(frame, spec, plan, key, salt)
     return {s: [f"{int(sel.unit_pseudonyms[u]):016x}" for u in sel.invited[s] + sel.reserves[s]]
             for s in frame.labels}
 
@@ -187,7 +187,7 @@ def test_row_order_does_not_matter(tmp_path_factory: pytest.TempPathFactory, rnd
     rows = _people()
     base = tmp_path_factory.mktemp("a")
     reg, plan_path = _write(base, rows)
-    prep = prepare(reg, plan_path, base / "out")
+    prep = prepare_invitations(reg, plan_path, base / "out")
     key, salt = os.urandom(32), os.urandom(32)
     shuffled = rows[:]
     rnd.shuffle(shuffled)
@@ -199,9 +199,9 @@ def test_row_order_does_not_matter(tmp_path_factory: pytest.TempPathFactory, rnd
 def test_same_seed_same_letters_across_processes(tmp_path: Path) -> None:
     reg, plan_path = _write(tmp_path, _people())
     out = tmp_path / "out"
-    prep = prepare(reg, plan_path, out)
-    code = ("import sys, json; from sortition.invite import draw; "
-            "r = draw(sys.argv[1], sys.argv[2], 'seed 1'); print(r.record_path)")
+    prep = prepare_invitations(reg, plan_path, out)
+    code = ("import sys, json; from sortition.invite import draw_invitations; "
+            "r = draw_invitations(sys.argv[1], sys.argv[2], 'seed 1'); print(r.record_path)")
     records = []
     for hash_seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": hash_seed}
@@ -213,15 +213,15 @@ def test_same_seed_same_letters_across_processes(tmp_path: Path) -> None:
 
 def test_prepare_is_a_pure_function_of_its_inputs(tmp_path: Path) -> None:
     reg, plan_path = _write(tmp_path, _people())
-    first = prepare(reg, plan_path, tmp_path / "out")
-    again = prepare(reg, plan_path, tmp_path / "out")
+    first = prepare_invitations(reg, plan_path, tmp_path / "out")
+    again = prepare_invitations(reg, plan_path, tmp_path / "out")
     assert first.commitment == again.commitment
 
 
 def test_other_seed_after_a_draw_is_refused(tmp_path: Path) -> None:
     out = _run(tmp_path, _people())
     with pytest.raises(InputError, match="one draw per commitment"):
-        draw(out / "invitation_plan.json", tmp_path / "register.csv", "another seed")
+        draw_invitations(out / "invitation_plan.json", tmp_path / "register.csv", "another seed")
 
 
 # ---------------------------------------------------------------------------------------------- verify
@@ -291,8 +291,8 @@ def test_cli_prepare_draw_verify(tmp_path: Path) -> None:
 def test_examples_run(tmp_path: Path) -> None:
     for name in ("schalkwijk-trees", "veiligheid"):
         reg = EXAMPLES / name / "register.csv"
-        prep = prepare(reg, EXAMPLES / name / "plan.yaml", tmp_path / name)
-        result = draw(prep.plan_path, reg, "oefening")
+        prep = prepare_invitations(reg, EXAMPLES / name / "plan.yaml", tmp_path / name)
+        result = draw_invitations(prep.plan_path, reg, "oefening")
         assert result.letters == sum(s.letters for s in prep.strata)
         assert verify(result.record_path, register=reg).ok
 
@@ -302,7 +302,7 @@ def test_examples_run(tmp_path: Path) -> None:
 def _error(tmp_path: Path, rows: list[list[str]], plan: dict | None = None) -> str:
     reg, plan_path = _write(tmp_path, rows, plan)
     with pytest.raises(InputError) as info:
-        prepare(reg, plan_path, tmp_path / "out")
+        prepare_invitations(reg, plan_path, tmp_path / "out")
     return str(info.value)
 
 
@@ -373,10 +373,10 @@ def test_excel_register_gives_the_same_letters_as_csv(tmp_path: Path) -> None:
         ws.append(r)
     xlsx = tmp_path / "register.xlsx"
     wb.save(xlsx)
-    prep = prepare(reg, plan_path, tmp_path / "out")
+    prep = prepare_invitations(reg, plan_path, tmp_path / "out")
     key, salt = os.urandom(32), os.urandom(32)
     assert _selected(xlsx, prep.plan_path, key, salt) == _selected(reg, prep.plan_path, key, salt)
-    result = draw(prepare(xlsx, plan_path, tmp_path / "x").plan_path, xlsx, "seed")
+    result = draw_invitations(prepare_invitations(xlsx, plan_path, tmp_path / "x").plan_path, xlsx, "seed")
     assert len(_csv_rows(result.invitations_csv)) == 6
 
 
@@ -389,13 +389,13 @@ def test_blank_lines_and_padded_ids_keep_row_numbers(tmp_path: Path) -> None:
     lines.insert(4, "")  # after data row 3
     reg.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match="row 12"):
-        prepare(reg, plan_path, tmp_path / "out")
+        prepare_invitations(reg, plan_path, tmp_path / "out")
     rows[9][1] = "1990-01-01"
     reg, plan_path = _write(tmp_path, rows)
     lines = reg.read_text().splitlines()
     lines.insert(4, "")
     reg.write_text("\n".join(lines) + "\n")
-    result = draw(prepare(reg, plan_path, tmp_path / "out").plan_path, reg, "seed")
+    result = draw_invitations(prepare_invitations(reg, plan_path, tmp_path / "out").plan_path, reg, "seed")
     letters = _csv_rows(result.invitations_csv)
     lines = reg.read_text().splitlines()
     for r in letters:  # register_row is the spreadsheet row of that person
@@ -410,7 +410,7 @@ def test_error_empty_id(tmp_path: Path) -> None:
 
 def test_letters_per_stratum_value_are_split_over_the_other_columns(tmp_path: Path) -> None:
     reg, plan_path = _write(tmp_path, _people(), {**PLAN, "households": "none", "letters": {"Noord": 5, "Zuid": 2}})
-    prep = prepare(reg, plan_path, tmp_path / "out")
+    prep = prepare_invitations(reg, plan_path, tmp_path / "out")
     per_wijk = {w: sum(s.letters for s in prep.strata if s.values[0] == w) for w in ("Noord", "Zuid")}
     assert per_wijk == {"Noord": 5, "Zuid": 2}
     assert all(s.letters <= s.eligible for s in prep.strata)
@@ -423,7 +423,7 @@ def test_library_does_not_import_the_terminal_stack() -> None:
 
 
 def test_parallel_hashing_equals_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sortition.invite_hash as ih
+    import sortition.invite.ranking as ih
 
     monkeypatch.setattr(ih, "PARALLEL_MIN", 10)
     monkeypatch.setattr(ih, "_CHUNK", 7)
@@ -483,7 +483,7 @@ def test_binary_register_is_refused_as_binary(tmp_path: Path) -> None:
     reg = tmp_path / "register.csv"
     reg.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256)))
     with pytest.raises(InputError, match="binary data") as info:
-        prepare(reg, plan_path, tmp_path / "out")
+        prepare_invitations(reg, plan_path, tmp_path / "out")
     assert info.value.file == str(reg) and info.value.row == 3  # the PNG signature holds two line breaks
     result = CliRunner().invoke(app, ["invite", "prepare", str(reg), str(plan_path), "--out", str(tmp_path / "o")])
     one_red_line(result)
@@ -499,7 +499,7 @@ def test_bad_byte_beyond_the_head_is_a_clear_error(tmp_path: Path, utf8_head: bo
     """Regression: a bad byte beyond the 64 KiB the reader decodes itself came out of pandas as a bare
     UnicodeDecodeError (a traceback in the CLI), or made the whole file be read again as Windows-1252,
     which garbled the UTF-8 head ('straÃŸe') and reported a missing column."""
-    from sortition.invite_register import _HEAD
+    from sortition.invite.register import _HEAD
 
     rows = _people(3000)
     if utf8_head:
@@ -523,7 +523,7 @@ def test_bad_byte_beyond_the_head_is_a_clear_error(tmp_path: Path, utf8_head: bo
 
 def test_ascii_head_with_windows_1252_further_down_is_read_as_windows_1252(tmp_path: Path) -> None:
     """Dutch Excel writes 'CSV' as Windows-1252; the accents may first appear beyond the head."""
-    from sortition.invite_register import _HEAD
+    from sortition.invite.register import _HEAD
 
     rows = _people(3000)
     rows[2900][2] = "Zuidé"

@@ -93,8 +93,8 @@ def test_invitation_lists_are_neutralised(tmp_path: Path) -> None:
     # Formula-like first names (the register's second column) on every row.
     text = re.sub(r"^(R\d+),([^,\n]*)", lambda m: f"{m.group(1)},=1+{m.group(2)}", text, flags=re.M)
     (src / "register.csv").write_text(text, encoding="utf-8")
-    prep = invite.prepare(src / "register.csv", src / "plan.yaml", tmp_path / "letters")
-    result = invite.draw(prep.plan_path, src / "register.csv", "seed")
+    prep = invite.prepare_invitations(src / "register.csv", src / "plan.yaml", tmp_path / "letters")
+    result = invite.draw_invitations(prep.plan_path, src / "register.csv", "seed")
     assert assert_safe(result.invitations_csv) == result.letters
     assert assert_safe(result.reserves_csv) == result.reserves
 

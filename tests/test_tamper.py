@@ -129,8 +129,8 @@ def letters(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copy(src / "register.csv", folder / "register.csv")
     plan = (src / "plan.yaml").read_text().replace("letters: 300", "letters: 20")
     (folder / "plan.yaml").write_text(plan)
-    prep = invite.prepare(folder / "register.csv", folder / "plan.yaml", folder / "out")
-    result = invite.draw(prep.plan_path, folder / "register.csv", "dice 2 2")
+    prep = invite.prepare_invitations(folder / "register.csv", folder / "plan.yaml", folder / "out")
+    result = invite.draw_invitations(prep.plan_path, folder / "register.csv", "dice 2 2")
     return result.record_path, folder / "register.csv"
 
 

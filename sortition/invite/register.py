@@ -25,9 +25,9 @@ import pandas as pd
 
 from quotas.errors import InputError
 from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter, undecodable_in_file
-from sortition.invite_plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
+from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX, household_key
-from sortition.tables import EXCEL_SUFFIXES, read_table
+from sortition.tables import EXCEL_SUFFIXES, Table, read_table
 
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
 _HEAD = 1 << 16  # bytes read to find the encoding, the separator and the header
@@ -225,8 +225,6 @@ def _strip_categorical(cat: pd.Categorical) -> pd.Categorical:
 
 
 def _register_from_table(table: object, plan: InvitePlanSpec) -> Register:
-    from sortition.tables import Table
-
     assert isinstance(table, Table)
     header = table.columns
     found = [_find(header, name, role, table.path) for role, name in _plan_columns(plan)]
@@ -502,8 +500,6 @@ def fetch_rows(register: Register, row_numbers: Sequence[int]) -> tuple[list[str
     """The full register rows (every column, as text) for the given spreadsheet row numbers."""
     wanted = set(int(r) for r in row_numbers)
     if register.table is not None:
-        from sortition.tables import Table
-
         assert isinstance(register.table, Table)
         frame = register.table.frame
         return list(register.header), {r: [str(v) for v in frame.loc[[r]].to_numpy()[0]] for r in wanted}

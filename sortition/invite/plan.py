@@ -32,8 +32,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from quotas.errors import InputError
+from quotas.io import MAX_YAML_BYTES
 from quotas.propose import largest_remainder
+from quotas.textfiles import read_bytes
 
 PLAN_KEYS = frozenset({"letters", "strata", "columns", "age_bands", "reference_date", "min_age", "households",
                        "expected_response", "exclude", "exclude_column", "reserves", "seed_source"})
@@ -121,11 +125,6 @@ def load_plan(path: str | Path) -> InvitePlanSpec:
         InputError: a missing file, bad YAML, an unknown key or a value of the wrong kind; the message
             names the file and the key and says what to write instead.
     """
-    import yaml
-
-    from quotas.io import MAX_YAML_BYTES
-    from quotas.textfiles import read_bytes
-
     p = Path(path)
     raw = read_bytes(p)  # missing file, folder, unreadable: one clear line
     if len(raw) > MAX_YAML_BYTES:

@@ -1,0 +1,212 @@
+"""The stage-1 commands: prepare and draw invitations. They read the register and write the output folder.
+
+The same protocol as a panel draw, with the invitation plan as the committed file:
+
+1. :func:`prepare_invitations` reads the register and the plan (YAML), counts the eligible people (or
+   addresses) per stratum, allocates the letters by largest remainder and writes ``DIR/invitation_plan.json``:
+   a pure function of the inputs (register SHA-256 and row count, strata sizes, letters per stratum, settings,
+   seed source, the SHA-256 of the salt). Its SHA-256 is the commitment, published before the seed exists.
+2. :func:`draw_invitations` derives ``K`` from the commitment and the public seed (stream v1). Within each
+   stratum the units (people, or addresses) with the lowest order-free ranks ``rank(K, pseudonym)`` get a
+   letter, the next ones form the reserve list; file row order never matters. It writes the public record
+   ``DIR/invitations.json`` (pseudonyms only) and the private mail-merge files in ``DIR/private``.
+
+The rule itself is in :mod:`sortition.invite.selection`; the checks of a record in
+:mod:`sortition.invite.verification`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quotas.errors import InputError, VerificationError
+from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv
+from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
+from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
+from sortition.invite.selection import (
+    SELECTION_RULE,
+    InviteSelection,
+    StratumPlan,
+    compute_record,
+    plan_strata,
+    pseudonym_of,
+)
+from sortition.progress import NULL_PROGRESS, ProgressReporter
+from sortition.pseudonyms import load_or_create_salt
+from sortition.randomness import normalise_seed
+from sortition.records import (
+    EXCLUDE_FILE,
+    INVITATIONS_FILE,
+    PLAN_FILE,
+    PLAN_FORMAT,
+    append_ledger,
+    private_dir,
+    read_json,
+)
+from sortition.version import software_version
+
+
+@dataclass(frozen=True)
+class InvitePrepareResult:
+    """What prepare_invitations wrote: the plan file, its commitment, the strata and eligibility counts."""
+
+    plan_path: Path
+    commitment: str
+    strata: tuple[StratumPlan, ...]
+    eligibility: Mapping[str, int]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class InviteDrawResult:
+    """What draw_invitations wrote: the public record, the private lists, and the counts drawn."""
+
+    record_path: Path
+    invitations_csv: Path
+    reserves_csv: Path
+    letters: int
+    reserves: int
+    commitment: str
+    seed: str
+
+
+# --------------------------------------------------------------------------------------------- prepare
+
+def _plan_body(plan: InvitePlanSpec, plan_bytes: bytes, frame: SamplingFrame, strata: Sequence[StratumPlan],
+               salt: bytes, exclude: tuple[list[str], str | None], seed_source: str) -> dict[str, Any]:
+    register = frame.register
+    ids, exclude_sha = exclude
+    inputs = {Path(register.path).name: register.sha256, Path(plan.source).name: hashlib.sha256(plan_bytes).hexdigest()}
+    if plan.exclude is not None and exclude_sha:
+        inputs[plan.exclude.name] = exclude_sha
+    return {
+        "format": PLAN_FORMAT,
+        "software_version": software_version(),
+        "inputs": inputs,
+        "register": {"file": Path(register.path).name, "sha256": register.sha256, "rows": register.rows},
+        "settings": plan.settings(),
+        "seed_source": seed_source,
+        "salt_sha256": hashlib.sha256(salt).hexdigest(),
+        "exclude_ids_sha256": hashlib.sha256(_exclude_bytes(ids)).hexdigest(),
+        "eligibility": dict(sorted(frame.stats.items())),
+        "unit": "address" if plan.households is HouseholdRule.ONE_LETTER_PER_ADDRESS else "person",
+        "strata_order": [s.label for s in strata],
+        "strata": {s.label: {"values": dict(zip(plan.strata, s.values, strict=True)), "eligible": s.eligible,
+                             "people": s.people, "letters": s.letters, "reserves": s.reserves,
+                             "expected_response": s.expected_response} for s in strata},
+        "letters_total": sum(s.letters for s in strata),
+        "reserves_total": sum(s.reserves for s in strata),
+        "selection_rule": SELECTION_RULE,
+    }
+
+
+def _exclude_bytes(ids: Sequence[str]) -> bytes:
+    return "".join(f"{i}\n" for i in sorted(set(ids))).encode("utf-8")
+
+
+def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_dir: str | Path, *,
+                        seed_source: str = "", force: bool = False,
+                        progress: ProgressReporter = NULL_PROGRESS) -> InvitePrepareResult:
+    """Write ``out_dir/invitation_plan.json`` and return its commitment (publish it before the seed exists).
+
+    Raises:
+        InputError: bad plan or register (the message names file, row and column), an empty stratum, more
+            letters than people, or a folder whose plan was drawn already.
+    """
+    plan = load_plan(plan_path)
+    plan_bytes = Path(plan_path).read_bytes()
+    progress.start("Reading the register")
+    register = read_register(register_path, plan)
+    exclude = read_exclusions(plan, plan.columns["id"])
+    progress.update(message=f"{register.rows:,} rows")
+    frame = build_frame(register, plan, exclude[0])
+    strata = plan_strata(frame, plan)
+    progress.finish()
+    folder = Path(out_dir)
+    plan_file = folder / PLAN_FILE
+    if (folder / INVITATIONS_FILE).exists() and not force:
+        raise InputError("holds invitations drawn already; a new plan needs a new folder.",
+                         file=folder / INVITATIONS_FILE, hint="Choose another --out folder.")
+    salt = load_or_create_salt(folder)
+    atomic_write(private_dir(folder) / EXCLUDE_FILE, _exclude_bytes(exclude[0]), mode=PRIVATE_FILE_MODE,
+                 overwrite=True)
+    body = _plan_body(plan, plan_bytes, frame, strata, salt, exclude, seed_source or plan.seed_source)
+    data = canonical_json(body)
+    atomic_write(plan_file, data, overwrite=force)
+    commitment = hashlib.sha256(data).hexdigest()
+    append_ledger(folder, {"event": "invite prepare", "commitment": commitment, "register_sha256": register.sha256})
+    warnings = [f"stratum '{s.label}' gets no letters ({s.eligible} eligible)." for s in strata if s.letters == 0]
+    if exclude[0] and frame.stats["excluded_in_register"] < len(set(exclude[0])):
+        warnings.append(f"{len(set(exclude[0])) - frame.stats['excluded_in_register']} ids of the exclusion list "
+                        "are not in the register.")
+    return InvitePrepareResult(plan_file, commitment, strata, frame.stats, tuple(warnings))
+
+
+# ------------------------------------------------------------------------------------------------ draw
+
+def _check_plan(raw: bytes, plan: Mapping[str, Any], file: Path) -> None:
+    if plan.get("format") != PLAN_FORMAT:
+        raise InputError(f"is not an invitation plan (format {plan.get('format')!r}, expected {PLAN_FORMAT!r}).",
+                         file=file, hint="Give the invitation_plan.json that 'sortition invite prepare' wrote.")
+
+
+def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str, *,
+                     progress: ProgressReporter = NULL_PROGRESS) -> InviteDrawResult:
+    """Draw the letters of a committed plan with the public seed; write the public record and private lists.
+
+    One draw per commitment: the same seed again rewrites nothing; another seed is refused.
+    """
+    plan_file = Path(plan_path)
+    folder = plan_file.parent
+    raw, plan = read_json(plan_file, what="invitation plan")
+    _check_plan(raw, plan, plan_file)
+    record_path = folder / INVITATIONS_FILE
+    seed = normalise_seed(seed)
+    if record_path.exists():
+        _, old = read_json(record_path, what="invitation record")
+        if old.get("seed") != seed or old.get("commitment") != hashlib.sha256(raw).hexdigest():
+            raise InputError(f"holds invitations drawn already (seed {old.get('seed')!r}); one draw per commitment.",
+                             file=record_path, hint="A new draw needs a new prepare and a new future seed.")
+    try:
+        body, frame, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress)
+    except VerificationError as exc:
+        raise InputError(str(exc)) from None
+    atomic_write(record_path, canonical_json(body))
+    inv_csv, res_csv = _write_private(folder, frame, selection, plan)
+    append_ledger(folder, {"event": "invite draw", "commitment": body["commitment"], "seed": body["seed"],
+                           "record_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
+    return InviteDrawResult(record_path, inv_csv, res_csv, body["letters_total"], body["reserves_total"],
+                            body["commitment"], body["seed"])
+
+
+def _write_private(folder: Path, frame: SamplingFrame, sel: InviteSelection, plan: Mapping[str, Any]
+                   ) -> tuple[Path, Path]:
+    def person(unit: int) -> int:
+        return sel.addressee[unit] if sel.addressee else unit
+
+    lists = {"invitations.csv": sel.invited, "invite_reserves.csv": sel.reserves}
+    wanted = [int(frame.register.row_numbers[frame.positions[person(u)]]) for g in lists.values()
+              for units in g.values() for u in units]
+    header, rows = fetch_rows(frame.register, wanted)
+    priv = private_dir(folder)
+    paths = []
+    for name, groups in lists.items():
+        out = []
+        for label in plan.get("strata_order", []):
+            for n, u in enumerate(groups[label], 1):
+                row = int(frame.register.row_numbers[frame.positions[person(u)]])
+                out.append([label, str(n), pseudonym_of(sel.unit_pseudonyms, u), str(row), *rows[row]])
+        first = "letter" if name == "invitations.csv" else "reserve"
+        write_csv(priv / name, ["stratum", first, "pseudonym", "register_row", *header], out,
+                  mode=PRIVATE_FILE_MODE, overwrite=True)
+        os.chmod(priv / name, PRIVATE_FILE_MODE)
+        paths.append(priv / name)
+    return paths[0], paths[1]
+
+
+__all__ = ["InviteDrawResult", "InvitePrepareResult", "draw_invitations", "prepare_invitations"]

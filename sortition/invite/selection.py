@@ -1,0 +1,275 @@
+"""The selection rule of stage 1: strata, who gets a letter for a key, and the public record's body.
+
+Everything here is a pure function of its inputs and writes no file: :func:`plan_strata` gives the letters
+and reserves per stratum, :func:`select_invitees` the units a key selects (per stratum in rank order, with
+the household rules), :func:`invitations_record_body` the public record. :func:`compute_record` recomputes
+that record from a committed plan; it reads the register and the private salt, and is what both
+:func:`~sortition.invite.commands.draw_invitations` and
+:func:`~sortition.invite.verification.verify_invitations` run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from quotas.errors import InputError, VerificationError
+from sortition.invite.plan import (
+    HouseholdRule,
+    InvitePlanSpec,
+    allocate,
+    plan_from_mapping,
+    reserves_for,
+    resolve_rates,
+)
+from sortition.invite.ranking import exact_order, hash_units, pseudonym_hex
+from sortition.invite.register import SamplingFrame, build_frame, read_register
+from sortition.progress import NULL_PROGRESS, ProgressReporter
+from sortition.pseudonyms import load_or_create_salt
+from sortition.randomness import derive_key, normalise_seed, order_by_rank
+from sortition.records import EXCLUDE_FILE, INVITATIONS_FORMAT, PLAN_FILE, SALT_FILE, private_file
+
+SELECTION_RULE = (
+    "K = HMAC-SHA256(SHA-256 of this plan file, 'sortition-v1' 0x00 seed). The units of a stratum (people, or "
+    "addresses under one_letter_per_address) are ordered by rank(K, pseudonym); the first 'letters' get a "
+    "letter and the next 'reserves' form the reserve list. one_person_per_address: people are taken in rank "
+    "order over all strata, skipping those whose address already has a letter (reserves likewise, after all "
+    "letters). one_letter_per_address: the letter goes to the eligible resident of the address with the lowest "
+    "rank of their person pseudonym."
+)
+
+
+@dataclass(frozen=True)
+class StratumPlan:
+    """One stratum of a plan: its label, values, eligible units and people, letters and reserves."""
+
+    label: str
+    values: tuple[str, ...]
+    eligible: int
+    people: int
+    letters: int
+    reserves: int
+    expected_response: str | None
+
+
+# ---------------------------------------------------------------------------------------------- strata
+
+def _units(frame: SamplingFrame, plan: InvitePlanSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(people per stratum, units per stratum): units are addresses under one_letter_per_address."""
+    n = len(frame.labels)
+    people = np.bincount(frame.stratum, minlength=n)
+    if plan.households is HouseholdRule.ONE_LETTER_PER_ADDRESS:
+        assert frame.address is not None and frame.address_first is not None
+        return people, np.bincount(frame.stratum[frame.address_first], minlength=n)
+    return people, people
+
+
+def plan_strata(frame: SamplingFrame, plan: InvitePlanSpec) -> tuple[StratumPlan, ...]:
+    """Letters and reserves per stratum for this frame, in canonical stratum order."""
+    people, units = _units(frame, plan)
+    sizes = {label: int(units[i]) for i, label in enumerate(frame.labels)}
+    values = dict(zip(frame.labels, frame.values, strict=True))
+    letters = allocate(plan, sizes, values)
+    if plan.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
+        _check_addresses_suffice(frame, plan, letters)
+    reserves = reserves_for(plan, sizes, letters)
+    rates = resolve_rates(plan, values) or {}
+    return tuple(StratumPlan(label, values[label], sizes[label], int(people[i]), letters[label], reserves[label],
+                             str(rates[label]) if label in rates else None)
+                 for i, label in enumerate(frame.labels))
+
+
+def _check_addresses_suffice(frame: SamplingFrame, plan: InvitePlanSpec, letters: Mapping[str, int]) -> None:
+    assert frame.address is not None
+    pairs = pd.DataFrame({"s": frame.stratum, "a": frame.address}).drop_duplicates()
+    distinct = np.bincount(pairs["s"].to_numpy(), minlength=len(frame.labels))
+    for i, label in enumerate(frame.labels):
+        if letters[label] > distinct[i]:
+            raise InputError(f"'letters': stratum '{label}' gets {letters[label]} letters but its people live at "
+                             f"only {distinct[i]} addresses (one person per address).", file=plan.source,
+                             hint="Send fewer letters, or merge strata.")
+
+
+# ------------------------------------------------------------------------------------------- selection
+
+@dataclass(frozen=True, eq=False)
+class InviteSelection:
+    """The units a key selects: per stratum, the letters and the reserves in rank order."""
+
+    invited: dict[str, list[int]]   # stratum label -> unit indices in rank order
+    reserves: dict[str, list[int]]
+    unit_pseudonyms: np.ndarray     # uint64 per unit
+    addressee: dict[int, int]       # address mode: household -> person index (into frame.positions)
+    person_pseudonyms: dict[int, str]
+
+
+def spec_from_plan(plan: Mapping[str, Any]) -> InvitePlanSpec:
+    """The plan settings a committed plan file states, as the spec prepare read them from the YAML."""
+    s = dict(plan.get("settings", {}))
+    columns = dict(s.get("columns", {}))
+    if s.get("address"):
+        columns["address"] = list(s["address"])
+    mapping = {k: s[k] for k in ("letters", "strata", "age_bands", "reference_date", "min_age", "households",
+                                 "expected_response", "reserves") if s.get(k) is not None}
+    return plan_from_mapping({**mapping, "columns": columns}, source=PLAN_FILE)
+
+
+def _by_stratum(order: np.ndarray, stratum: np.ndarray, n: int) -> list[np.ndarray]:
+    grouped = order[np.argsort(stratum[order], kind="stable")]
+    bounds = np.searchsorted(stratum[grouped], np.arange(n + 1))
+    return [grouped[bounds[i]:bounds[i + 1]] for i in range(n)]
+
+
+def _greedy(order: np.ndarray, stratum: np.ndarray, address: np.ndarray, quota: np.ndarray,
+            blocked: set[int], taken: set[int]) -> list[list[int]]:
+    """Units in rank order, at most one per address, until every stratum has its quota."""
+    out: list[list[int]] = [[] for _ in quota]
+    left = int(quota.sum())
+    need = quota.copy()
+    for u in order.tolist():
+        if left == 0:
+            break
+        s = stratum[u]
+        if need[s] == 0 or u in taken or address[u] in blocked:
+            continue
+        out[s].append(u)
+        taken.add(u)
+        blocked.add(int(address[u]))
+        need[s] -= 1
+        left -= 1
+    return out
+
+
+def select_invitees(frame: SamplingFrame, spec: InvitePlanSpec, plan: Mapping[str, Any], key: bytes, salt: bytes,
+           progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
+    """The letters and reserves a key selects (pure function of the frame, the plan, the key and the salt)."""
+    address_mode = spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS
+    if address_mode:
+        assert frame.address_first is not None
+        names = frame.address_keys()
+        unit_stratum = frame.stratum[frame.address_first]
+        prefix = b"household\x00"
+    else:
+        names = frame.register.ids[frame.positions].tolist()
+        unit_stratum = frame.stratum
+        prefix = b""
+    pseud, ranks = hash_units(names, salt, key, prefix=prefix, progress=progress)
+    order = exact_order(pseud, ranks, key)
+    letters = np.array([plan["strata"][s]["letters"] for s in frame.labels], dtype=np.int64)
+    reserves = np.array([plan["strata"][s]["reserves"] for s in frame.labels], dtype=np.int64)
+    if spec.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
+        assert frame.address is not None
+        blocked: set[int] = set()
+        taken: set[int] = set()
+        inv = _greedy(order, unit_stratum, frame.address, letters, blocked, taken)
+        res = _greedy(order, unit_stratum, frame.address, reserves, blocked, taken)
+    else:
+        groups = _by_stratum(order, unit_stratum, len(frame.labels))
+        inv = [g[:a].tolist() for g, a in zip(groups, letters.tolist(), strict=True)]
+        res = [g[a:a + r].tolist() for g, a, r in zip(groups, letters.tolist(), reserves.tolist(), strict=True)]
+    addressee: dict[int, int] = {}
+    persons: dict[int, str] = {}
+    if address_mode:
+        chosen = [u for group in (*inv, *res) for u in group]
+        addressee, persons = _addressees(frame, chosen, salt, key)
+    return InviteSelection(dict(zip(frame.labels, inv, strict=True)), dict(zip(frame.labels, res, strict=True)),
+                      pseud, addressee, persons)
+
+
+def _addressees(frame: SamplingFrame, households: Sequence[int], salt: bytes, key: bytes
+                ) -> tuple[dict[int, int], dict[int, str]]:
+    """Per drawn address, the eligible resident with the lowest rank of their person pseudonym."""
+    assert frame.address is not None
+    wanted = np.zeros(int(frame.address.max(initial=-1)) + 1, dtype=bool)
+    wanted[np.asarray(households, dtype=np.int64)] = True
+    people = np.flatnonzero(wanted[frame.address])
+    names = {int(p): pseudonym_hex(salt, str(frame.register.ids[frame.positions[p]])) for p in people}
+    residents: dict[int, list[int]] = {}
+    for p in people.tolist():
+        residents.setdefault(int(frame.address[p]), []).append(p)
+    out: dict[int, int] = {}
+    for household, members in residents.items():
+        by_name = {names[p]: p for p in members}
+        out[household] = by_name[order_by_rank(key, list(by_name))[0]]
+    return out, names
+
+
+def invitations_record_body(plan_raw: bytes, plan: Mapping[str, Any], seed: str, selection: InviteSelection
+                            ) -> dict[str, Any]:
+    """The public record: commitment, seed and, per stratum, the pseudonyms in rank order."""
+    strata: dict[str, Any] = {}
+    for label in plan.get("strata_order", []):
+        entry: dict[str, Any] = {
+            "letters": len(selection.invited[label]),
+            "invited": [pseudonym_of(selection.unit_pseudonyms, u) for u in selection.invited[label]],
+            "reserves": [pseudonym_of(selection.unit_pseudonyms, u) for u in selection.reserves[label]],
+        }
+        if selection.addressee:
+            entry["addressees"] = [selection.person_pseudonyms[selection.addressee[u]]
+                                   for u in selection.invited[label]]
+            entry["reserve_addressees"] = [selection.person_pseudonyms[selection.addressee[u]]
+                                           for u in selection.reserves[label]]
+        strata[label] = entry
+    return {
+        "format": INVITATIONS_FORMAT,
+        "commitment": hashlib.sha256(plan_raw).hexdigest(),
+        "seed": normalise_seed(seed),
+        "unit": plan.get("unit"),
+        "strata": strata,
+        "letters_total": sum(len(v) for v in selection.invited.values()),
+        "reserves_total": sum(len(v) for v in selection.reserves.values()),
+    }
+
+
+def pseudonym_of(pseudonyms: np.ndarray, unit: int) -> str:
+    return f"{int(pseudonyms[unit]):016x}"
+
+
+# ------------------------------------------------------------------------------------ recomputation
+
+def _private_inputs(folder: Path, plan: Mapping[str, Any], *, salt: bytes | None = None) -> tuple[bytes, list[str]]:
+    salt_file = private_file(folder, SALT_FILE)
+    if salt is None:
+        if not salt_file.exists():
+            raise InputError("the private salt is missing.", file=salt_file,
+                             hint="Use the folder 'invite prepare' wrote, with its private/ folder.")
+        salt = load_or_create_salt(folder)
+    if hashlib.sha256(salt).hexdigest() != plan.get("salt_sha256"):
+        raise VerificationError(f"{salt_file}: the salt differs from the one the plan committed to (salt_sha256).")
+    exclude_file = private_file(folder, EXCLUDE_FILE)
+    data = exclude_file.read_bytes() if exclude_file.exists() else b""
+    if hashlib.sha256(data).hexdigest() != plan.get("exclude_ids_sha256"):
+        raise VerificationError(f"{exclude_file}: the exclusion list differs from the one the plan committed to.")
+    return salt, [line for line in data.decode("utf-8").splitlines() if line]
+
+
+def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, register_path: str | Path, seed: str, *,
+                   progress: ProgressReporter = NULL_PROGRESS
+                   ) -> tuple[dict[str, Any], SamplingFrame, InviteSelection]:
+    """Recompute the record from the plan, the private salt and exclusions, the register and the seed."""
+    spec = spec_from_plan(plan)
+    salt, excluded = _private_inputs(folder, plan)
+    progress.start("Reading the register")
+    register = read_register(register_path, spec)
+    if register.sha256 != plan.get("register", {}).get("sha256"):
+        raise VerificationError(f"{register_path}: its SHA-256 differs from the register the plan was prepared "
+                                "from; use exactly that file.")
+    frame = build_frame(register, spec, excluded)
+    progress.finish()
+    got = {s: int(n) for s, n in zip(frame.labels, _units(frame, spec)[1], strict=True)}
+    stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}
+    if got != stated or list(frame.labels) != plan.get("strata_order"):
+        raise VerificationError("the strata of the register differ from the plan's (software version?).")
+    key = derive_key(hashlib.sha256(plan_raw).digest(), seed)
+    selection = select_invitees(frame, spec, plan, key, salt, progress)
+    return invitations_record_body(plan_raw, plan, seed, selection), frame, selection
+
+
+__all__ = ["SELECTION_RULE", "InviteSelection", "StratumPlan", "compute_record", "invitations_record_body",
+           "plan_strata", "pseudonym_of", "select_invitees", "spec_from_plan"]

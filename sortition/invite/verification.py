@@ -1,0 +1,104 @@
+"""Check an invitation record: from the public files alone, or with the register a full recomputation."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from quotas.errors import InputError, VerificationError
+from sortition.files import canonical_json
+from sortition.invite.plan import HouseholdRule, allocate, reserves_for
+from sortition.invite.selection import compute_record, spec_from_plan
+from sortition.randomness import normalise_seed
+from sortition.records import INVITATIONS_FORMAT, PLAN_FILE, PLAN_FORMAT, read_json
+from sortition.rules.checks import Checklist, VerifyReport
+
+
+def verify_invitations(record_path: str | Path, *, plan_path: str | Path | None = None,
+                       register: str | Path | None = None) -> VerifyReport:
+    """Check an invitation record; returns a :class:`~sortition.rules.checks.VerifyReport`.
+
+    Without the register: the commitment, the seed, the allocation recomputed from the plan's strata sizes,
+    and the record's counts and pseudonyms. With the register (and the plan folder's private salt): the
+    whole selection is recomputed and compared byte for byte.
+    """
+    record_file = Path(record_path)
+    plan_file = Path(plan_path) if plan_path else record_file.parent / PLAN_FILE
+    raw_record, record = read_json(record_file, what="invitation record")
+    raw_plan, plan = read_json(plan_file, what="invitation plan")
+    cl = Checklist()
+    if cl.run("commitment", lambda: _check_commitment(raw_plan, plan, record, plan_file)):
+        cl.run("allocation follows from the plan's strata", lambda: _check_allocation(plan))
+        cl.run("record counts and pseudonyms", lambda: _check_counts(plan, record))
+        if register is not None:
+            cl.run("full recomputation from the register", lambda: _check_full(raw_plan, plan, plan_file, raw_record,
+                                                                               record, register))
+    return VerifyReport(tuple(cl.checks))
+
+
+def _check_commitment(raw_plan: bytes, plan: Mapping[str, Any], record: Mapping[str, Any], plan_file: Path) -> str:
+    if record.get("format") != INVITATIONS_FORMAT:
+        raise VerificationError(f"the record's format is {record.get('format')!r}, not {INVITATIONS_FORMAT!r}.")
+    if plan.get("format") != PLAN_FORMAT:
+        raise VerificationError(f"{plan_file.name} is not an invitation plan.")
+    commitment = hashlib.sha256(raw_plan).hexdigest()
+    if record.get("commitment") != commitment:
+        raise VerificationError(f"the record's commitment is {record.get('commitment')}, but SHA-256 of "
+                                f"{plan_file.name} is {commitment}.")
+    if record.get("seed") != normalise_seed(str(record.get("seed", ""))):
+        raise VerificationError("the seed is not in normal form (NFC, no surrounding spaces).")
+    return f"SHA-256({plan_file.name}) = {commitment}; seed {record.get('seed')!r}"
+
+
+def _check_allocation(plan: Mapping[str, Any]) -> str:
+    spec = spec_from_plan(plan)
+    order = list(plan.get("strata_order", []))
+    strata = plan.get("strata", {})
+    if sorted(order) != sorted(strata):
+        raise VerificationError("strata_order and strata name different strata.")
+    sizes = {s: int(strata[s]["eligible"]) for s in order}
+    values = {s: tuple(strata[s]["values"][c] for c in spec.strata) for s in order}
+    try:
+        letters = allocate(spec, sizes, values)
+    except InputError as exc:
+        raise VerificationError(f"the allocation cannot be recomputed: {exc}") from None
+    reserves = reserves_for(spec, sizes, letters)
+    for s in order:
+        if (strata[s]["letters"], strata[s]["reserves"]) != (letters[s], reserves[s]):
+            raise VerificationError(f"stratum '{s}': the plan states {strata[s]['letters']} letters and "
+                                    f"{strata[s]['reserves']} reserves; the rule gives {letters[s]} and {reserves[s]}.")
+    return f"{sum(letters.values())} letters over {len(order)} strata, by largest remainder"
+
+
+def _check_counts(plan: Mapping[str, Any], record: Mapping[str, Any]) -> str:
+    strata = plan.get("strata", {})
+    got = record.get("strata", {})
+    if sorted(got) != sorted(strata):
+        raise VerificationError("the record and the plan name different strata.")
+    seen: set[str] = set()
+    exact = plan.get("settings", {}).get("households") != HouseholdRule.ONE_PERSON_PER_ADDRESS.value
+    for label, entry in got.items():
+        want = strata[label]
+        for field, n in (("invited", want["letters"]), ("reserves", want["reserves"])):
+            names = list(entry.get(field, []))
+            if len(names) > n or (exact and len(names) != n):
+                raise VerificationError(f"stratum '{label}': {len(names)} {field}, the plan says {n}.")
+            bad = [p for p in names if len(p) != 16 or p.strip("0123456789abcdef") or p in seen]
+            if bad:
+                raise VerificationError(f"stratum '{label}': '{bad[0]}' is not a pseudonym or appears twice.")
+            seen.update(names)
+    return f"{len(seen)} distinct pseudonyms; every stratum has its letters and reserves"
+
+
+def _check_full(raw_plan: bytes, plan: Mapping[str, Any], plan_file: Path, raw_record: bytes,
+                record: Mapping[str, Any], register: str | Path) -> str:
+    body, _, _ = compute_record(raw_plan, plan, plan_file.parent, register, str(record.get("seed", "")))
+    if canonical_json(body) != raw_record:
+        raise VerificationError("the record differs from the one recomputed from the register and the seed.")
+    name = Path(register).name
+    return f"{body['letters_total']} letters and {body['reserves_total']} reserves recomputed from {name}"
+
+
+__all__ = ["verify_invitations"]
