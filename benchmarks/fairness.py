@@ -32,7 +32,7 @@ from synthetic import paper_shaped_problem  # noqa: E402
 
 from quotas.model import PanelProblem  # noqa: E402
 from sortition.algorithms import Algorithm, find_distribution, gini  # noqa: E402
-from sortition.rounding import round_to_lottery  # noqa: E402
+from sortition.algorithms.rounding import round_to_lottery  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "fairness.json"
 #: Monte-Carlo draws to estimate the legacy algorithm's selection probabilities.

@@ -167,7 +167,7 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
         est = legacy_probabilities(problem, runs=legacy_runs, progress=progress)
         return [], np.asarray(est.probabilities), {"legacy_runs": est.runs, "note": est.note}, None
     from sortition.algorithms import find_distribution
-    from sortition.rounding import round_to_lottery
+    from sortition.algorithms.rounding import round_to_lottery
 
     # The rounding and the final LP come after the algorithm's deadline: leave them a tenth of the budget.
     budget = None if time_limit is None else ALGORITHM_SHARE * time_limit

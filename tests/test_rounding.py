@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
 from sortition.algorithms import Algorithm, Distribution
-from sortition.rounding import round_to_lottery
+from sortition.algorithms.rounding import round_to_lottery
 
 
 def free_problem(n: int, k: int) -> PanelProblem:
@@ -83,7 +83,7 @@ def test_float_noise_within_a_type_keeps_the_type_path() -> None:
 @given(st.integers(2, 8), st.integers(2, 10), st.integers(5, 60), st.data())
 def test_polish_never_raises_the_largest_deviation(rows: int, panels: int, m: int, data: st.DataObject) -> None:
     """The moves after the walk keep m panels, never go below zero copies, and never make the worst row worse."""
-    from sortition.rounding import _polish
+    from sortition.algorithms.rounding import _polish
 
     shares = np.array(data.draw(st.lists(st.lists(st.sampled_from([0.0, 0.5, 1.0]), min_size=panels,
                                                   max_size=panels), min_size=rows, max_size=rows)))
@@ -100,7 +100,7 @@ def test_polish_never_raises_the_largest_deviation(rows: int, panels: int, m: in
 
 def test_polish_evens_out_an_uneven_rounding() -> None:
     """Two people, two panels each holding one of them: 3 + 1 copies of a 50/50 distribution become 2 + 2."""
-    from sortition.rounding import _polish
+    from sortition.algorithms.rounding import _polish
 
     shares = np.eye(2)
     polished = _polish(np.array([3, 1]), shares, np.array([2.0, 2.0]))

@@ -25,7 +25,7 @@ import numpy as np
 
 from quotas.localsearch import SwapSearch
 from sortition.algorithms.base import WEIGHT_EPSILON
-from sortition.algorithms.master import PanelSet
+from sortition.algorithms.colgen import PanelSet
 
 #: Swaps per linear step: a heavier panel is all a step needs, and early in LEXIMIN, when nearly everyone is
 #: below the target, a full swap search took ~100 ms per step on the n=1727 pool.

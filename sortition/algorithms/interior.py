@@ -213,7 +213,7 @@ class StageAnswer:
 
 def solve_stage(shares: np.ndarray, unfixed: np.ndarray, fixed_value: np.ndarray, slack_cost: float
                 ) -> StageAnswer:
-    """The primal stage LP of :class:`~sortition.algorithms.master.StageLP` by :func:`solve`, with one
+    """The primal stage LP of :class:`~sortition.algorithms.colgen.StageLP` by :func:`solve`, with one
     shared slack ``sigma`` for the fixed values instead of one per fixed type::
 
         max z - slack_cost * sigma

@@ -4,10 +4,10 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
 (2021), Methods. Our own implementation of the method described there:
 
 1. Start from a diverse set of panels (multiplicative weights, see
-   :func:`~sortition.algorithms.master.starting_panels`); people on no feasible panel get probability 0.
+   :func:`~sortition.algorithms.colgen.starting_panels`); people on no feasible panel get probability 0.
 2. A *stage* maximises the minimum probability ``z`` of the people not yet fixed, keeping every fixed
    person at their fixed value. Column generation: one LP per stage is kept alive in HiGHS
-   (:class:`~sortition.algorithms.master.StageLP`, in primal form: rows are types, columns panels; it
+   (:class:`~sortition.algorithms.colgen.StageLP`, in primal form: rows are types, columns panels; it
    starts from the panels the last stage's distribution uses); each round adds the new panels as columns
    and re-solves with warm-started primal simplex. New panels come first from a swap search
    (:mod:`quotas.localsearch`) started at the panels the LP uses. When that finds nothing, and every
@@ -61,7 +61,7 @@ from sortition.algorithms.base import (
     default_oracle,
 )
 from sortition.algorithms.frankwolfe import frank_wolfe_panels
-from sortition.algorithms.master import (
+from sortition.algorithms.colgen import (
     DENSE_ROWS,
     Deadline,
     PanelSet,

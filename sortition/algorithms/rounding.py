@@ -40,7 +40,7 @@ import numpy as np
 from quotas.errors import SolverError
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Distribution
-from sortition.algorithms.master import new_highs, run_robust
+from sortition.algorithms.colgen import new_highs, run_robust
 from sortition.algorithms.symmetry import TypePartition
 
 #: Fractional parts closer than this to 0 or 1 count as integral.
