@@ -20,8 +20,8 @@ from sortition.algorithms import (
     gini,
 )
 from sortition.algorithms.base import PROBABILITY_TOLERANCE, marginals
-from sortition.algorithms.symmetry import TypePartition
 from sortition.algorithms.rounding import round_to_lottery
+from sortition.algorithms.symmetry import TypePartition
 
 
 @st.composite
@@ -204,8 +204,8 @@ def test_swap_search_keeps_panels_feasible_and_never_loses_weight(problem: Panel
 @given(small_problems(), st.data())
 def test_frank_wolfe_adds_feasible_panels_and_never_raises_the_shortfall(problem: PanelProblem,
                                                                          data: st.DataObject) -> None:
-    from sortition.algorithms.frankwolfe import frank_wolfe_panels
     from sortition.algorithms.colgen import PanelSet
+    from sortition.algorithms.frankwolfe import frank_wolfe_panels
 
     types = TypePartition.of(problem)
     panels = PanelSet(types)

@@ -60,7 +60,6 @@ from sortition.algorithms.base import (
     PanelOracle,
     default_oracle,
 )
-from sortition.algorithms.frankwolfe import frank_wolfe_panels
 from sortition.algorithms.colgen import (
     DENSE_ROWS,
     Deadline,
@@ -70,6 +69,7 @@ from sortition.algorithms.colgen import (
     solve_final_primal,
     starting_panels,
 )
+from sortition.algorithms.frankwolfe import frank_wolfe_panels
 from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
