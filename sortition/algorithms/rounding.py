@@ -38,9 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from quotas.errors import SolverError
+from quotas.lp import INF, new_highs, run_robust, sparse_lp
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Distribution
-from sortition.algorithms.colgen import new_highs, run_robust
 from sortition.algorithms.symmetry import TypePartition
 
 #: Fractional parts closer than this to 0 or 1 count as integral.
@@ -92,24 +92,15 @@ class _VertexWalk:
     """
 
     def __init__(self, frac: np.ndarray, members: np.ndarray) -> None:
-        import highspy
-
         self.columns = np.flatnonzero((frac > 0) & (frac < 1))
         rows = np.vstack([np.ones((1, len(self.columns))), np.asarray(members[:, self.columns], dtype=float)])
         rhs = rows @ frac[self.columns]
         nz_col, nz_row = np.nonzero(rows.T)  # column-major order: sorted by column, then row
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.columns)
-        lp.num_row_ = rows.shape[0]
-        lp.col_cost_ = np.random.default_rng(ROUNDING_OBJECTIVE_SEED).random(len(self.columns)) + 1.0
-        lp.col_lower_ = np.zeros(len(self.columns))
-        lp.col_upper_ = np.ones(len(self.columns))
-        lp.row_lower_ = rhs
-        lp.row_upper_ = rhs
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.searchsorted(nz_col, np.arange(len(self.columns) + 1)).astype(np.int32)
-        lp.a_matrix_.index_ = nz_row.astype(np.int32)
-        lp.a_matrix_.value_ = rows[nz_row, nz_col].astype(float)
+        lp = sparse_lp(cost=np.random.default_rng(ROUNDING_OBJECTIVE_SEED).random(len(self.columns)) + 1.0,
+                       col_lower=np.zeros(len(self.columns)), col_upper=np.ones(len(self.columns)),
+                       row_lower=rhs, row_upper=rhs,
+                       starts=np.searchsorted(nz_col, np.arange(len(self.columns) + 1)), index=nz_row,
+                       values=rows[nz_row, nz_col])
         self._h = new_highs()
         self._h.setOptionValue("solver", "simplex")
         self._h.setOptionValue("presolve", "off")  # presolve would throw the warm basis away
@@ -118,13 +109,10 @@ class _VertexWalk:
 
     def vertex(self, frac: np.ndarray, active: np.ndarray) -> np.ndarray:
         """The next vertex, with the rows of persons no longer ``active`` freed."""
-        import highspy
-
         newly = np.flatnonzero(~active & ~self._free)
         if len(newly):
-            inf = highspy.kHighsInf
-            self._h.changeRowsBounds(len(newly), (newly + 1).astype(np.int32), np.full(len(newly), -inf),
-                                     np.full(len(newly), inf))
+            self._h.changeRowsBounds(len(newly), (newly + 1).astype(np.int32), np.full(len(newly), -INF),
+                                     np.full(len(newly), INF))
             self._free[newly] = True
         run_robust(self._h, "lottery rounding")
         out = frac.copy()
