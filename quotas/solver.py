@@ -5,36 +5,12 @@ on, holds at most one person per household. :class:`PanelModel` builds that 0/1 
 then re-solves it with new objective coefficients only; LEXIMIN calls :meth:`PanelModel.find_panel`
 thousands of times.
 
-Solver choice, by measurement (``python benchmarks/solvers.py``; mean / max seconds per ``find_panel`` over 20
-weight vectors per row, "uniform" = U(0,1) per person, "sparse" = 90% zeros like LEXIMIN duals; 2-core
-container shared with other jobs, so read the ratios more than the absolute numbers; the table is one
-run, ``benchmarks/results/solvers.json`` holds the latest run, with every time):
-
-==========================================  ===============  ===============  ===============
-instance (n, k), weights                    HiGHS MIP        CP-SAT           SCIP
-==========================================  ===============  ===============  ===============
-example_large_200 (2000, 200) uniform       0.441 / 0.546    0.561 / 0.826    0.076 / 0.113
-example_large_200 (2000, 200) sparse        0.030 / 0.060    0.659 / 0.801    0.123 / 0.139
-sfalgo_fixture_22 (150, 22) uniform         0.027 / 0.062    0.020 / 0.034    0.009 / 0.018
-sfalgo_fixture_22 (150, 22) sparse          0.028 / 0.052    0.021 / 0.040    0.016 / 0.047
-diversimax_exact_60 (219, 60) uniform       0.059 / 0.107    0.064 / 0.118    0.028 / 0.075
-diversimax_exact_60 (219, 60) sparse        0.042 / 0.069    0.051 / 0.079    0.049 / 0.089
-diversimax_wide_60 (219, 60) uniform        0.039 / 0.067    0.045 / 0.066    0.011 / 0.019
-diversimax_wide_60 (219, 60) sparse         0.028 / 0.046    0.051 / 0.083    0.009 / 0.013
-synthetic (1727, 110, 8% households) unif.  0.276 / 0.484    0.392 / 0.605    0.149 / 0.262
-synthetic (1727, 110, 8% households) sparse 0.430 / 1.308    0.933 / 1.986    0.409 / 2.804
-sum of the means                            1.40             2.80             0.88
-==========================================  ===============  ===============  ===============
-
-The real workload confirms it: whole LEXIMIN runs (``--leximin``; seconds spent in the oracle / number of
-calls / LEXIMIN total) on sfalgo_fixture_22: HiGHS 8.6 / 178 / 13.1, CP-SAT 10.1 / 171 / 14.1, SCIP
-3.6 / 178 / 7.4; diversimax_exact_60: 19.2 / 312 / 31.1, 31.6 / 312 / 42.0, 13.2 / 318 / 24.2;
-diversimax_wide_60: 22.2 / 331 / 42.6, 28.0 / 319 / 42.0, 6.4 / 320 / 17.6.
-
-SCIP (through OR-tools' pywraplp) was fastest on 8 of 10 rows and in total, in three runs, so it is the
-production default (``DEFAULT_BACKEND``); HiGHS wins on sparse weights over the big two-category pool and
-has the shorter worst case on the synthetic pool. CP-SAT was slowest in total, but not by the minutes reported
-in the issue. All three stay behind the same seam (:class:`Backend`) and agree on the optimum in the tests.
+Three backends answer the same model behind one seam (:class:`Backend`) and agree on the optimum in the
+tests: HiGHS MIP, OR-tools CP-SAT and SCIP (through OR-tools' pywraplp). SCIP is the production default
+(``DEFAULT_BACKEND``): it was fastest per ``find_panel`` call and in whole LEXIMIN runs on the shared
+instances; HiGHS scales far better on very large pools, so it takes over above ``LARGE_POOL`` people.
+CP-SAT was slowest. The HiGHS model is built through :mod:`quotas.lp`. Measured
+(``python benchmarks/solvers.py``): docs/performance.md.
 
 Example:
     >>> model = PanelModel(problem)                      # doctest: +SKIP
@@ -77,8 +53,8 @@ class Backend(StrEnum):
 
 #: The backend :class:`PanelModel` uses for pools up to ``LARGE_POOL`` people (chosen by measurement, above).
 DEFAULT_BACKEND = Backend.SCIP
-#: Above this many people SCIP scales badly: on the paper-shaped synthetic pool (k=110) one feasibility
-#: solve took SCIP 9.6 s at n=5,000 and over 200 s at n=20,000, HiGHS 4.6 s at n=20,000 (CP-SAT 12 s).
+#: Above this many people SCIP scales badly and HiGHS does not (one feasibility solve on the paper-shaped
+#: synthetic pool at n=5,000 and n=20,000; measured: docs/performance.md).
 LARGE_POOL = 2500
 
 

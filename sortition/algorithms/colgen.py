@@ -1,26 +1,26 @@
-"""LP machinery shared by the column-generation algorithms (LEXIMIN, maximin, Nash).
+"""Column generation shared by the fair algorithms (LEXIMIN, maximin, Nash): the panels found, the first
+panels, and the LPs over them.
 
-The *master* problems are small linear programs over the panels found so far; new panels come from the
-pricing oracle (:class:`~sortition.algorithms.base.PanelOracle`). The master works over *types* of
-interchangeable people (:mod:`sortition.algorithms.symmetry`): a panel is a count per type, and a type's
-share of a panel is ``count / size``. Everything solver-specific lives here, and ``highspy`` is imported
-only inside the functions that solve.
+The *master* problems are small linear programs over the panels found so far (:class:`PanelSet`, from
+:func:`starting_panels` on); new panels come from the pricing oracle
+(:class:`~sortition.algorithms.base.PanelOracle`). The master works over *types* of interchangeable people
+(:mod:`sortition.algorithms.symmetry`): a panel is a count per type, and a type's share of a panel is
+``count / size``. The LPs are built and solved through :mod:`quotas.lp` (the one seam to HiGHS).
 
 Why interior point without crossover for the LEXIMIN stage LPs: an interior-point method stops near the
 *analytic centre* of the optimal face, which is strictly complementary. So every type whose probability
 is forced down to the current level gets a clearly positive dual value, and a whole group can be fixed per
 stage instead of one (a simplex vertex puts dual weight on as few people as possible). Crossover would move
 the answer back to a vertex and cost time, so it is off. Our own dense method (:mod:`interior`) does these
-solves up to ``DENSE_ROWS`` type rows: HiGHS's interior point (IPX, iterative linear algebra) took 31-82 s
-per solve on the n=1727 pool where the dense one takes 2-5 s; HiGHS remains the fallback. Within a stage,
-small LPs are re-solved warm with primal simplex (:class:`StageLP`, measured: 0.13 s per fresh
-interior-point solve vs. a few ms per warm re-solve on the schalkwijk pool early in a stage); after a round
-that added hundreds of panels at once (Frank-Wolfe pricing), and in every round of a stage over more than a
-thousand types (up to ``DENSE_ROWS``), interior point instead. On small degenerate LPs HiGHS's
-interior-point method can stop without a verdict (status "unknown"); the same model is then re-solved with
-simplex, which always ends, and only a failure of that too is an error. The final primal LP must give a
-vertex: few panels with positive weight, which keeps the distribution and its rounding small (dual simplex,
-or interior point with crossover over thousands of panels).
+solves up to ``DENSE_ROWS`` type rows: HiGHS's interior point (IPX) solves its linear systems iteratively,
+which is many times slower on these dense stage LPs; HiGHS remains the fallback. Within a stage, small LPs
+are re-solved warm with primal simplex (:class:`StageLP`: a warm re-solve costs a fraction of a fresh
+interior-point solve); after a round that added hundreds of panels at once (Frank-Wolfe pricing), and in
+every round of a stage over more than a thousand types (up to ``DENSE_ROWS``), interior point instead. On
+small degenerate LPs HiGHS's interior-point method can stop without a verdict; :func:`quotas.lp.run_robust`
+then re-solves with simplex. The final primal LP must give a vertex: few panels with positive weight, which
+keeps the distribution and its rounding small (dual simplex, or interior point with crossover over
+thousands of panels). Measured: docs/performance.md.
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
@@ -353,9 +353,9 @@ class StageLP:
     """One stage's LP kept alive in HiGHS in *primal* form: new panels are columns, re-solved warm.
 
     Rows are the active types (plus "weights sum to 1"), columns the panels: the simplex basis has one
-    row per type (a few hundred) however many panels there are, where the dual form had one per panel
-    (measured on schalkwijk: 50-100 ms per warm re-solve of the dual form late in a stage, most of it
-    refactorising a basis of ~1,200 rows, even for 2 iterations). Adding a column keeps the basis primal
+    row per type (a few hundred) however many panels there are, where the dual form had one per panel (late
+    in a stage most of a warm re-solve of the dual form went into refactorising that basis, even for 2
+    iterations; measured: docs/performance.md). Adding a column keeps the basis primal
     feasible, so primal simplex goes on from it. Primal::
 
         max z  s.t.  sum_j a_tj w_j - z >= 0              (unfixed t)
@@ -441,8 +441,8 @@ class StageLP:
         Warm primal simplex when few columns are new. With ``interior_point``, or after more than
         ``IPM_NEW_COLUMNS`` new columns (the first solve of a stage with many panels, a Frank-Wolfe round),
         interior point without crossover instead: warm simplex needs thousands of degenerate pivots for a few
-        hundred new panels (measured on the n=1727 pool: 30.6 s for 1,263 new columns, HiGHS's interior
-        point 14 s for all 1,788, the dense one 2-3 s). Its answer is central (``StageSolution.central``), so
+        hundred new panels, and interior point (above all the dense one) is far faster then (measured:
+        docs/performance.md). Its answer is central (``StageSolution.central``), so
         it also serves for fixing; its level is recomputed from its panel weights, since the interior-point
         objective can be off (see ``leximin._central``). After a dense solve, the panels that no optimal
         distribution of this LP uses (weight 0, reduced cost above ``DROP_REDUCED_COST``) leave the LP, so
@@ -541,8 +541,8 @@ def solve_final_primal(panels: PanelSet, targets: np.ndarray, *, time_limit: flo
 
     Solves ``min s`` s.t. ``p_t + s >= targets[t]``, weights sum to 1, so that the answer is a vertex (few
     panels with positive weight): by dual simplex, or with more than ``FINAL_IPM_COLUMNS`` panels by interior
-    point with crossover (measured on the n=1727 pool with 7,034 panels: dual simplex had not ended after
-    8 minutes). ``columns`` restricts it to some of the panels (LEXIMIN: those its last stage used).
+    point with crossover (over thousands of panels dual simplex takes many minutes; measured:
+    docs/performance.md). ``columns`` restricts it to some of the panels (LEXIMIN: those its last stage used).
 
     Returns:
         The weight of each panel and the largest shortfall ``s`` (0 when every target is met).

@@ -87,8 +87,8 @@ class _VertexWalk:
     Variables are the fractional parts of the panels that start fractional; rows are "their sum stays what
     it is" and one per person (or type) "their share stays what it is". A fixed, seeded random objective
     makes every answer a vertex; a panel that reaches 0 or 1 is fixed there, and a dropped person's row is
-    freed, after which the warm simplex moves on to the next vertex in a few pivots. (Measured on the
-    paper-shaped n=1727 pool after a 60 s LEXIMIN: 4.2 s, where a fresh LP per vertex took 21.5 s.)
+    freed, after which the warm simplex moves on to the next vertex in a few pivots, several times faster
+    than a fresh LP per vertex (measured: docs/performance.md).
     """
 
     def __init__(self, frac: np.ndarray, members: np.ndarray) -> None:
@@ -169,8 +169,8 @@ def _polish(counts: np.ndarray, members: np.ndarray, scaled: np.ndarray) -> np.n
     """Move single copies from one panel to another while that evens out the deviations.
 
     The walk's guarantee is for the worst case; on pools with many types its largest deviation is often
-    several copies (n=1727: 5.8 of 63). Each move takes one copy from a panel and gives it to another
-    (still ``m`` panels, each one of the distribution's), chosen to lower the sum of the deviations to
+    several copies (measured: docs/performance.md). Each move takes one copy from a panel and gives it to
+    another (still ``m`` panels, each one of the distribution's), chosen to lower the sum of the deviations to
     the power :data:`POLISH_POWER` (a smooth stand-in for the largest) without raising the largest
     deviation, so the bound still holds. A fixed number of moves keeps the result reproducible.
     """
