@@ -1,4 +1,8 @@
-"""The quota model: what a valid panel is. Frozen, validated once, no I/O and no randomness."""
+"""The quota model: what a valid panel is. Frozen, validated once, no I/O and no randomness.
+
+The same rules as linear constraint rows (:func:`quota_rows`, :func:`household_groups`, :func:`all_rows`) are
+here too, for every solver that builds a panel model (:mod:`quotas.solver`, :mod:`quotas.relaxations`).
+"""
 
 from __future__ import annotations
 
