@@ -1,4 +1,8 @@
-"""The quota model: what a valid panel is. Frozen, validated once, no I/O and no randomness."""
+"""The quota model: what a valid panel is. Frozen, validated once, no I/O and no randomness.
+
+The same rules as linear constraint rows (:func:`quota_rows`, :func:`household_groups`, :func:`all_rows`) are
+here too, for every solver that builds a panel model (:mod:`quotas.solver`, :mod:`quotas.relaxations`).
+"""
 
 from __future__ import annotations
 
@@ -156,3 +160,44 @@ class PanelProblem:
                 problems.append("two members share a household")
         return problems
 
+
+# The rules of a valid panel as linear constraints over 0/1 choices x (one per person), as the solvers take them.
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    """One value's quota as a constraint: ``lo <= sum(x[members]) <= hi``."""
+
+    category: int
+    value: int
+    members: np.ndarray
+    lo: int
+    hi: int
+
+
+def quota_rows(problem: PanelProblem) -> list[QuotaRow]:
+    """The quota constraints of ``problem``, one per value of every category."""
+    rows = []
+    for c, cat in enumerate(problem.spec.categories):
+        column = problem.features[:, c]
+        for j, vq in enumerate(cat.values):
+            rows.append(QuotaRow(c, j, np.flatnonzero(column == j), vq.min, vq.max))
+    return rows
+
+
+def household_groups(problem: PanelProblem) -> list[np.ndarray]:
+    """Groups of people (indices) sharing a household, only groups of two or more."""
+    if problem.households is None:
+        return []
+    hh = np.asarray(problem.households)
+    order = np.argsort(hh, kind="stable")
+    _, starts, counts = np.unique(hh[order], return_index=True, return_counts=True)
+    return [np.sort(order[s:s + m]) for s, m in zip(starts, counts, strict=True) if m > 1]
+
+
+def all_rows(problem: PanelProblem) -> list[tuple[np.ndarray, float, float]]:
+    """Every constraint as ``(members, lo, hi)``: panel size, quotas, then households."""
+    rows: list[tuple[np.ndarray, float, float]] = [(np.arange(problem.n), problem.k, problem.k)]
+    rows += [(r.members, r.lo, r.hi) for r in quota_rows(problem)]
+    rows += [(g, 0, 1) for g in household_groups(problem)]
+    return rows

@@ -5,36 +5,12 @@ on, holds at most one person per household. :class:`PanelModel` builds that 0/1 
 then re-solves it with new objective coefficients only; LEXIMIN calls :meth:`PanelModel.find_panel`
 thousands of times.
 
-Solver choice, by measurement (``python benchmarks/solvers.py``; mean / max seconds per ``find_panel`` over 20
-weight vectors per row, "uniform" = U(0,1) per person, "sparse" = 90% zeros like LEXIMIN duals; 2-core
-container shared with other jobs, so read the ratios more than the absolute numbers; the table is one
-run, ``benchmarks/results/solvers.json`` holds the latest run, with every time):
-
-==========================================  ===============  ===============  ===============
-instance (n, k), weights                    HiGHS MIP        CP-SAT           SCIP
-==========================================  ===============  ===============  ===============
-example_large_200 (2000, 200) uniform       0.441 / 0.546    0.561 / 0.826    0.076 / 0.113
-example_large_200 (2000, 200) sparse        0.030 / 0.060    0.659 / 0.801    0.123 / 0.139
-sfalgo_fixture_22 (150, 22) uniform         0.027 / 0.062    0.020 / 0.034    0.009 / 0.018
-sfalgo_fixture_22 (150, 22) sparse          0.028 / 0.052    0.021 / 0.040    0.016 / 0.047
-diversimax_exact_60 (219, 60) uniform       0.059 / 0.107    0.064 / 0.118    0.028 / 0.075
-diversimax_exact_60 (219, 60) sparse        0.042 / 0.069    0.051 / 0.079    0.049 / 0.089
-diversimax_wide_60 (219, 60) uniform        0.039 / 0.067    0.045 / 0.066    0.011 / 0.019
-diversimax_wide_60 (219, 60) sparse         0.028 / 0.046    0.051 / 0.083    0.009 / 0.013
-synthetic (1727, 110, 8% households) unif.  0.276 / 0.484    0.392 / 0.605    0.149 / 0.262
-synthetic (1727, 110, 8% households) sparse 0.430 / 1.308    0.933 / 1.986    0.409 / 2.804
-sum of the means                            1.40             2.80             0.88
-==========================================  ===============  ===============  ===============
-
-The real workload confirms it: whole LEXIMIN runs (``--leximin``; seconds spent in the oracle / number of
-calls / LEXIMIN total) on sfalgo_fixture_22: HiGHS 8.6 / 178 / 13.1, CP-SAT 10.1 / 171 / 14.1, SCIP
-3.6 / 178 / 7.4; diversimax_exact_60: 19.2 / 312 / 31.1, 31.6 / 312 / 42.0, 13.2 / 318 / 24.2;
-diversimax_wide_60: 22.2 / 331 / 42.6, 28.0 / 319 / 42.0, 6.4 / 320 / 17.6.
-
-SCIP (through OR-tools' pywraplp) was fastest on 8 of 10 rows and in total, in three runs, so it is the
-production default (``DEFAULT_BACKEND``); HiGHS wins on sparse weights over the big two-category pool and
-has the shorter worst case on the synthetic pool. CP-SAT was slowest in total, but not by the minutes reported
-in the issue. All three stay behind the same seam (:class:`Backend`) and agree on the optimum in the tests.
+Three backends answer the same model behind one seam (:class:`Backend`) and agree on the optimum in the
+tests: HiGHS MIP, OR-tools CP-SAT and SCIP (through OR-tools' pywraplp). SCIP is the production default
+(``DEFAULT_BACKEND``): it was fastest per ``find_panel`` call and in whole LEXIMIN runs on the shared
+instances; HiGHS scales far better on very large pools, so it takes over above ``LARGE_POOL`` people.
+CP-SAT was slowest. The HiGHS model is built through :mod:`quotas.lp`. Measured
+(``python benchmarks/solvers.py``): docs/performance.md.
 
 Example:
     >>> model = PanelModel(problem)                      # doctest: +SKIP
@@ -43,19 +19,19 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
-import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum, StrEnum
+from enum import StrEnum
 from typing import Any, Protocol
 
 import numpy as np
 
+from quotas import lp
 from quotas.errors import InfeasibleError, SolverError
-from quotas.model import PanelProblem
+from quotas.lp import SolveStatus
+from quotas.model import PanelProblem, all_rows
+from quotas.relaxations import relaxations_for
 
 logger = logging.getLogger(__name__)
 
@@ -65,16 +41,6 @@ TOLERANCE = 1e-6
 MIP_REL_GAP = 1e-7
 #: CP-SAT needs integer objective coefficients: weights are scaled so the largest becomes this.
 CPSAT_WEIGHT_SCALE = 1_000_000
-
-
-class SolveStatus(Enum):
-    """Our own reading of a solver's answer."""
-
-    OPTIMAL = "optimal"  # best panel, proven
-    FEASIBLE = "feasible"  # a valid panel, optimality not proven (stopped at the time limit)
-    INFEASIBLE = "infeasible"  # no panel meets the quotas
-    TIME_LIMIT = "time_limit"  # stopped at the time limit without any panel
-    ERROR = "error"  # the solver failed
 
 
 class Backend(StrEnum):
@@ -87,25 +53,14 @@ class Backend(StrEnum):
 
 #: The backend :class:`PanelModel` uses for pools up to ``LARGE_POOL`` people (chosen by measurement, above).
 DEFAULT_BACKEND = Backend.SCIP
-#: Above this many people SCIP scales badly: on the paper-shaped synthetic pool (k=110) one feasibility
-#: solve took SCIP 9.6 s at n=5,000 and over 200 s at n=20,000, HiGHS 4.6 s at n=20,000 (CP-SAT 12 s).
+#: Above this many people SCIP scales badly and HiGHS does not (one feasibility solve on the paper-shaped
+#: synthetic pool at n=5,000 and n=20,000; measured: docs/performance.md).
 LARGE_POOL = 2500
 
 
 def default_backend(problem: PanelProblem) -> Backend:
     """SCIP for ordinary pools (fastest per pricing call), HiGHS for very large ones (scales far better)."""
     return DEFAULT_BACKEND if problem.n <= LARGE_POOL else Backend.HIGHS
-
-
-@dataclass(frozen=True)
-class QuotaRow:
-    """One value's quota as a constraint: ``lo <= sum(x[members]) <= hi``."""
-
-    category: int
-    value: int
-    members: np.ndarray
-    lo: int
-    hi: int
 
 
 @dataclass(frozen=True)
@@ -117,53 +72,6 @@ class SolveResult:
     objective: float | None
 
 
-def quota_rows(problem: PanelProblem) -> list[QuotaRow]:
-    """The quota constraints of ``problem``, one per value of every category."""
-    rows = []
-    for c, cat in enumerate(problem.spec.categories):
-        column = problem.features[:, c]
-        for j, vq in enumerate(cat.values):
-            rows.append(QuotaRow(c, j, np.flatnonzero(column == j), vq.min, vq.max))
-    return rows
-
-
-def household_groups(problem: PanelProblem) -> list[np.ndarray]:
-    """Groups of people (indices) sharing a household, only groups of two or more."""
-    if problem.households is None:
-        return []
-    hh = np.asarray(problem.households)
-    order = np.argsort(hh, kind="stable")
-    _, starts, counts = np.unique(hh[order], return_index=True, return_counts=True)
-    return [np.sort(order[s:s + m]) for s, m in zip(starts, counts, strict=True) if m > 1]
-
-
-def all_rows(problem: PanelProblem) -> list[tuple[np.ndarray, float, float]]:
-    """Every constraint as ``(members, lo, hi)``: panel size, quotas, then households."""
-    rows: list[tuple[np.ndarray, float, float]] = [(np.arange(problem.n), problem.k, problem.k)]
-    rows += [(r.members, r.lo, r.hi) for r in quota_rows(problem)]
-    rows += [(g, 0, 1) for g in household_groups(problem)]
-    return rows
-
-
-@contextlib.contextmanager
-def quiet_stdout() -> Iterator[None]:
-    """Silence C-level stdout (HiGHS prints a banner when its first object is made)."""
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), fd)
-            yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
-
-
 class _Solver(Protocol):
     def solve(self, weights: np.ndarray, time_limit: float | None,
               excluded: Sequence[np.ndarray]) -> SolveResult: ...
@@ -173,21 +81,16 @@ class _HighsSolver:
     """HiGHS MIP kept alive between solves; each solve only changes the column costs."""
 
     def __init__(self, problem: PanelProblem) -> None:
-        import highspy
-
-        self._hs = highspy
-        with quiet_stdout():
-            h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = lp.new_highs()
         h.setOptionValue("mip_rel_gap", MIP_REL_GAP)
         n = problem.n
         self._n = n
         self._cols = np.arange(n, dtype=np.int32)
         h.addVars(n, np.zeros(n), np.ones(n))
-        h.changeColsIntegrality(n, self._cols, np.full(n, highspy.HighsVarType.kInteger, dtype=np.uint8))
+        lp.make_integer(h, n)
         self._add_rows(h, all_rows(problem))
         self._base_rows = h.getNumRow()
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        lp.maximize(h)
         self._h = h
 
     @staticmethod
@@ -200,14 +103,14 @@ class _HighsSolver:
 
     def solve(self, weights: np.ndarray, time_limit: float | None,
               excluded: Sequence[np.ndarray]) -> SolveResult:
-        h, hs = self._h, self._hs
+        h = self._h
         h.changeColsCost(self._n, self._cols, np.asarray(weights, dtype=np.float64))
-        h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else hs.kHighsInf)
+        h.setOptionValue("time_limit", float(time_limit) if time_limit is not None else lp.INF)
         if excluded:  # no-good cuts: at most k-1 members of each excluded panel
-            self._add_rows(h, [(p, -hs.kHighsInf, len(p) - 1) for p in excluded])
+            self._add_rows(h, [(p, -lp.INF, len(p) - 1) for p in excluded])
         try:
             h.run()
-            status = self._status(h)
+            status = lp.mip_status(h)
             panel = None
             if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):
                 panel = np.flatnonzero(np.asarray(h.getSolution().col_value) > 0.5)
@@ -217,18 +120,6 @@ class _HighsSolver:
             if extra:
                 h.deleteRows(extra, np.arange(self._base_rows, h.getNumRow(), dtype=np.int32))
         return SolveResult(status, panel, objective)
-
-    def _status(self, h: Any) -> SolveStatus:
-        ms = self._hs.HighsModelStatus
-        model_status = h.getModelStatus()
-        has_solution = h.getInfo().primal_solution_status == 2  # kSolutionStatusFeasible
-        if model_status == ms.kOptimal:
-            return SolveStatus.OPTIMAL
-        if model_status in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-            return SolveStatus.INFEASIBLE
-        if model_status in (ms.kTimeLimit, ms.kInterrupt, ms.kSolutionLimit, ms.kIterationLimit):
-            return SolveStatus.FEASIBLE if has_solution else SolveStatus.TIME_LIMIT
-        return SolveStatus.ERROR
 
 
 class _CpSatSolver:
@@ -275,7 +166,7 @@ class _ScipSolver:
     def __init__(self, problem: PanelProblem) -> None:
         from ortools.linear_solver import pywraplp
 
-        self._lp = pywraplp
+        self._pywraplp = pywraplp
         s = pywraplp.Solver.CreateSolver("SCIP")
         if s is None:
             raise SolverError("SCIP is not available in this OR-tools build; use the HiGHS backend.")
@@ -290,7 +181,7 @@ class _ScipSolver:
 
     def solve(self, weights: np.ndarray, time_limit: float | None,
               excluded: Sequence[np.ndarray]) -> SolveResult:
-        s, lp = self._s, self._lp
+        s, pywraplp = self._s, self._pywraplp
         obj = s.Objective()
         for v, w in zip(self._x, np.asarray(weights, dtype=float).tolist(), strict=True):
             obj.SetCoefficient(v, w)
@@ -303,9 +194,9 @@ class _ScipSolver:
             for i in p:
                 self._cuts[j].SetCoefficient(self._x[i], 1.0)
         code = s.Solve()
-        status = {lp.Solver.OPTIMAL: SolveStatus.OPTIMAL, lp.Solver.FEASIBLE: SolveStatus.FEASIBLE,
-                  lp.Solver.INFEASIBLE: SolveStatus.INFEASIBLE,
-                  lp.Solver.NOT_SOLVED: SolveStatus.TIME_LIMIT}.get(code, SolveStatus.ERROR)
+        status = {pywraplp.Solver.OPTIMAL: SolveStatus.OPTIMAL, pywraplp.Solver.FEASIBLE: SolveStatus.FEASIBLE,
+                  pywraplp.Solver.INFEASIBLE: SolveStatus.INFEASIBLE,
+                  pywraplp.Solver.NOT_SOLVED: SolveStatus.TIME_LIMIT}.get(code, SolveStatus.ERROR)
         result = SolveResult(status, None, None)
         if status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE):  # read before the model changes again
             panel = np.array([i for i, v in enumerate(self._x) if v.solution_value() > 0.5], dtype=np.int64)
@@ -420,8 +311,6 @@ class PanelModel:
         raise SolverError(f"the {self.backend} solver failed ({result.status.value}).")
 
     def _infeasible_error(self) -> InfeasibleError:
-        from quotas.diagnose import relaxations_for  # diagnose builds on this module
-
         try:
             relaxations = relaxations_for(self.problem)
         except InfeasibleError as exc:  # not fixable by quota changes (e.g. too few households)
@@ -437,11 +326,7 @@ __all__ = [
     "TOLERANCE",
     "Backend",
     "PanelModel",
-    "QuotaRow",
     "SolveResult",
     "SolveStatus",
     "default_backend",
-    "household_groups",
-    "quiet_stdout",
-    "quota_rows",
 ]

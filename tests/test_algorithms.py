@@ -204,8 +204,8 @@ def test_swap_search_keeps_panels_feasible_and_never_loses_weight(problem: Panel
 @given(small_problems(), st.data())
 def test_frank_wolfe_adds_feasible_panels_and_never_raises_the_shortfall(problem: PanelProblem,
                                                                          data: st.DataObject) -> None:
+    from sortition.algorithms.colgen import PanelSet
     from sortition.algorithms.frankwolfe import frank_wolfe_panels
-    from sortition.algorithms.master import PanelSet
 
     types = TypePartition.of(problem)
     panels = PanelSet(types)
@@ -233,10 +233,10 @@ def test_leximin_is_exact_with_interior_point_and_frank_wolfe_rounds(problem: Pa
     import importlib
     from unittest import mock
 
-    from sortition.algorithms import master
+    from sortition.algorithms import colgen
 
     leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
-    with mock.patch.object(master, "IPM_NEW_COLUMNS", -1), \
+    with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), \
             mock.patch.object(leximin, "FW_PIVOTS", -1 if frank_wolfe else leximin.FW_PIVOTS):
         dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
     check_distribution(problem, dist)
@@ -248,7 +248,7 @@ def test_stage_lp_from_some_panels_takes_in_the_rest_when_asked() -> None:
     """A stage's LP starts from the panels the last stage used; before a stage may end because the oracle's
     best panel is already known, every known panel becomes a column (``include_all``)."""
     from sortition.algorithms.base import default_oracle
-    from sortition.algorithms.master import StageLP, starting_panels
+    from sortition.algorithms.colgen import StageLP, starting_panels
 
     problem = shared_problem("sfalgo_fixture_22")
     types = TypePartition.of(problem)
@@ -272,12 +272,12 @@ def test_frank_wolfe_rounds_reach_the_same_leximin() -> None:
     import importlib
     from unittest import mock
 
-    from sortition.algorithms import master
+    from sortition.algorithms import colgen
 
     leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
     problem = shared_problem("sfalgo_fixture_22")
     plain = find_distribution(problem, Algorithm.LEXIMIN)
-    with mock.patch.object(master, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
+    with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
         frank_wolfe = find_distribution(problem, Algorithm.LEXIMIN)
     assert plain.stats["frank_wolfe_rounds"] == 0 and frank_wolfe.stats["frank_wolfe_rounds"] > 0
     check_distribution(problem, frank_wolfe)
@@ -292,15 +292,15 @@ def test_final_lp_by_interior_point_with_crossover_meets_every_fixed_value() -> 
     import importlib
     from unittest import mock
 
-    from sortition.algorithms import master
+    from sortition.algorithms import colgen
     from sortition.algorithms.base import default_oracle
     from sortition.progress import NULL_PROGRESS
 
     leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
     problem = shared_problem("sfalgo_fixture_22")
-    deadline = master.Deadline(None)
+    deadline = colgen.Deadline(None)
     state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
-    with mock.patch.object(master, "FINAL_IPM_COLUMNS", 0), mock.patch.object(leximin, "_last_distribution",
+    with mock.patch.object(colgen, "FINAL_IPM_COLUMNS", 0), mock.patch.object(leximin, "_last_distribution",
                                                                           return_value=None):
         dist = leximin.finish(problem, state, Algorithm.LEXIMIN, deadline, NULL_PROGRESS)
     check_distribution(problem, dist)
@@ -313,13 +313,13 @@ def test_last_stage_distribution_is_final_only_when_it_meets_every_fixed_value()
     (within FIX_SLACK) with at most one panel per type (plus one); otherwise the final LP decides."""
     import importlib
 
-    from sortition.algorithms import master
+    from sortition.algorithms import colgen
     from sortition.algorithms.base import default_oracle
     from sortition.progress import NULL_PROGRESS
 
     leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
     problem = shared_problem("example_small_20")  # 3 types: its last distribution uses 3 panels
-    deadline = master.Deadline(None)
+    deadline = colgen.Deadline(None)
     state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
     ready = leximin._last_distribution(state)
     assert ready is not None and np.count_nonzero(ready[0]) <= int(state.active.sum()) + 1
@@ -387,7 +387,7 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
 @given(small_problems())
 def test_starting_panels_cover_exactly_the_possible_people(problem: PanelProblem) -> None:
     """Swaps cover most people cheaply; the oracle still decides who can be on no panel at all."""
-    from sortition.algorithms.master import starting_panels
+    from sortition.algorithms.colgen import starting_panels
 
     types = TypePartition.of(problem)
     panels, impossible = starting_panels(BruteForceOracle(problem), types, problem.k, rounds=1,
@@ -401,7 +401,7 @@ def test_starting_panels_cover_exactly_the_possible_people(problem: PanelProblem
 
 def test_starting_panels_say_when_the_time_limit_leaves_people_uncovered() -> None:
     from quotas.errors import SolverError
-    from sortition.algorithms.master import Deadline, starting_panels
+    from sortition.algorithms.colgen import Deadline, starting_panels
 
     problem = shared_problem("sfalgo_fixture_22")  # 122 types: more than a few calls can cover
 
@@ -460,7 +460,7 @@ def test_oracle_calls_statistic_counts_only_oracle_calls() -> None:
 
 
 def test_deadline_says_whether_it_passes_within_some_seconds() -> None:
-    from sortition.algorithms.master import Deadline
+    from sortition.algorithms.colgen import Deadline
 
     assert Deadline(10.0).passed_by(11.0) and not Deadline(10.0).passed_by(1.0)
     assert not Deadline(None).passed_by(1e9)

@@ -1,7 +1,9 @@
-"""Docs under test: the CLI reference is up to date, and every command has help and appears in the docs."""
+"""Docs under test: the CLI reference and the performance figures are up to date, and every command has help
+and appears in the docs."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -40,6 +42,22 @@ def test_cli_reference_is_up_to_date() -> None:
     proc = subprocess.run([sys.executable, str(DOCS / "gen_cli_reference.py"), "--check"],
                           capture_output=True, text=True, cwd=ROOT, check=False)
     assert proc.returncode == 0, proc.stderr + "\nRegenerate with: python docs/gen_cli_reference.py"
+
+
+def test_performance_doc_is_up_to_date() -> None:
+    """docs/performance.md is what docs/gen_performance.py makes of benchmarks/results/*.json."""
+    proc = subprocess.run([sys.executable, str(DOCS / "gen_performance.py"), "--check"],
+                          capture_output=True, text=True, cwd=ROOT, check=False)
+    assert proc.returncode == 0, proc.stderr + "\nRegenerate with: python docs/gen_performance.py"
+
+
+def test_performance_doc_has_a_section_for_every_benchmark_result() -> None:
+    spec = importlib.util.spec_from_file_location("gen_performance", DOCS / "gen_performance.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    results = {path.stem for path in (ROOT / "benchmarks" / "results").glob("*.json")}
+    assert results <= {name for name, _ in module.SECTIONS}, "add a section to docs/gen_performance.py"
 
 
 @pytest.mark.parametrize("path", command_paths(), ids=" ".join)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quotas.localsearch import SwapSearch
-from sortition.algorithms import interior, master
+from sortition.algorithms import colgen, interior
 from sortition.algorithms.base import default_oracle
 from sortition.algorithms.symmetry import TypePartition
 
@@ -90,32 +90,32 @@ def test_interior_point_fails_clearly_on_an_infeasible_lp() -> None:
                        np.array([-1.0]))
 
 
-def _stage_lp() -> master.StageLP:
+def _stage_lp() -> colgen.StageLP:
     """The first stage's LP on a published instance, with some useless panels: those of the people whom the
     first panels already serve best."""
     problem = shared_problem("sfalgo_fixture_22")
     types = TypePartition.of(problem)
     oracle = default_oracle(problem)
-    panels, impossible = master.starting_panels(oracle, types, problem.k, rounds=8, search=SwapSearch(problem))
-    first = master.StageLP(panels, ~impossible, impossible.copy(), np.zeros(types.count)).solve()
+    panels, impossible = colgen.starting_panels(oracle, types, problem.k, rounds=8, search=SwapSearch(problem))
+    first = colgen.StageLP(panels, ~impossible, impossible.copy(), np.zeros(types.count)).solve()
     served = types.per_person(panels.type_probabilities(first.panel_weights))
     rng = np.random.default_rng(0)
     for _ in range(6):
         panels.add(oracle.find_panel(served + 0.01 * rng.random(len(served))))
-    return master.StageLP(panels, ~impossible, impossible.copy(), np.zeros(types.count))
+    return colgen.StageLP(panels, ~impossible, impossible.copy(), np.zeros(types.count))
 
 
 def test_dense_stage_solve_matches_simplex_and_drops_useless_columns() -> None:
     simplex = _stage_lp().solve()
     lp = _stage_lp()
-    with mock.patch.object(master, "IPM_NEW_COLUMNS", -1):
+    with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1):
         dense = lp.solve()
         assert dense.central
         assert dense.value == pytest.approx(simplex.value, abs=1e-7)
         assert dense.y[~np.isclose(dense.y, 0)].sum() == pytest.approx(1.0, abs=1e-6)  # no fixed types yet
         dropped = len(dense.panel_weights) - len(lp._columns)
         assert dropped > 0 and np.all(dense.panel_weights[np.setdiff1d(np.arange(len(dense.panel_weights)),
-                                                                        lp._columns)] <= master.WEIGHT_EPSILON)
+                                                                        lp._columns)] <= colgen.WEIGHT_EPSILON)
         assert lp.include_all() and not lp.include_all()
         again = lp.solve()
     assert again.value == pytest.approx(simplex.value, abs=1e-7)
@@ -124,7 +124,7 @@ def test_dense_stage_solve_matches_simplex_and_drops_useless_columns() -> None:
 def test_stage_lp_falls_back_to_highs_when_the_dense_method_fails() -> None:
     simplex = _stage_lp().solve()
     lp = _stage_lp()
-    with mock.patch.object(master, "IPM_NEW_COLUMNS", -1), \
+    with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), \
             mock.patch.object(interior, "solve_stage", side_effect=interior.InteriorPointFailed("test")) as dense:
         sol = lp.solve()
     assert dense.called and sol.central

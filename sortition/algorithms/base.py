@@ -17,6 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from quotas.model import PanelProblem
+from quotas.solver import PanelModel
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
 #: Two probabilities closer than this are treated as equal (the LEXIMIN stopping tolerance).
@@ -104,9 +105,7 @@ class DistributionFunc(Protocol):
 
 
 def default_oracle(problem: PanelProblem) -> PanelOracle:
-    """The production oracle, imported here so that solvers load only when an algorithm runs."""
-    from quotas.solver import PanelModel
-
+    """The production oracle (solvers load only when it first solves)."""
     return PanelModel(problem)
 
 

@@ -2,8 +2,8 @@
 
 The usual pricing of column generation (the heaviest panel for the LP's dual weights) makes little progress
 per round on large pools late in LEXIMIN: the vertex duals sit on a few dozen types, a new panel helps only
-those, and the next LP's duals sit on others. On the paper-shaped n=1727 pool, stage 5 needed 118 rounds and
-758 s that way, 97% of it re-solving the LP, and stage 6 was still 0.001 short of its bound after 1,558 s.
+those, and the next LP's duals sit on others, so a late stage on the paper-shaped n=1727 pool needed over a
+hundred rounds, nearly all of their time re-solving the LP (measured: docs/performance.md).
 
 Here the panels come from a primal method instead. Starting from the LP's distribution, *pairwise
 Frank-Wolfe* minimises the squared shortfall from a target, ``sum_i (b_i - p_i)_+^2``, over the convex hull
@@ -25,10 +25,10 @@ import numpy as np
 
 from quotas.localsearch import SwapSearch
 from sortition.algorithms.base import WEIGHT_EPSILON
-from sortition.algorithms.master import PanelSet
+from sortition.algorithms.colgen import PanelSet
 
 #: Swaps per linear step: a heavier panel is all a step needs, and early in LEXIMIN, when nearly everyone is
-#: below the target, a full swap search took ~100 ms per step on the n=1727 pool.
+#: below the target, a full swap search is slow on large pools (measured: docs/performance.md).
 STEP_SWAPS = 20
 #: A new panel must beat the heaviest in use by this share of the largest shortfall: a smaller gain cannot
 #: lower the squared shortfall in floating point (found by the property test: a gain of 2e-12 against a

@@ -6,12 +6,10 @@ panels: a column per panel, a row per type) next to *unit* columns (one entry +-
 
 Why not HiGHS's interior point (IPX) here: IPX solves its linear systems iteratively, and the stage LPs of
 a pool like the paper-shaped n=1727 one (1,317 type rows, each panel column holding ~110 of them) make those
-systems dense; it took 31-82 s per solve there. The normal equations of this LP are one dense
-``rows x rows`` matrix, which BLAS forms and LAPACK factorises (Cholesky) in a fraction of a second:
-9.7 s instead of 38 s for 1,317 rows x 3,462 columns, 14.5 s instead of 82 s for 4,664 columns (a first
-version; with the shared slack of :func:`solve_stage`, 2-5 s per solve in the whole run). Unit
-columns only add to its diagonal. numpy factorises it (Cholesky); ``scipy.linalg`` solves with the factor
-(LAPACK ``potrs``), which numpy does not expose.
+systems dense, and slow. The normal equations of this LP are one dense ``rows x rows`` matrix, which BLAS
+forms and LAPACK factorises (Cholesky) in a fraction of a second, so a whole solve takes a fraction of
+IPX's time (measured: docs/performance.md). Unit columns only add to its diagonal. numpy factorises it
+(Cholesky); ``scipy.linalg`` solves with the factor (LAPACK ``potrs``), which numpy does not expose.
 
 The answer is *central* (near the analytic centre of the optimal face, strictly complementary), as the
 LEXIMIN fixing needs. When the method does not converge, :class:`InteriorPointFailed` lets the caller fall
@@ -80,7 +78,7 @@ def _factor(m: np.ndarray) -> tuple[np.ndarray, bool]:
     """The Cholesky factor of ``m`` (slightly regularised), as ``scipy.linalg.cho_solve`` takes it.
 
     numpy factorises (with the same BLAS threads that formed ``m``: scipy's own BLAS threads competing with
-    numpy's made this step twice as slow, measured on the n=1727 pool); scipy only does the cheap solves.
+    numpy's made this step much slower; measured: docs/performance.md); scipy only does the cheap solves.
     """
     diagonal = np.diag_indices(m.shape[0])
     reg = REGULARISATION * max(float(np.abs(m[diagonal]).max()), 1.0)
@@ -213,7 +211,7 @@ class StageAnswer:
 
 def solve_stage(shares: np.ndarray, unfixed: np.ndarray, fixed_value: np.ndarray, slack_cost: float
                 ) -> StageAnswer:
-    """The primal stage LP of :class:`~sortition.algorithms.master.StageLP` by :func:`solve`, with one
+    """The primal stage LP of :class:`~sortition.algorithms.colgen.StageLP` by :func:`solve`, with one
     shared slack ``sigma`` for the fixed values instead of one per fixed type::
 
         max z - slack_cost * sigma

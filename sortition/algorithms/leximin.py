@@ -4,10 +4,10 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
 (2021), Methods. Our own implementation of the method described there:
 
 1. Start from a diverse set of panels (multiplicative weights, see
-   :func:`~sortition.algorithms.master.starting_panels`); people on no feasible panel get probability 0.
+   :func:`~sortition.algorithms.colgen.starting_panels`); people on no feasible panel get probability 0.
 2. A *stage* maximises the minimum probability ``z`` of the people not yet fixed, keeping every fixed
    person at their fixed value. Column generation: one LP per stage is kept alive in HiGHS
-   (:class:`~sortition.algorithms.master.StageLP`, in primal form: rows are types, columns panels; it
+   (:class:`~sortition.algorithms.colgen.StageLP`, in primal form: rows are types, columns panels; it
    starts from the panels the last stage's distribution uses); each round adds the new panels as columns
    and re-solves with warm-started primal simplex. New panels come first from a swap search
    (:mod:`quotas.localsearch`) started at the panels the LP uses. When that finds nothing, and every
@@ -20,15 +20,14 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    *Heavy stages.* Once a warm re-solve needs more than ``FW_PIVOTS`` simplex pivots (late stages on
    large pools, where the vertex duals sit on a few dozen types and each new panel moves the level very
    little), and in every round when the LP has more than ``HEAVY_TYPES`` type rows but no more than the
-   dense interior point takes (``DENSE_ROWS``; there a cold simplex took 12-37 s and a warm one 6-10 s,
-   against 2-5 s for the dense interior point), the rest of the stage prices by Frank-Wolfe instead
+   dense interior point takes (``DENSE_ROWS``; there even a warm simplex re-solve is slower than a dense
+   interior-point solve), the rest of the stage prices by Frank-Wolfe instead
    (:mod:`~sortition.algorithms.frankwolfe`: ``FW_STEPS`` steps from the LP's distribution towards the
    bound, each a panel for the LP), re-solves by interior point (our dense one,
    :mod:`~sortition.algorithms.interior`), and asks the exact oracle every round. On the paper-shaped
-   n=1727 pool (``benchmarks/leximin_stages.py``) the whole LEXIMIN took 251-276 s this way; with heavy rounds
-   only from the second stage on it took 409 s (the first stage then ran 142 warm-simplex rounds, 81 s,
-   and ended at 0.06351 instead of 0.06325, both within the tolerance of the bound 0.06369), and with 300
-   or 600 Frank-Wolfe steps per round the late stages needed 2-4 times as many rounds.
+   n=1727 pool this beat heavy rounds only from the second stage on (the first stage then needs many
+   warm-simplex rounds) and more Frank-Wolfe steps per round (the late stages then need more rounds).
+   Measured (``benchmarks/leximin_stages.py`` and one-off runs): docs/performance.md.
 3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
    fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
    everyone is fixed.
@@ -60,8 +59,7 @@ from sortition.algorithms.base import (
     PanelOracle,
     default_oracle,
 )
-from sortition.algorithms.frankwolfe import frank_wolfe_panels
-from sortition.algorithms.master import (
+from sortition.algorithms.colgen import (
     DENSE_ROWS,
     Deadline,
     PanelSet,
@@ -70,6 +68,7 @@ from sortition.algorithms.master import (
     solve_final_primal,
     starting_panels,
 )
+from sortition.algorithms.frankwolfe import frank_wolfe_panels
 from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
@@ -244,9 +243,9 @@ def _mass_bound(state: StageState) -> float:
     Every panel has exactly ``k`` members, so the probabilities of all people sum to ``k``; the unfixed
     people share what the fixed ones do not take, and the lowest of them gets at most the average (the
     dual that weighs every active person equally). After the first stage this is usually far below
-    :func:`_even_bound`, which forgets that the fixed people still need their share of every panel:
-    on the paper-shaped n=1727 pool, stage 2 ended after 16 rounds (8 s) instead of running on for
-    minutes towards a bound of 0.0872 when the level was 0.0634 and this bound 0.0639.
+    :func:`_even_bound`, which forgets that the fixed people still need their share of every panel, so a
+    stage can end as soon as its level is near this bound instead of running on for minutes towards the
+    far higher even bound (measured: docs/performance.md).
     """
     sizes = state.types.sizes
     fixed = state.fixed & state.active
@@ -416,8 +415,9 @@ def _last_distribution(state: StageState) -> tuple[np.ndarray, float] | None:
     It can when it uses at most as many panels as a vertex of the final LP would (one per active type, plus
     one) and misses no fixed value by more than ``FIX_SLACK`` (the margin by which fixed values were lowered:
     everyone still gets the level their stage reached; HiGHS's own feasibility tolerance is 1e-7 too). The
-    dense interior point's answers on large pools usually can, and then the final LP (30-140 s on the n=1727
-    pool) is not needed; on small pools the last distribution is central and uses more panels than that.
+    dense interior point's answers on large pools usually can, and then the final LP (minutes on large
+    pools; measured: docs/performance.md) is not needed; on small pools the last distribution is central and
+    uses more panels than that.
     """
     last, support = state.last_weights, state.support
     if last is None or support is None or len(support) > int(state.active.sum()) + 1:

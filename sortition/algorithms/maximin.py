@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Algorithm, Distribution, PanelOracle, default_oracle
+from sortition.algorithms.colgen import Deadline
 from sortition.algorithms.leximin import finish, run_stages
-from sortition.algorithms.master import Deadline
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
 

@@ -23,8 +23,8 @@ import numpy as np
 from quotas.localsearch import SwapSearch
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Algorithm, Distribution, PanelOracle, default_oracle
+from sortition.algorithms.colgen import Deadline, starting_panels
 from sortition.algorithms.leximin import to_distribution
-from sortition.algorithms.master import Deadline, starting_panels
 from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 

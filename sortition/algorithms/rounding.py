@@ -38,9 +38,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from quotas.errors import SolverError
+from quotas.lp import INF, new_highs, run_robust, sparse_lp
 from quotas.model import PanelProblem
 from sortition.algorithms.base import Distribution
-from sortition.algorithms.master import new_highs, run_robust
 from sortition.algorithms.symmetry import TypePartition
 
 #: Fractional parts closer than this to 0 or 1 count as integral.
@@ -87,29 +87,20 @@ class _VertexWalk:
     Variables are the fractional parts of the panels that start fractional; rows are "their sum stays what
     it is" and one per person (or type) "their share stays what it is". A fixed, seeded random objective
     makes every answer a vertex; a panel that reaches 0 or 1 is fixed there, and a dropped person's row is
-    freed, after which the warm simplex moves on to the next vertex in a few pivots. (Measured on the
-    paper-shaped n=1727 pool after a 60 s LEXIMIN: 4.2 s, where a fresh LP per vertex took 21.5 s.)
+    freed, after which the warm simplex moves on to the next vertex in a few pivots, several times faster
+    than a fresh LP per vertex (measured: docs/performance.md).
     """
 
     def __init__(self, frac: np.ndarray, members: np.ndarray) -> None:
-        import highspy
-
         self.columns = np.flatnonzero((frac > 0) & (frac < 1))
         rows = np.vstack([np.ones((1, len(self.columns))), np.asarray(members[:, self.columns], dtype=float)])
         rhs = rows @ frac[self.columns]
         nz_col, nz_row = np.nonzero(rows.T)  # column-major order: sorted by column, then row
-        lp = highspy.HighsLp()
-        lp.num_col_ = len(self.columns)
-        lp.num_row_ = rows.shape[0]
-        lp.col_cost_ = np.random.default_rng(ROUNDING_OBJECTIVE_SEED).random(len(self.columns)) + 1.0
-        lp.col_lower_ = np.zeros(len(self.columns))
-        lp.col_upper_ = np.ones(len(self.columns))
-        lp.row_lower_ = rhs
-        lp.row_upper_ = rhs
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = np.searchsorted(nz_col, np.arange(len(self.columns) + 1)).astype(np.int32)
-        lp.a_matrix_.index_ = nz_row.astype(np.int32)
-        lp.a_matrix_.value_ = rows[nz_row, nz_col].astype(float)
+        lp = sparse_lp(cost=np.random.default_rng(ROUNDING_OBJECTIVE_SEED).random(len(self.columns)) + 1.0,
+                       col_lower=np.zeros(len(self.columns)), col_upper=np.ones(len(self.columns)),
+                       row_lower=rhs, row_upper=rhs,
+                       starts=np.searchsorted(nz_col, np.arange(len(self.columns) + 1)), index=nz_row,
+                       values=rows[nz_row, nz_col])
         self._h = new_highs()
         self._h.setOptionValue("solver", "simplex")
         self._h.setOptionValue("presolve", "off")  # presolve would throw the warm basis away
@@ -118,13 +109,10 @@ class _VertexWalk:
 
     def vertex(self, frac: np.ndarray, active: np.ndarray) -> np.ndarray:
         """The next vertex, with the rows of persons no longer ``active`` freed."""
-        import highspy
-
         newly = np.flatnonzero(~active & ~self._free)
         if len(newly):
-            inf = highspy.kHighsInf
-            self._h.changeRowsBounds(len(newly), (newly + 1).astype(np.int32), np.full(len(newly), -inf),
-                                     np.full(len(newly), inf))
+            self._h.changeRowsBounds(len(newly), (newly + 1).astype(np.int32), np.full(len(newly), -INF),
+                                     np.full(len(newly), INF))
             self._free[newly] = True
         run_robust(self._h, "lottery rounding")
         out = frac.copy()
@@ -181,8 +169,8 @@ def _polish(counts: np.ndarray, members: np.ndarray, scaled: np.ndarray) -> np.n
     """Move single copies from one panel to another while that evens out the deviations.
 
     The walk's guarantee is for the worst case; on pools with many types its largest deviation is often
-    several copies (n=1727: 5.8 of 63). Each move takes one copy from a panel and gives it to another
-    (still ``m`` panels, each one of the distribution's), chosen to lower the sum of the deviations to
+    several copies (measured: docs/performance.md). Each move takes one copy from a panel and gives it to
+    another (still ``m`` panels, each one of the distribution's), chosen to lower the sum of the deviations to
     the power :data:`POLISH_POWER` (a smooth stand-in for the largest) without raising the largest
     deviation, so the bound still holds. A fixed number of moves keeps the result reproducible.
     """

@@ -1,26 +1,26 @@
-"""LP machinery shared by the column-generation algorithms (LEXIMIN, maximin, Nash).
+"""Column generation shared by the fair algorithms (LEXIMIN, maximin, Nash): the panels found, the first
+panels, and the LPs over them.
 
-The *master* problems are small linear programs over the panels found so far; new panels come from the
-pricing oracle (:class:`~sortition.algorithms.base.PanelOracle`). The master works over *types* of
-interchangeable people (:mod:`sortition.algorithms.symmetry`): a panel is a count per type, and a type's
-share of a panel is ``count / size``. Everything solver-specific lives here, and ``highspy`` is imported
-only inside the functions that solve.
+The *master* problems are small linear programs over the panels found so far (:class:`PanelSet`, from
+:func:`starting_panels` on); new panels come from the pricing oracle
+(:class:`~sortition.algorithms.base.PanelOracle`). The master works over *types* of interchangeable people
+(:mod:`sortition.algorithms.symmetry`): a panel is a count per type, and a type's share of a panel is
+``count / size``. The LPs are built and solved through :mod:`quotas.lp` (the one seam to HiGHS).
 
 Why interior point without crossover for the LEXIMIN stage LPs: an interior-point method stops near the
 *analytic centre* of the optimal face, which is strictly complementary. So every type whose probability
 is forced down to the current level gets a clearly positive dual value, and a whole group can be fixed per
 stage instead of one (a simplex vertex puts dual weight on as few people as possible). Crossover would move
 the answer back to a vertex and cost time, so it is off. Our own dense method (:mod:`interior`) does these
-solves up to ``DENSE_ROWS`` type rows: HiGHS's interior point (IPX, iterative linear algebra) took 31-82 s
-per solve on the n=1727 pool where the dense one takes 2-5 s; HiGHS remains the fallback. Within a stage,
-small LPs are re-solved warm with primal simplex (:class:`StageLP`, measured: 0.13 s per fresh
-interior-point solve vs. a few ms per warm re-solve on the schalkwijk pool early in a stage); after a round
-that added hundreds of panels at once (Frank-Wolfe pricing), and in every round of a stage over more than a
-thousand types (up to ``DENSE_ROWS``), interior point instead. On small degenerate LPs HiGHS's
-interior-point method can stop without a verdict (status "unknown"); the same model is then re-solved with
-simplex, which always ends, and only a failure of that too is an error. The final primal LP must give a
-vertex: few panels with positive weight, which keeps the distribution and its rounding small (dual simplex,
-or interior point with crossover over thousands of panels).
+solves up to ``DENSE_ROWS`` type rows: HiGHS's interior point (IPX) solves its linear systems iteratively,
+which is many times slower on these dense stage LPs; HiGHS remains the fallback. Within a stage, small LPs
+are re-solved warm with primal simplex (:class:`StageLP`: a warm re-solve costs a fraction of a fresh
+interior-point solve); after a round that added hundreds of panels at once (Frank-Wolfe pricing), and in
+every round of a stage over more than a thousand types (up to ``DENSE_ROWS``), interior point instead. On
+small degenerate LPs HiGHS's interior-point method can stop without a verdict; :func:`quotas.lp.run_robust`
+then re-solves with simplex. The final primal LP must give a vertex: few panels with positive weight, which
+keeps the distribution and its rounding small (dual simplex, or interior point with crossover over
+thousands of panels). Measured: docs/performance.md.
 OR-tools PDLP was not chosen: first-order accuracy (~1e-4 to 1e-6) is too coarse against a stopping
 tolerance of 5e-4, and on these sizes (a few hundred rows, a few thousand columns) HiGHS IPM is fast.
 """
@@ -36,6 +36,7 @@ import numpy as np
 
 from quotas.errors import SolverError
 from quotas.localsearch import COVER_STARTS, SwapSearch, swap_onto
+from quotas.lp import INF, new_highs, run_robust, sparse_lp
 from sortition.algorithms import interior
 from sortition.algorithms.base import WEIGHT_EPSILON, PanelOracle
 from sortition.algorithms.symmetry import TypePartition
@@ -249,43 +250,6 @@ class StageSolution:
     central: bool = False  # from an interior-point solve (strictly complementary duals, good for fixing)
 
 
-def new_highs(time_limit: float | None = None) -> Any:
-    """A silent HiGHS object (its banner goes to C-level stdout, so it is made with stdout muted)."""
-    import highspy
-
-    from quotas.solver import quiet_stdout
-
-    with quiet_stdout():
-        h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", max(float(time_limit), 1.0))
-    return h
-
-
-def run_robust(h: Any, what: str) -> None:
-    """Solve the model in ``h``; when the chosen method ends without a verdict, re-solve with simplex.
-
-    Raises:
-        SolverError: no method proved an optimum.
-    """
-    import highspy
-
-    h.run()
-    status = h.getModelStatus()
-    for solver, crossover in (("simplex", "off"), ("ipm", "on")):
-        if status == highspy.HighsModelStatus.kOptimal:
-            return
-        h.clearSolver()
-        h.setOptionValue("solver", solver)
-        h.setOptionValue("run_crossover", crossover)
-        h.run()
-        status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        raise SolverError(f"HiGHS could not solve the {what} LP ({h.modelStatusToString(status)}); "
-                          "try again with a longer time limit or report this as a bug.")
-
-
 def _panel_vectors(panels: PanelSet, position: np.ndarray, extra: tuple[int, float], *, extra_first: bool,
                    which: Iterable[int] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sparse vectors (starts, index, value) of the panels ``which`` (all by default): each type's share
@@ -313,8 +277,6 @@ def _panel_vectors(panels: PanelSet, position: np.ndarray, extra: tuple[int, flo
 def _stage_lp(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray
               ) -> tuple[Any, np.ndarray]:
     """The stage dual as a HighsLp (row 0: the unfixed weights sum to 1; row j + 1: panel j), and col_of."""
-    import highspy
-
     count = active.shape[0]
     people = np.flatnonzero(active)
     col_of = np.full(count, -1, dtype=np.int64)
@@ -326,24 +288,16 @@ def _stage_lp(panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_val
     index = np.concatenate([unfixed_cols, index])
     values = np.concatenate([np.ones(len(unfixed_cols)), values])
 
-    lp = highspy.HighsLp()
-    lp.num_col_ = m + 1
-    lp.num_row_ = len(panels) + 1
-    cost = np.zeros(m + 1)
     fixed_people = np.flatnonzero(fixed & active)
+    cost = np.zeros(m + 1)
     cost[col_of[fixed_people]] = -fixed_value[fixed_people]
     cost[m] = 1.0
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.concatenate([np.zeros(m), [-highspy.kHighsInf]])
-    upper = np.full(m + 1, highspy.kHighsInf)
+    upper = np.full(m + 1, INF)
     upper[col_of[fixed_people]] = FIXED_DUAL_CAP  # float noise in fixed values must not make it unbounded
-    lp.col_upper_ = upper
-    lp.row_lower_ = np.concatenate([[1.0], np.full(len(panels), -highspy.kHighsInf)])
-    lp.row_upper_ = np.concatenate([[1.0], np.zeros(len(panels))])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = starts.astype(np.int32)
-    lp.a_matrix_.index_ = index.astype(np.int32)
-    lp.a_matrix_.value_ = values.astype(float)
+    lp = sparse_lp(cost=cost, col_lower=np.concatenate([np.zeros(m), [-INF]]), col_upper=upper,
+                   row_lower=np.concatenate([[1.0], np.full(len(panels), -INF)]),
+                   row_upper=np.concatenate([[1.0], np.zeros(len(panels))]),
+                   starts=starts, index=index, values=values, rowwise=True)
     return lp, col_of
 
 
@@ -399,9 +353,9 @@ class StageLP:
     """One stage's LP kept alive in HiGHS in *primal* form: new panels are columns, re-solved warm.
 
     Rows are the active types (plus "weights sum to 1"), columns the panels: the simplex basis has one
-    row per type (a few hundred) however many panels there are, where the dual form had one per panel
-    (measured on schalkwijk: 50-100 ms per warm re-solve of the dual form late in a stage, most of it
-    refactorising a basis of ~1,200 rows, even for 2 iterations). Adding a column keeps the basis primal
+    row per type (a few hundred) however many panels there are, where the dual form had one per panel (late
+    in a stage most of a warm re-solve of the dual form went into refactorising that basis, even for 2
+    iterations; measured: docs/performance.md). Adding a column keeps the basis primal
     feasible, so primal simplex goes on from it. Primal::
 
         max z  s.t.  sum_j a_tj w_j - z >= 0              (unfixed t)
@@ -419,8 +373,6 @@ class StageLP:
 
     def __init__(self, panels: PanelSet, active: np.ndarray, fixed: np.ndarray, fixed_value: np.ndarray,
                  columns: np.ndarray | None = None, stats: dict[str, float] | None = None) -> None:
-        import highspy
-
         people = np.flatnonzero(active)
         self._row_of = np.full(active.shape[0], -1, dtype=np.int64)
         self._row_of[people] = np.arange(1, len(people) + 1)
@@ -430,8 +382,6 @@ class StageLP:
         fixed_people = np.flatnonzero(fixed & active)
         self._fixed_people = fixed_people
         self._fixed_value = fixed_value[fixed_people]
-        inf = highspy.kHighsInf
-        lp = highspy.HighsLp()
         # columns: z, then s_t per fixed type, then the panels
         z_rows = self._row_of[np.flatnonzero(unfixed)]
         s_rows = self._row_of[fixed_people]
@@ -443,22 +393,16 @@ class StageLP:
                                                      which=self._columns)
         self._offset = 1 + len(s_rows)
         starts = np.concatenate([np.asarray(first, dtype=np.int64), first[-1] + p_starts[1:]])
-        lp.num_col_ = self._offset + len(self._columns)
-        lp.num_row_ = len(people) + 1
-        lp.col_cost_ = np.concatenate([[-1.0], np.full(len(s_rows), FIXED_DUAL_CAP), np.zeros(len(self._columns))])
-        lp.col_lower_ = np.concatenate([[-inf], np.zeros(lp.num_col_ - 1)])
-        lp.col_upper_ = np.full(lp.num_col_, inf)
+        num_col = self._offset + len(self._columns)
         lower = np.zeros(len(people) + 1)
         lower[0] = 1.0
         lower[s_rows] = self._fixed_value
-        upper = np.full(len(people) + 1, inf)
+        upper = np.full(len(people) + 1, INF)
         upper[0] = 1.0
-        lp.row_lower_ = lower
-        lp.row_upper_ = upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = starts.astype(np.int32)
-        lp.a_matrix_.index_ = np.concatenate([*index, p_index]).astype(np.int32)
-        lp.a_matrix_.value_ = np.concatenate([*values, p_values]).astype(float)
+        cost = np.concatenate([[-1.0], np.full(len(s_rows), FIXED_DUAL_CAP), np.zeros(len(self._columns))])
+        lp = sparse_lp(cost=cost, col_lower=np.concatenate([[-INF], np.zeros(num_col - 1)]),
+                       col_upper=np.full(num_col, INF), row_lower=lower, row_upper=upper, starts=starts,
+                       index=np.concatenate([*index, p_index]), values=np.concatenate([*values, p_values]))
         self._panels = panels
         self._stage = (active, fixed, fixed_value)
         self._stats = stats if stats is not None else {}  # counts "interior_fallbacks" (to HiGHS)
@@ -497,8 +441,8 @@ class StageLP:
         Warm primal simplex when few columns are new. With ``interior_point``, or after more than
         ``IPM_NEW_COLUMNS`` new columns (the first solve of a stage with many panels, a Frank-Wolfe round),
         interior point without crossover instead: warm simplex needs thousands of degenerate pivots for a few
-        hundred new panels (measured on the n=1727 pool: 30.6 s for 1,263 new columns, HiGHS's interior
-        point 14 s for all 1,788, the dense one 2-3 s). Its answer is central (``StageSolution.central``), so
+        hundred new panels, and interior point (above all the dense one) is far faster then (measured:
+        docs/performance.md). Its answer is central (``StageSolution.central``), so
         it also serves for fixing; its level is recomputed from its panel weights, since the interior-point
         objective can be off (see ``leximin._central``). After a dense solve, the panels that no optimal
         distribution of this LP uses (weight 0, reduced cost above ``DROP_REDUCED_COST``) leave the LP, so
@@ -597,14 +541,12 @@ def solve_final_primal(panels: PanelSet, targets: np.ndarray, *, time_limit: flo
 
     Solves ``min s`` s.t. ``p_t + s >= targets[t]``, weights sum to 1, so that the answer is a vertex (few
     panels with positive weight): by dual simplex, or with more than ``FINAL_IPM_COLUMNS`` panels by interior
-    point with crossover (measured on the n=1727 pool with 7,034 panels: dual simplex had not ended after
-    8 minutes). ``columns`` restricts it to some of the panels (LEXIMIN: those its last stage used).
+    point with crossover (over thousands of panels dual simplex takes many minutes; measured:
+    docs/performance.md). ``columns`` restricts it to some of the panels (LEXIMIN: those its last stage used).
 
     Returns:
         The weight of each panel and the largest shortfall ``s`` (0 when every target is met).
     """
-    import highspy
-
     which = np.arange(len(panels)) if columns is None else np.asarray(columns, dtype=np.int64)
     rows_needed = np.flatnonzero(targets > 0)
     row_of = np.full(targets.shape[0], -1, dtype=np.int64)
@@ -615,18 +557,10 @@ def solve_final_primal(panels: PanelSet, targets: np.ndarray, *, time_limit: flo
     index = [p_index, np.arange(1, len(rows_needed) + 1)]  # then the shortfall column s
     values = [p_values, np.ones(len(rows_needed))]
 
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(which) + 1
-    lp.num_row_ = len(rows_needed) + 1
-    lp.col_cost_ = np.concatenate([np.zeros(len(which)), [1.0]])
-    lp.col_lower_ = np.zeros(len(which) + 1)
-    lp.col_upper_ = np.full(len(which) + 1, highspy.kHighsInf)
-    lp.row_lower_ = np.concatenate([[1.0], targets[rows_needed]])
-    lp.row_upper_ = np.concatenate([[1.0], np.full(len(rows_needed), highspy.kHighsInf)])
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
-    lp.a_matrix_.index_ = np.concatenate(index).astype(np.int32)
-    lp.a_matrix_.value_ = np.concatenate(values).astype(float)
+    lp = sparse_lp(cost=np.concatenate([np.zeros(len(which)), [1.0]]), col_lower=np.zeros(len(which) + 1),
+                   col_upper=np.full(len(which) + 1, INF), row_lower=np.concatenate([[1.0], targets[rows_needed]]),
+                   row_upper=np.concatenate([[1.0], np.full(len(rows_needed), INF)]),
+                   starts=starts, index=np.concatenate(index), values=np.concatenate(values))
     h = new_highs(time_limit)
     many = len(which) > FINAL_IPM_COLUMNS
     h.setOptionValue("solver", "ipm" if many else "simplex")
