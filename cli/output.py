@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import unicodedata
 from collections.abc import Iterator
 
 import typer
@@ -32,7 +33,11 @@ def user_errors() -> Iterator[None]:
         err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
-        err_console.print("[bold red]Interrupted.[/] Nothing was half-written: files are written atomically.")
+        err_console.print("[bold red]Interrupted.[/] Every file is whole (each is written atomically), but the "
+                          "command may have stopped between two files. In a draw folder, draw.json is the source "
+                          "of truth: the next draw (same seed), replace or report in that folder brings the "
+                          "private lists and the ledger up to it. Otherwise run the command again.",
+                          soft_wrap=True)
         raise typer.Exit(130) from None
 
 
@@ -66,6 +71,22 @@ class RichProgress:
             self._progress.stop()
             self._progress = None
             self._task = None
+
+
+def shown(text: str) -> str:
+    """User text (a seed) for the terminal with every invisible or control character escaped as ``\\uXXXX``.
+
+    Letters of any script stay as they are; spaces other than U+0020, zero-width and bidi characters and
+    controls are escaped, so two seeds that print alike are alike.
+    """
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch == " " or (ch != "\\" and cat[0] not in "CZ"):
+            out.append(ch)
+        else:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+    return "".join(out)
 
 
 def ok(text: str) -> None:
