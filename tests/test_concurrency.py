@@ -27,6 +27,7 @@ from sortition.algorithms.base import Algorithm
 from sortition.records import BUSY, read_ledger
 from sortition.rules.reserve import current_state
 
+ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 16
 SEEDS = ("seed AAA", "seed BBB")
 
@@ -154,3 +155,34 @@ def test_concurrent_commands_one_draw_no_lost_event(template: Path, tmp_path: Pa
     record("concurrent_draw_double_successes", doubles)
     record("concurrent_replace_rounds", ROUNDS)
     record("concurrent_replace_events", events)
+
+
+def test_every_folder_command_waits_for_no_one(template: Path, tmp_path: Path) -> None:
+    """While another command holds a folder's lock, each command that changes it stops before any write."""
+    from sortition import invite, write_report
+    from sortition.records import locked
+
+    folder = copies(template, tmp_path, 1)[0]
+    draw(folder / "lottery.json", SEEDS[0])
+    member = json.loads((folder / "draw.json").read_bytes())["panel"][0]
+    pool, quotas = write_pool(tmp_path)
+    src = ROOT / "examples" / "schalkwijk-trees"
+    letters = tmp_path / "letters"
+    attempts = {
+        "draw": lambda: draw(folder / "lottery.json", SEEDS[0]),
+        "replace": lambda: replace(folder / "draw.json", [member]),
+        "report": lambda: write_report(folder / "draw.json", fmt="md"),
+        "prepare": lambda: prepare(pool, quotas, folder, algorithm=Algorithm.LEGACY, legacy_runs=50, force=True),
+    }
+    for what, attempt in attempts.items():
+        before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+        with locked(folder, "a test"), pytest.raises(SortitionError, match=BUSY):
+            attempt()
+        assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before, what
+    with locked(letters, "a test"), pytest.raises(SortitionError, match=BUSY):
+        invite.prepare_invitations(src / "register.csv", src / "plan.yaml", letters)
+    assert [p.name for p in letters.iterdir()] == [".lock"]
+    plan = invite.prepare_invitations(src / "register.csv", src / "plan.yaml", letters).plan_path
+    with locked(letters, "a test"), pytest.raises(SortitionError, match=BUSY):
+        invite.draw_invitations(plan, src / "register.csv", "dice 1")
+    assert not (letters / "invitations.json").exists()
