@@ -23,6 +23,7 @@ from sortition.beacon import (
     QUICKNET_GENESIS_TIME,
     QUICKNET_PERIOD_SECONDS,
     QUICKNET_PUBLIC_KEY,
+    QUICKNET_ROUND_URL,
     QUICKNET_SCHEME,
     BeaconRound,
     parse_beacon,
@@ -319,3 +320,47 @@ def test_importing_the_beacon_does_not_load_the_bls_library() -> None:
     code = "import sys, sortition, sortition.beacon; print('py_arkworks_bls12381' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.strip() == "False"
+
+
+# --- the auditor's section of docs/randomness.md ---------------------------------------------------------
+
+DOC = ROOT / "docs" / "randomness.md"
+
+
+def auditor_section() -> str:
+    return DOC.read_text(encoding="utf-8").split("## How an auditor checks a drand round by hand", 1)[1]
+
+
+def test_the_doc_states_quicknets_facts_as_the_code_does() -> None:
+    section = auditor_section()
+    for fact in (QUICKNET_CHAIN_HASH, QUICKNET_PUBLIC_KEY, str(QUICKNET_GENESIS_TIME), QUICKNET_SCHEME):
+        assert f"`{fact}`" in section
+    assert QUICKNET.dst.decode("ascii") in section
+    assert QUICKNET_ROUND_URL.format(round=123) in section
+
+
+def test_the_docs_worked_example_is_right() -> None:
+    section = auditor_section()
+    assert round_message(123).hex() in section
+    assert f"{round_time(123):%Y-%m-%d %H:%M:%S} UTC" in section
+    assert f"= {int(round_time(123).timestamp())}" in section
+    assert f"round\n{APRIL_2026_ROUND} at {APRIL_2026:%Y-%m-%d %H:%M:%S} UTC" in section
+
+
+def test_the_docs_independent_check_runs(tmp_path: Path, vectors: dict[str, Any]) -> None:
+    pytest.importorskip("py_ecc", reason="the doc's hand check uses py_ecc, which sortition does not install")
+    code = auditor_section().split("<!-- drand-check:begin -->", 1)[1].split("<!-- drand-check:end -->", 1)[0]
+    script = tmp_path / "check_drand.py"
+    script.write_text(code.strip().removeprefix("```python").removesuffix("```"), encoding="utf-8")
+    valid = vectors["valid_rounds"][0]
+    forged = {**valid, "round": valid["round"] + 1}
+    outputs = []
+    for name, content in (("valid.json", valid), ("forged.json", forged)):
+        (tmp_path / name).write_text(json.dumps(content), encoding="utf-8")
+        done = subprocess.run(
+            [sys.executable, str(script), str(tmp_path / name)], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    assert "randomness ok True" in outputs[0] and "signature ok True" in outputs[0]
+    assert "signature ok False" in outputs[1]
