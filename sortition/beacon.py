@@ -234,6 +234,11 @@ def parse_beacon(text: str, *, source: str | Path = "beacon") -> BeaconRound:
             file=source,
             hint=_BEACON_HINT,
         ) from None
+    return beacon_round_from_json(data, source=source)
+
+
+def beacon_round_from_json(data: Any, *, source: str | Path = "beacon") -> BeaconRound:
+    """Read a round from its JSON object (as drand publishes it, or as a draw record keeps it)."""
     if not isinstance(data, dict):
         raise InputError("the beacon file must hold one JSON object", file=source, hint=_BEACON_HINT)
     if data.get("previous_signature"):
@@ -324,6 +329,150 @@ def _signature_is_valid(signature: bytes, round_number: int, beacon: Beacon) -> 
     return GT.pairing_check([point, -hashed], [G2Point(), key])  # G2Point() is the generator of G2
 
 
+# --- what the lottery commits to, and what the draw and verify check -----------------------------------
+
+
+@dataclass(frozen=True)
+class BeaconCommitment:
+    """The beacon round a lottery commits to, as it is written into the lottery file.
+
+    ``published_at`` is the round's publication time (UTC, ISO 8601), for the auditor to compare with the
+    moment the commitment was published. ``past_round_allowed`` records that the organiser allowed a round
+    that may already have been published when the lottery was prepared (a practice draw: such a seed
+    proves nothing; verify and the reports say so).
+
+    Example::
+
+        commitment = commit_round(round_at(parse_time("2027-03-01 20:00 Europe/Amsterdam")), now=now)
+        lottery["seed_beacon"] = commitment.to_json()
+    """
+
+    round: int
+    chain_hash: str = QUICKNET_CHAIN_HASH
+    beacon: str = "drand-quicknet"
+    past_round_allowed: bool = False
+
+    @property
+    def published_at(self) -> datetime:
+        """When the committed round is published (timezone-aware, UTC)."""
+        return round_time(self.round, beacon=_beacon_of(self.chain_hash))
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object for the lottery file (keys in a fixed order; no wall-clock time inside)."""
+        return {
+            "beacon": self.beacon,
+            "chain_hash": self.chain_hash,
+            "round": self.round,
+            "round_published_at": self.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "past_round_allowed": self.past_round_allowed,
+        }
+
+    @classmethod
+    def from_json(cls, data: Any, *, source: str | Path = "lottery file") -> BeaconCommitment:
+        """Read the object written by :meth:`to_json`, checking that it is internally consistent.
+
+        Raises:
+            InputError: for a missing field, an unknown beacon, or a publication time that does not
+                follow from the round (an edited file).
+        """
+        if not isinstance(data, dict):
+            raise InputError("the seed beacon must be a JSON object", file=source, column="seed_beacon")
+        number, allowed = data.get("round"), data.get("past_round_allowed")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise InputError("the committed drand round must be a whole number from 1", file=source, column="round")
+        if not isinstance(allowed, bool):
+            raise InputError("'past_round_allowed' must be true or false", file=source, column="past_round_allowed")
+        commitment = cls(
+            round=number,
+            chain_hash=str(data.get("chain_hash")),
+            beacon=str(data.get("beacon")),
+            past_round_allowed=allowed,
+        )
+        _beacon_of(commitment.chain_hash, source=source)
+        if commitment.beacon != cls.beacon:
+            raise InputError(
+                f"the seed beacon '{commitment.beacon[:40]}' is not {cls.beacon}", file=source, column="beacon"
+            )
+        if commitment.to_json() != data:
+            raise InputError(
+                "the seed beacon's fields do not agree (beacon name, or the round's publication time)",
+                file=source,
+                column="seed_beacon",
+                hint="The file was edited by hand; prepare the lottery again.",
+            )
+        return commitment
+
+
+def _beacon_of(chain_hash: str, *, source: str | Path | None = None) -> Beacon:
+    if chain_hash != QUICKNET.chain_hash:
+        raise InputError(
+            f"the beacon chain '{chain_hash[:70]}' is not drand quicknet ({QUICKNET.chain_hash})",
+            file=source,
+            column="chain_hash",
+            hint="sortition checks quicknet rounds only.",
+        )
+    return QUICKNET
+
+
+def commit_round(round_number: int, *, now: datetime, allow_past_round: bool = False) -> BeaconCommitment:
+    """Commit to a quicknet round, refusing one already published at ``now`` unless explicitly allowed.
+
+    A seed known before the commitment is published proves nothing, so a past round needs
+    ``allow_past_round=True`` (for practice and tests). The option is recorded in the commitment as given,
+    whether or not the round was already out, so the lottery file stays a function of its inputs and
+    options (never of the clock).
+
+    Args:
+        round_number: the round, e.g. from :func:`round_at`.
+        now: the machine's clock (timezone-aware), passed in so the rule is testable.
+
+    Raises:
+        InputError: for a past round without ``allow_past_round``, or a bad round number or clock.
+    """
+    published = round_time(round_number)
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InputError("the clock time has no time zone", hint="Pass datetime.now(UTC).")
+    if published <= now and not allow_past_round:
+        raise InputError(
+            f"drand round {round_number} was already published at {published:%Y-%m-%d %H:%M:%S} UTC, before "
+            "this lottery's commitment: a seed known in advance proves nothing",
+            hint="Choose a round published after you will publish the commitment (e.g. --drand-at with a time "
+            "some days ahead), or pass --allow-past-round for a practice draw (it is recorded and reported).",
+        )
+    return BeaconCommitment(round=round_number, past_round_allowed=allow_past_round)
+
+
+def seed_from_beacon(commitment: BeaconCommitment, beacon_round: BeaconRound) -> str:
+    """Check a published round against the lottery's commitment and return the seed (its randomness).
+
+    Raises:
+        VerificationError: when the round is not the committed one or is not genuine.
+    """
+    return verify_round(beacon_round, expected_round=commitment.round, beacon=_beacon_of(commitment.chain_hash))
+
+
+def recheck_beacon_seed(commitment: BeaconCommitment, beacon_round: BeaconRound, seed: str) -> str:
+    """For verify: re-check offline the round a draw record holds, and that its seed is that round's randomness.
+
+    Returns:
+        The seed (the round's randomness).
+
+    Raises:
+        VerificationError: naming what failed.
+    """
+    randomness = seed_from_beacon(commitment, beacon_round)
+    if seed != randomness:
+        raise VerificationError(
+            f"the draw's seed is not the randomness of drand round {beacon_round.round} ({randomness})"
+        )
+    return randomness
+
+
+def beacon_round_to_json(beacon_round: BeaconRound) -> dict[str, Any]:
+    """The round as the draw record keeps it (the same fields drand publishes)."""
+    return {"round": beacon_round.round, "signature": beacon_round.signature, "randomness": beacon_round.randomness}
+
+
 __all__ = [
     "QUICKNET",
     "QUICKNET_CHAIN_HASH",
@@ -333,12 +482,18 @@ __all__ = [
     "QUICKNET_ROUND_URL",
     "QUICKNET_SCHEME",
     "Beacon",
+    "BeaconCommitment",
     "BeaconRound",
+    "beacon_round_from_json",
+    "beacon_round_to_json",
+    "commit_round",
     "parse_beacon",
     "parse_time",
     "read_beacon",
+    "recheck_beacon_seed",
     "round_at",
     "round_message",
     "round_time",
+    "seed_from_beacon",
     "verify_round",
 ]

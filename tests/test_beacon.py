@@ -25,13 +25,19 @@ from sortition.beacon import (
     QUICKNET_PUBLIC_KEY,
     QUICKNET_ROUND_URL,
     QUICKNET_SCHEME,
+    BeaconCommitment,
     BeaconRound,
+    beacon_round_from_json,
+    beacon_round_to_json,
+    commit_round,
     parse_beacon,
     parse_time,
     read_beacon,
+    recheck_beacon_seed,
     round_at,
     round_message,
     round_time,
+    seed_from_beacon,
     verify_round,
 )
 from sortition.randomness import normalise_seed
@@ -311,6 +317,74 @@ def test_the_issues_example_time_gives_its_round() -> None:
     r = round_at(when)
     assert round_time(r) == when  # a whole number of periods after genesis: published exactly then
     assert r == 1 + (int(when.timestamp()) - QUICKNET_GENESIS_TIME) // QUICKNET_PERIOD_SECONDS
+
+
+# --- the commitment in the lottery file, the draw and verify -------------------------------------------
+
+
+def test_a_future_round_is_committed_with_its_publication_time() -> None:
+    committed = commit_round(APRIL_2026_ROUND, now=APRIL_2026 - timedelta(days=2))
+    assert committed.to_json() == {
+        "beacon": "drand-quicknet",
+        "chain_hash": QUICKNET_CHAIN_HASH,
+        "round": APRIL_2026_ROUND,
+        "round_published_at": "2026-04-20T00:00:00Z",
+        "past_round_allowed": False,
+    }
+    assert BeaconCommitment.from_json(json.loads(json.dumps(committed.to_json()))) == committed
+
+
+@pytest.mark.parametrize("after", [timedelta(0), timedelta(seconds=1), timedelta(days=300)])
+def test_a_published_round_is_refused_unless_allowed(after: timedelta) -> None:
+    with pytest.raises(InputError, match=rf"round {APRIL_2026_ROUND} was already published at 2026-04-20 00:00:00"):
+        commit_round(APRIL_2026_ROUND, now=APRIL_2026 + after)
+    allowed = commit_round(APRIL_2026_ROUND, now=APRIL_2026 + after, allow_past_round=True)
+    assert allowed.past_round_allowed
+    assert allowed.to_json()["past_round_allowed"] is True
+
+
+def test_the_allow_option_is_recorded_as_given_not_from_the_clock() -> None:
+    early = commit_round(APRIL_2026_ROUND, now=APRIL_2026 - timedelta(days=1), allow_past_round=True)
+    late = commit_round(APRIL_2026_ROUND, now=APRIL_2026 + timedelta(days=1), allow_past_round=True)
+    assert early == late  # the lottery file never depends on when prepare ran
+
+
+def test_commit_round_needs_an_aware_clock() -> None:
+    with pytest.raises(InputError, match="no time zone"):
+        commit_round(APRIL_2026_ROUND, now=datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"round_published_at": "2026-04-20T00:00:03Z"}, "do not agree"),
+        ({"beacon": "drand-mainnet"}, "is not drand-quicknet"),
+        ({"chain_hash": "8990e7a9aaed2ffed73dbd7092123d6f289930540d7651336225dc172e51b2ce"}, "not drand quicknet"),
+        ({"round": 0}, "whole number"),
+        ({"past_round_allowed": "no"}, "true or false"),
+    ],
+)
+def test_an_edited_commitment_is_refused(change: dict[str, Any], message: str) -> None:
+    data = {**commit_round(APRIL_2026_ROUND, now=GENESIS).to_json(), **change}
+    with pytest.raises(InputError, match=message):
+        BeaconCommitment.from_json(data, source="lottery.json")
+    with pytest.raises(InputError, match="must be a JSON object"):
+        BeaconCommitment.from_json([1], source="lottery.json")
+
+
+def test_draw_and_verify_with_the_committed_round(vectors: dict[str, Any]) -> None:
+    valid = vectors["valid_rounds"][0]
+    committed = BeaconCommitment.from_json(commit_round(valid["round"], now=GENESIS).to_json())
+    published = beacon_round_from_json(valid)
+    seed = seed_from_beacon(committed, published)
+    assert seed == valid["randomness"]
+    kept = beacon_round_to_json(published)  # what the draw record holds
+    assert recheck_beacon_seed(committed, beacon_round_from_json(kept, source="draw.json"), seed) == seed
+    with pytest.raises(VerificationError, match="is not the randomness of drand round"):
+        recheck_beacon_seed(committed, published, "fb" * 32)
+    other = commit_round(valid["round"] + 1, now=GENESIS)
+    with pytest.raises(VerificationError, match="committed to round"):
+        seed_from_beacon(other, published)
 
 
 # --- import cost -----------------------------------------------------------------------------------------
