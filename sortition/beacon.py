@@ -77,7 +77,7 @@ def round_time(round_number: int, *, beacon: Beacon = QUICKNET) -> datetime:
     """Return when a round is published: ``genesis_time + (round - 1) * period`` (UTC, timezone-aware).
 
     Raises:
-        InputError: for a round number below 1.
+        InputError: for a round number below 1 or beyond the year 9999.
     """
     if isinstance(round_number, bool) or not isinstance(round_number, int) or round_number < 1:
         raise InputError(
@@ -85,7 +85,13 @@ def round_time(round_number: int, *, beacon: Beacon = QUICKNET) -> datetime:
             hint="drand rounds are whole numbers from 1; give the round number as the beacon publishes it.",
         )
     seconds = beacon.genesis_time + (round_number - 1) * beacon.period_seconds
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    try:
+        return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds)
+    except OverflowError:
+        raise InputError(
+            f"the drand round {round_number} lies beyond the year 9999",
+            hint="Check the round number; rounds of the next years have 8 or 9 digits.",
+        ) from None
 
 
 def round_at(when: datetime, *, beacon: Beacon = QUICKNET) -> int:

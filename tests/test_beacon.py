@@ -243,6 +243,11 @@ def test_round_time_refuses_non_rounds(bad: object) -> None:
         round_time(bad)  # type: ignore[arg-type]
 
 
+def test_round_time_refuses_a_round_beyond_the_calendar() -> None:
+    with pytest.raises(InputError, match="beyond the year 9999"):
+        round_time(10**12)
+
+
 def test_round_at_refuses_a_naive_time() -> None:
     with pytest.raises(InputError, match="no time zone"):
         round_at(datetime(2027, 3, 1, 20, 0))
