@@ -21,11 +21,11 @@ from cli.output import (
     console,
     err_console,
     ok,
-    shown,
     user_errors,
 )
 from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
 from sortition import Algorithm, DrawResult, InputError, ReportFormat
+from sortition.randomness import display_seed
 
 app = typer.Typer(
     name="sortition",
@@ -246,7 +246,7 @@ def _print_draw(result: object, *, as_json: bool = False) -> None:
                   highlight=False, markup=False)
     console.print(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)",
                   highlight=False, markup=False)
-    console.print(f"Seed used (as stored in the record, invisible characters escaped): {shown(o.seed)}",
+    console.print(f"Seed used (as stored in the record; look-alike characters escaped): {display_seed(o.seed)}",
                   highlight=False, markup=False, soft_wrap=True)
     console.print(f"Commitment: {o.commitment}", highlight=False, markup=False, soft_wrap=True)
     console.print(f"Record SHA-256: {result.record_sha256}", highlight=False, markup=False, soft_wrap=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import unicodedata
 from collections.abc import Iterator
 
 import typer
@@ -71,22 +70,6 @@ class RichProgress:
             self._progress.stop()
             self._progress = None
             self._task = None
-
-
-def shown(text: str) -> str:
-    """User text (a seed) for the terminal with every invisible or control character escaped as ``\\uXXXX``.
-
-    Letters of any script stay as they are; spaces other than U+0020, zero-width and bidi characters and
-    controls are escaped, so two seeds that print alike are alike.
-    """
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch == " " or (ch != "\\" and cat[0] not in "CZ"):
-            out.append(ch)
-        else:
-            out.append(f"\\u{ord(ch):04x}" if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
-    return "".join(out)
 
 
 def ok(text: str) -> None:

@@ -187,14 +187,14 @@ def test_draw_prints_seed_record_hash_and_verify_command(inputs: tuple[Path, Pat
     import hashlib
 
     prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=100)
-    code, text = _cli("draw", prep.lottery_path, "--seed", "  Lotto 3\u00a011 17\u200b ")
+    code, text = _cli("draw", prep.lottery_path, "--seed", "  Lotto 2027\u201301\u201309: 3 11 17 ")
     assert code == 0, text
     record_file = tmp_path / "out" / "draw.json"
     stored = json.loads(record_file.read_bytes())["seed"]
     sha = hashlib.sha256(record_file.read_bytes()).hexdigest()
     flat = " ".join(text.split())
-    assert "Lotto 3\\u00a011 17\\u200b" in flat  # the seed as stored, invisible characters shown
-    assert stored == "Lotto 3\u00a011 17\u200b"
+    assert "Lotto 2027\\u201301\\u201309: 3 11 17" in flat  # the seed as stored, look-alikes escaped
+    assert stored == "Lotto 2027\u201301\u201309: 3 11 17"
     assert f"Record SHA-256: {sha}" in flat
     assert f"sortition verify {record_file} --commitment {prep.commitment}" in flat
 
