@@ -236,6 +236,8 @@ def _print_draw(result: object, *, as_json: bool = False) -> None:
                      "panel": list(o.panel), "reserves": len(o.reserves), "draw_record": str(result.draw_path),
                      "reports": [str(p) for p in result.report_paths],
                      "private": [str(result.panel_csv), str(result.reserves_csv)],
+                     "record_sha256": result.record_sha256,
+                     "verify_command": f"sortition verify {result.draw_path} --commitment {o.commitment}",
                      "warnings": list(result.warnings)})
         return
     for warning in result.warnings:

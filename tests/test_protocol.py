@@ -222,3 +222,12 @@ def hashlib_file(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_draw_json_output_has_record_hash_and_verify_command(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=100)
+    code, text = _cli("draw", prep.lottery_path, "--seed", "dice 2", "--json")
+    assert code == 0, text
+    out = json.loads(text)
+    assert out["record_sha256"] == hashlib_file(tmp_path / "out" / "draw.json")
+    assert out["verify_command"].endswith(f"--commitment {prep.commitment}")
