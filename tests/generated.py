@@ -23,7 +23,7 @@ import functools
 import io
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -67,8 +67,6 @@ class Instance:
         pool, quotas = self.write(folder, **write_options)
         spec = load_quotas(quotas, panel_size=self.k)
         if self.id_column:
-            from dataclasses import replace
-
             spec = replace(spec, id_column=self.id_column)
         return load_pool(pool, spec)
 
