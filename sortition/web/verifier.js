@@ -775,13 +775,13 @@
 
   /** Every replacement event replayed under the committed rule, with its hash-chain link (replace.replay_events). */
   async function checkEvents(lottery, record, drawTree, facts) {
+    const pool = publicPool(lottery); // first, as sortition.verify does: a malformed lottery fails here too
     const events = record.events === undefined ? [] : record.events;
     if (!Array.isArray(events)) throw new CheckFailure("events_not_list", {});
     if (events.length === 0) {
       facts.currentPanel = Array.isArray(record.panel) ? record.panel.map(String) : [];
       return ["events_none", {}];
     }
-    const pool = publicPool(lottery);
     const panel = (Array.isArray(record.panel) ? record.panel : []).map(String);
     const reserves = (Array.isArray(record.reserves) ? record.reserves : []).map(String);
     const treeEvents = drawTree.get("events");

@@ -1,0 +1,703 @@
+"""The verifier page (issue 18): its JavaScript agrees with the Python library, and the page verifies draws.
+
+(a) sortition/web/verifier.js in Node.js (WebCrypto) against docs/randomness.md and sortition.randomness;
+(b) the page end to end in headless Chromium (selenium): draws verify, tamperings fail the right check, no
+    network request; (c) agreement: the page's checks and sortition.verify give the same verdict on random
+    small lotteries. Node.js, Chromium and chromedriver are optional: the tests say why they skip.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import math
+import random
+import shutil
+import struct
+import subprocess
+from collections.abc import Callable, Iterator
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
+from test_protocol import write_pool
+from test_randomness import doc_vector_lines
+
+from quotas.errors import SortitionError
+from sortition.algorithms.base import Algorithm
+from sortition.draw import compute_outcome, draw, record_body
+from sortition.files import canonical_json
+from sortition.lottery import LOTTERY_FORMAT, RESERVE_RULE, prepare
+from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
+from sortition.replace import replace
+from sortition.verify import verify
+from sortition.web import verifier_page, write_verifier_page
+
+ROOT = Path(__file__).resolve().parents[1]
+DRIVER = Path(__file__).with_name("verifier_driver.js")
+NODE = shutil.which("node")
+SEED = "dice: 3 5 1 6"
+
+
+# ---------------------------------------------------------------------------------------------- Node.js
+
+
+def _node_major() -> int:
+    if NODE is None:
+        return 0
+    out = subprocess.run([NODE, "--version"], capture_output=True, text=True, check=False).stdout
+    return int(out.strip().lstrip("v").split(".")[0] or 0)
+
+
+class NodeVerifier:
+    """One Node.js process running tests/verifier_driver.js; ``call`` sends a request, returns the answer."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen([str(NODE), str(DRIVER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     text=True, encoding="utf-8")
+
+    def call(self, op: str, **request: Any) -> Any:
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self.proc.stdin.write(json.dumps({"op": op, **request}) + "\n")
+        self.proc.stdin.flush()
+        answer = json.loads(self.proc.stdout.readline())
+        if not answer["ok"]:
+            raise RuntimeError(answer["error"])
+        return answer["result"]
+
+    def verify(self, lottery: bytes, record: bytes, commitment: str = "", record_sha256: str = "") -> Any:
+        return self.call("verify", lottery=base64.b64encode(lottery).decode(), draw=base64.b64encode(record).decode(),
+                         commitment=commitment, record_sha256=record_sha256)
+
+    def close(self) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def js() -> Iterator[NodeVerifier]:
+    if NODE is None:
+        pytest.skip("Node.js not found: the page's JavaScript is tested in Node.js >= 19 (WebCrypto built in)")
+    if _node_major() < 19:
+        pytest.skip(f"Node.js {_node_major()} has no globalThis.crypto; the page's JavaScript needs >= 19")
+    node = NodeVerifier()
+    yield node
+    node.close()
+
+
+def test_page_embeds_its_scripts_with_a_no_network_policy() -> None:
+    page = verifier_page()
+    assert "/*SORTITION_VERIFIER_JS*/" not in page
+    assert "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'" in page
+    assert page.count("<script") == 1 and "src=" not in page.split("<script", 1)[1].split(">", 1)[0]
+    assert "http://" not in page and "https://" not in page
+    assert "innerHTML" not in page and "insertAdjacentHTML" not in page and "document.write" not in page
+
+
+def test_write_verifier_page_refuses_to_overwrite(tmp_path: Path) -> None:
+    target = tmp_path / "verify.html"
+    assert write_verifier_page(target) == target
+    assert target.read_text(encoding="utf-8") == verifier_page()
+    write_verifier_page(target)  # same bytes: nothing to refuse
+    target.write_text("other", encoding="utf-8")
+    with pytest.raises(SortitionError, match="exists already"):
+        write_verifier_page(target)
+    write_verifier_page(target, overwrite=True)
+    assert target.read_text(encoding="utf-8") == verifier_page()
+
+
+def test_cli_writes_the_page(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    target = tmp_path / "[bold]verify.html"
+    result = CliRunner().invoke(app, ["verifier-page", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "[bold]verify.html" in result.output  # the path is printed as text, not read as markup
+    assert target.read_text(encoding="utf-8") == verifier_page()
+    assert CliRunner().invoke(app, ["verifier-page", "-o", str(target)]).exit_code == 0
+    target.write_text("x", encoding="utf-8")
+    assert CliRunner().invoke(app, ["verifier-page", "-o", str(target)]).exit_code == 2
+    assert CliRunner().invoke(app, ["verifier-page", "-o", str(target), "--force"]).exit_code == 0
+
+
+def test_js_vectors_match_the_doc(js: NodeVerifier) -> None:
+    assert js.call("vectors") == doc_vector_lines()
+
+
+def test_js_stream_matches_the_library_on_random_keys(js: NodeVerifier) -> None:
+    rnd = random.Random(18)
+    sizes = [1, 2, 3, 7, 10, 1000, 2**32 + 1, 2**63, 2**63 + 1, 2**64 - 1, 2**64]
+    for _ in range(40):
+        key = rnd.randbytes(32)
+        label = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz-_0123456789") for _ in range(rnd.randint(1, 12)))
+        ops: list[list[Any]] = []
+        for _ in range(rnd.randint(1, 12)):
+            kind = rnd.choice(["word", "uniform", "uniform", "real", "shuffle"])
+            if kind == "uniform":
+                ops.append(["uniform", str(rnd.choice([*sizes, rnd.randint(1, 2**64)]))])
+            elif kind == "shuffle":
+                ops.append(["shuffle", rnd.randint(0, 12)])
+            else:
+                ops.append([kind])
+        stream = Stream(key, label)
+        expected: list[Any] = []
+        for op in ops:
+            if op[0] == "word":
+                expected.append(str(stream.next_word()))
+            elif op[0] == "uniform":
+                expected.append(str(stream.uniform(int(op[1]))))
+            elif op[0] == "real":
+                expected.append(repr(stream.random_real()))
+            else:
+                expected.append(stream.shuffle(range(op[1])))
+        got = js.call("stream", key=key.hex(), label=label, ops=ops)
+        assert got == {"values": expected, "words_used": stream.words_used}, (label, ops)
+
+
+def test_js_ranks_match_the_library(js: NodeVerifier) -> None:
+    rnd = random.Random(1818)
+    for _ in range(10):
+        key = rnd.randbytes(32)
+        ids = list({rnd.randbytes(8).hex() for _ in range(rnd.randint(1, 40))} | {"é", "e\u0301", "😀", "\uffff"})
+        got = js.call("ranks", key=key.hex(), ids=ids)
+        assert got["order"] == order_by_rank(key, ids)
+        assert got["ranks"] == [rank(key, i).hex() for i in ids]
+
+
+SEEDS = ["2026-01-01 drand round 12345", "  Lotto 3 11 17\u00a0", "Cafe\u0301 e\u0301", "\u2028x y\u3000",
+         "\u200bzero width\u200b", "😀 dice 6", "\x1c\x1fa\x85", "tab\tinside", "Кириллица а"]
+
+
+def test_js_seed_and_key_match_the_library(js: NodeVerifier) -> None:
+    commitment = hashlib.sha256(b"example lottery file\n").digest()
+    for seed in SEEDS:
+        assert js.call("seed", text=seed) == normalise_seed(seed)
+        assert js.call("key", commitment=commitment.hex(), seed=seed) == derive_key(commitment, seed).hex()
+
+
+def test_js_whitespace_is_pythons() -> None:
+    if NODE is None:
+        pytest.skip("Node.js not found")
+    node = NodeVerifier()
+    try:
+        assert node.call("isspace") == [cp for cp in range(0x110000) if chr(cp).isspace()]
+    finally:
+        node.close()
+
+
+def test_js_float_repr_is_pythons(js: NodeVerifier) -> None:
+    rnd = random.Random(7)
+    values = [0.1, 1e16, 1e15, 9999999999999998.0, 1e-4, 1e-5, 0.00012, 5e-324, 1.7976931348623157e308, -0.0,
+              123456789.125, 1e22, 1.5e-7, 2.0**-53, 1 / 3, 0.5, -2.5e-300, 1e100, 12.0]
+    values += [struct.unpack("<d", rnd.randbytes(8))[0] for _ in range(400)]
+    values += [rnd.random() * 10 ** rnd.randint(-20, 20) for _ in range(200)]
+    values = [v for v in values if math.isfinite(v)]
+    assert js.call("float_repr", values=values) == [repr(v) for v in values]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(value=json_values, indent=st.sampled_from([None, 0, 2]), ascii_only=st.booleans())
+def test_js_canonical_json_is_byte_exact(js: NodeVerifier, value: Any, indent: int | None, ascii_only: bool) -> None:
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_only)
+    assert js.call("canonical", text=text) == canonical_json(json.loads(text)).decode("utf-8")
+
+
+@pytest.mark.parametrize("text", [
+    '{"b": 1, "a": [1.0, -0, 1E5, 2e-7, 100000000000000000000000, -0.0]}',
+    '{"\\u00e9": "\\u2028\\u0000\\u007f\\"\\\\/", "e": "\\ud83d\\ude00", "\\ue000": 1, "\\ud83d\\ude00": 2}',
+    '{"a": {"a": 1, "a": 2}, "z": [], "y": {}, "x": [[]]}',
+    '[1.5e300, 123456789012345678901234567890, 0.1, 3.0e16, true, false, null]',
+])
+def test_js_canonical_json_edge_cases(js: NodeVerifier, text: str) -> None:
+    assert js.call("canonical", text=text) == canonical_json(json.loads(text)).decode("utf-8")
+
+
+def test_js_canonical_json_refuses_what_python_refuses(js: NodeVerifier) -> None:
+    for text in ('{"a": 1e400}', '[NaN]', '{"a": -Infinity}'):
+        with pytest.raises(ValueError):
+            canonical_json(json.loads(text))
+        with pytest.raises(RuntimeError):
+            js.call("canonical", text=text)
+
+
+# ------------------------------------------------------------------------------------------------ draws
+
+
+def _draw_small(folder: Path, algorithm: Algorithm = Algorithm.LEXIMIN, seed: str = SEED) -> Path:
+    pool, quotas = write_pool(folder)
+    try:
+        prep = prepare(pool, quotas, folder / "out", algorithm=algorithm, panels=50, legacy_runs=50,
+                       seed_source="dice thrown at the council meeting")
+    except SortitionError as exc:  # pragma: no cover - a solver being reworked elsewhere
+        pytest.skip(f"{algorithm.value} is unavailable right now: {exc}")
+    return draw(prep.lottery_path, seed).draw_path
+
+
+@pytest.fixture(scope="module")
+def draws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A small leximin draw, the same with two replacements, and one redrawn with a tricky seed."""
+    plain = _draw_small(tmp_path_factory.mktemp("plain"))
+    replaced = tmp_path_factory.mktemp("replaced") / "out"
+    shutil.copytree(plain.parent, replaced)
+    record = json.loads((replaced / "draw.json").read_bytes())
+    replace(replaced / "draw.json", [record["panel"][0]])
+    replace(replaced / "draw.json", [record["panel"][1]])
+    tricky = tmp_path_factory.mktemp("tricky") / "out"
+    shutil.copytree(plain.parent, tricky, ignore=shutil.ignore_patterns("draw.json", "report.*"))
+    draw(tricky / "lottery.json", TRICKY_SEED)
+    for path in (plain, replaced / "draw.json", tricky / "draw.json"):
+        assert verify(path).ok
+    return {"plain": plain, "replaced": replaced / "draw.json", "tricky": tricky / "draw.json"}
+
+
+TRICKY_SEED = '<img src=x onerror="window.pwned=1">\u200b Lotto а'  # markup, a zero-width space, a Cyrillic a
+
+
+def files_of(record_path: Path) -> tuple[bytes, bytes]:
+    return (record_path.parent / "lottery.json").read_bytes(), record_path.read_bytes()
+
+
+def test_legacy_lottery_needs_the_cli_for_the_panel_only(js: NodeVerifier, tmp_path: Path) -> None:
+    record_path = _draw_small(tmp_path, Algorithm.LEGACY)
+    result = js.verify(*files_of(record_path))
+    statuses = {c["id"]: c["status"] for c in result["checks"]}
+    assert result["verdict"] == "incomplete"
+    assert statuses["outcome"] == "cli"
+    assert {s for i, s in statuses.items() if i not in {"outcome", "seed", "published_commitment",
+                                                        "published_record"}} == {"pass"}
+
+
+def test_drand_seed_says_the_signature_needs_the_cli(js: NodeVerifier, tmp_path: Path) -> None:
+    record_path = _draw_small(tmp_path, seed="drand quicknet round 1234567: " + "ab" * 32)
+    result = js.verify(*files_of(record_path))
+    seed = next(c for c in result["checks"] if c["id"] == "seed")
+    assert result["verdict"] == "verified"
+    assert (seed["key"], seed["args"]["round"]) == ("seed_drand", "1234567")
+
+
+# --------------------------------------------------------------------------------------------- tampering
+
+
+def _canonical_edit(data: bytes, change: Callable[[dict[str, Any]], None]) -> bytes:
+    obj = json.loads(data)
+    change(obj)
+    return canonical_json(obj)
+
+
+def _swap_member(o: dict[str, Any]) -> None:
+    o["panel"][0] = o["reserves"][-1]
+    o["panel"].sort()
+
+
+def _other_replacement(o: dict[str, Any]) -> None:
+    event = o["events"][0]
+    event["replacement"] = next(r for r in o["reserves"] if r != event["replacement"])
+
+
+def _bump_probability(o: dict[str, Any]) -> None:
+    person = sorted(o["probabilities"])[0]
+    o["probabilities"][person] += 0.001
+
+
+def _seed(o: dict[str, Any]) -> None:
+    o["seed"] = o["seed"].replace("3", "4")
+
+
+#: name -> (which draw, change to lottery.json, change to draw.json, typed commitment, typed record
+#: SHA-256, the check that must fail, whether it must be the only failing one)
+TAMPERINGS: dict[str, tuple[str, Any, Any, str, str, str, bool]] = {
+    "panel member": ("plain", None, _swap_member, "", "", "outcome", False),
+    "seed": ("plain", None, _seed, "", "", "outcome", False),
+    "probability": ("plain", _bump_probability, None, "", "", "probabilities", False),
+    "event": ("replaced", None, _other_replacement, "", "", "events", True),
+    "typed commitment": ("plain", None, None, "0" * 64, "", "published_commitment", True),
+    "typed record": ("replaced", None, None, "", "f" * 64, "published_record", True),
+    "removed event": ("replaced", None, lambda o: o["events"].pop(), "", "RECORD", "published_record", True),
+    "whitespace": ("plain", None, "reformat", "", "", "record_form", True),
+}
+
+
+def tampered(draws: dict[str, Path], name: str) -> tuple[bytes, bytes, str, str]:
+    which, lot_change, rec_change, commitment, record_sha, _, _ = TAMPERINGS[name]
+    lottery, record = files_of(draws[which])
+    if record_sha == "RECORD":  # the SHA-256 published before the tampering
+        record_sha = hashlib.sha256(record).hexdigest()
+    if lot_change:
+        lottery = _canonical_edit(lottery, lot_change)
+    if rec_change == "reformat":
+        record = json.dumps(json.loads(record), indent=2, sort_keys=True, ensure_ascii=False).encode()
+    elif rec_change:
+        record = _canonical_edit(record, rec_change)
+    return lottery, record, commitment, record_sha
+
+
+@pytest.mark.parametrize("name", sorted(TAMPERINGS))
+def test_js_tampering_fails_the_right_check(js: NodeVerifier, draws: dict[str, Path], name: str) -> None:
+    lottery, record, commitment, record_sha = tampered(draws, name)
+    result = js.verify(lottery, record, commitment, record_sha)
+    failed = [c["id"] for c in result["checks"] if c["status"] == "fail"]
+    expected, alone = TAMPERINGS[name][5], TAMPERINGS[name][6]
+    assert result["verdict"] == "failed"
+    assert failed == [expected] if alone else expected in failed, failed
+    if name == "whitespace":
+        assert next(c for c in result["checks"] if c["id"] == "record_form")["key"] == "record_reformatted"
+
+
+# ----------------------------------------------------------------------------------------------- Chromium
+
+
+def _chromium() -> tuple[str, str] | None:
+    browser = next((p for p in map(shutil.which, ("chromium", "chromium-browser")) if p), None)
+    driver = shutil.which("chromedriver") or ("/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists()
+                                              else None)
+    return (browser, driver) if browser and driver else None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    found = _chromium()
+    if found is None:
+        pytest.skip("Chromium or chromedriver not found (Debian packages 'chromium' and 'chromium-driver'; "
+                    ".ci/run installs them)")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        pytest.skip("selenium is not installed (pip install -e '.[test]')")
+    options = webdriver.ChromeOptions()
+    options.binary_location = found[0]
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--window-size=1200,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(found[1]), options=options)  # no Selenium Manager download
+    driver.set_script_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def page_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return write_verifier_page(tmp_path_factory.mktemp("page") / "verify.html").as_uri()
+
+
+def page_state(driver: Any) -> dict[str, Any]:
+    return driver.execute_script("""
+        const checks = {};
+        for (const li of document.querySelectorAll('#checks li'))
+            checks[li.dataset.check] = {status: li.dataset.status, text: li.textContent};
+        return {verdict: document.getElementById('verdict').dataset.verdict,
+                verdictText: document.getElementById('verdict').textContent, checks,
+                resources: performance.getEntriesByType('resource').length,
+                lang: document.documentElement.lang, pwned: window.pwned === undefined ? null : window.pwned,
+                images: document.querySelectorAll('img').length};""")
+
+
+def verify_in_page(driver: Any, lottery: bytes, record: bytes, commitment: str = "", record_sha: str = ""
+                   ) -> dict[str, Any]:
+    verdict = driver.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        window.sortitionVerifierPage.verifyTexts(bytes(arguments[0]), bytes(arguments[1]), arguments[2],
+            arguments[3]).then((r) => done(r.verdict), (e) => done('error: ' + e));""",
+        base64.b64encode(lottery).decode(), base64.b64encode(record).decode(), commitment, record_sha)
+    state = page_state(driver)
+    assert state["verdict"] == verdict
+    return state
+
+
+def wait_for_verdict(driver: Any) -> dict[str, Any]:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 60).until(lambda d: d.find_element("id", "verdict").get_attribute("data-verdict")
+                                    not in ("empty", "busy"))
+    return page_state(driver)
+
+
+@pytest.mark.parametrize("which", ["plain", "replaced"])
+def test_page_verifies_picked_files(browser: Any, page_url: str, draws: dict[str, Path], which: str) -> None:
+    record_path = draws[which]
+    browser.get(page_url)
+    assert page_state(browser)["verdict"] == "empty"
+    published = hashlib.sha256(record_path.read_bytes()).hexdigest()
+    browser.find_element("id", "commitment").send_keys(json.loads(record_path.read_bytes())["commitment"])
+    browser.find_element("id", "record-sha256").send_keys(published)
+    browser.find_element("id", "lottery-file").send_keys(str(record_path.parent / "lottery.json"))
+    browser.find_element("id", "draw-file").send_keys(str(record_path))
+    state = wait_for_verdict(browser)
+    assert state["verdict"] == "verified", state
+    assert {c["status"] for i, c in state["checks"].items() if i != "seed"} == {"pass"}
+    assert state["verdictText"].startswith("✓ Klopt")
+    assert state["lang"] == "nl"
+    browser.find_element("id", "lang").click()
+    state = page_state(browser)
+    assert state["lang"] == "en" and state["verdictText"].startswith("✓ Verified")
+    events = "2 replacement(s)" if which == "replaced" else "Nobody was replaced"
+    assert events in state["checks"]["events"]["text"]
+    assert state["resources"] == 0  # nothing was fetched
+
+
+@pytest.mark.parametrize("name", sorted(TAMPERINGS))
+def test_page_shows_the_failing_check(browser: Any, page_url: str, draws: dict[str, Path], name: str) -> None:
+    browser.get(page_url)
+    state = verify_in_page(browser, *tampered(draws, name))
+    failed = [i for i, c in state["checks"].items() if c["status"] == "fail"]
+    expected, alone = TAMPERINGS[name][5], TAMPERINGS[name][6]
+    assert state["verdict"] == "failed" and state["verdictText"].startswith("✗ Klopt niet")
+    assert failed == [expected] if alone else expected in failed, failed
+    assert state["resources"] == 0
+
+
+def test_page_shows_file_values_as_text_and_marks_odd_seed_characters(browser: Any, page_url: str,
+                                                                       draws: dict[str, Path]) -> None:
+    browser.get(page_url + "#en")
+    state = verify_in_page(browser, *files_of(draws["tricky"]))
+    assert state["verdict"] == "verified"
+    assert state["pwned"] is None and state["images"] == 0  # the seed's markup stayed text
+    seed = browser.find_element("id", "seed")
+    assert '<img src=x onerror="window.pwned=1">' in seed.text
+    marks = [m.text for m in seed.find_elements("css selector", ".char small")]
+    assert marks == ["U+200B", "U+0430"]
+    assert seed.find_elements("css selector", ".char.invisible small")[0].text == "U+200B"
+
+
+def test_page_cannot_reach_the_network(browser: Any, page_url: str) -> None:
+    browser.get(page_url)
+    blocked = browser.execute_async_script("""
+        const done = arguments[arguments.length - 1];
+        let violated = false;
+        document.addEventListener('securitypolicyviolation', () => { violated = true; });
+        fetch('http://127.0.0.1:9/probe').then(() => done('fetched'), () => setTimeout(() => done(violated), 50));""")
+    assert blocked is True
+    assert page_state(browser)["resources"] == 0
+
+
+# ---------------------------------------------------------------------------------------------- agreement
+
+
+def _pseudonym(i: int, salt: int) -> str:
+    return hashlib.sha256(f"{salt}:{i}".encode()).hexdigest()[:16]
+
+
+@st.composite
+def lotteries(draw_: Any) -> dict[str, Any]:
+    """A small lottery file built by hand: random people, quotas and a few feasible panels."""
+    n = draw_(st.integers(3, 8))
+    k = draw_(st.integers(1, min(3, n)))
+    salt = draw_(st.integers(0, 10**6))
+    names = sorted(_pseudonym(i, salt) for i in range(n))
+    categories: dict[str, dict[str, dict[str, int]]] = {}
+    for name in draw_(st.sampled_from([["age"], ["age", "wijk"], ["gender", "Ω"]])):
+        values = draw_(st.sampled_from([["a", "b"], ["é", "x y", "z"], ["16-29", "65+"]]))
+        categories[name] = {v: {"min": draw_(st.integers(0, 1)), "max": draw_(st.integers(k - 1, k))}
+                            for v in values}
+        assume(sum(b["min"] for b in categories[name].values()) <= k)
+        assume(sum(b["max"] for b in categories[name].values()) >= k)
+    households = draw_(st.booleans())
+    people = {p: {c: draw_(st.sampled_from(sorted(vals))) for c, vals in categories.items()} for p in names}
+    if households:
+        for p in names:
+            people[p]["household"] = f"h{draw_(st.integers(0, n // 2))}"
+
+    def valid(panel: tuple[str, ...]) -> bool:
+        for c, vals in categories.items():
+            for v, b in vals.items():
+                if not b["min"] <= sum(people[p][c] == v for p in panel) <= b["max"]:
+                    return False
+        return not households or len({people[p]["household"] for p in panel}) == len(panel)
+
+    feasible = [list(c) for c in combinations(names, k) if valid(c)]
+    assume(feasible)
+    panels = draw_(st.lists(st.sampled_from(feasible), min_size=1, max_size=5))
+    m = len(panels)
+    return {
+        "format": LOTTERY_FORMAT, "software_version": "test", "inputs": {}, "seed_source": "dice",
+        "settings": {"panel_size": k, "algorithm": "leximin", "panels": m, "households": households,
+                     "id_column": "id"},
+        "categories": categories, "people": people, "panels": panels,
+        "probabilities": {p: round(sum(p in panel for panel in panels) / m, 12) for p in names},
+        "probabilities_are_estimates": False, "statistics": {}, "reserve_rule": RESERVE_RULE,
+    }
+
+
+def _write_lottery(folder: Path, lottery: dict[str, Any]) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "lottery.json").write_bytes(canonical_json(lottery))
+    private = folder / "private"
+    private.mkdir()
+    rows = "".join(f"{p},id{i}\n" for i, p in enumerate(sorted(lottery["people"])))
+    (private / "pool.csv").write_text("sortition_pseudonym,id\n" + rows, encoding="utf-8")
+    return folder / "lottery.json"
+
+
+def _lottery_panel(lot: dict[str, Any], rec: dict[str, Any], data: Any) -> None:
+    lot["panels"][0] = sorted(data.draw(st.permutations(sorted(lot["people"])))[: len(lot["panels"][0])])
+    lot["probabilities"] = {p: round(sum(p in panel for panel in lot["panels"]) / len(lot["panels"]), 12)
+                            for p in lot["people"]}
+
+
+def _quota(bound: str, step: int) -> Callable[[dict[str, Any], dict[str, Any], Any], None]:
+    def change(lot: dict[str, Any], rec: dict[str, Any], data: Any) -> None:
+        category = lot["categories"][data.draw(st.sampled_from(sorted(lot["categories"])))]
+        category[data.draw(st.sampled_from(sorted(category)))][bound] += step
+    return change
+
+
+def _one_household(lot: dict[str, Any], rec: dict[str, Any], data: Any) -> None:
+    for values in lot["people"].values():
+        values["household"] = "same"
+    lot["settings"]["households"] = True
+
+
+def _if(condition: Callable[[dict[str, Any]], Any], change: Callable[[dict[str, Any], dict[str, Any], Any], None]
+        ) -> Callable[[dict[str, Any], dict[str, Any], Any], None]:
+    return lambda lot, rec, data: change(lot, rec, data) if condition(rec) else None
+
+
+def _set(obj: dict[str, Any], key: Any, value: Any) -> None:
+    obj[key] = value
+
+
+Change = Callable[[dict[str, Any], dict[str, Any], Any], None]
+#: Changes to (lottery, record) that the agreement tests apply after a draw; None is no change.
+TAMPERS: dict[str, Change | None] = {
+    "none": None,
+    "seed": lambda lot, rec, data: _set(rec, "seed", rec["seed"] + data.draw(st.sampled_from(["x", " ", "\u00a0"]))),
+    "panel": _if(lambda rec: rec["reserves"], lambda lot, rec, data: _set(
+        rec["panel"], data.draw(st.integers(0, len(rec["panel"]) - 1)), rec["reserves"][0])),
+    "reserves": lambda lot, rec, data: rec["reserves"].reverse(),
+    "event": _if(lambda rec: rec["events"], lambda lot, rec, data: _set(
+        rec["events"][-1], "replacement", rec["reserves"][-1])),
+    "event rank": _if(lambda rec: rec["events"], lambda lot, rec, data: _set(
+        rec["events"][0], "reserve_rank", data.draw(st.sampled_from([0, 1, 2, True, 1.0])))),
+    "extra field": lambda lot, rec, data: _set(rec, "note", "x"),
+    "index as float": _if(lambda rec: isinstance(rec["panel_index"], int), lambda lot, rec, data: _set(
+        rec, "panel_index", float(rec["panel_index"]))),
+    "commitment": lambda lot, rec, data: _set(rec, "commitment", rec["commitment"][::-1]),
+    "unpublished": lambda lot, rec, data: _set(rec, "commitment_published_before_seed", 1),
+    "whitespace": None,  # applied when writing
+    # A forger changes the lottery after the fact, re-hashes it and draws again from it:
+    "probability": lambda lot, rec, data: _set(lot["probabilities"], sorted(lot["probabilities"])[0], lot[
+        "probabilities"][sorted(lot["probabilities"])[0]] + data.draw(st.sampled_from([1e-12, 1e-8, 1e-6, 0.5]))),
+    "lottery panel": _lottery_panel,
+    "quota max": _quota("max", -1),
+    "quota min": _quota("min", 1),
+    "one household": _one_household,
+}
+LOTTERY_TAMPERS = {"probability", "lottery panel", "quota max", "quota min", "one household"}
+
+
+def _tamper(kind: str, lottery_path: Path, record_path: Path, data: Any) -> None:
+    rec = json.loads(record_path.read_bytes())
+    lot = json.loads(lottery_path.read_bytes())
+    change = TAMPERS[kind]
+    if change is not None:
+        change(lot, rec, data)
+    if kind in LOTTERY_TAMPERS:
+        lottery_path.write_bytes(canonical_json(lot))
+        rec = record_body(compute_outcome(canonical_json(lot), lot, rec["seed"]), published_before_seed=True)
+    text = canonical_json(rec)
+    if kind == "whitespace":
+        text = json.dumps(rec, indent=data.draw(st.sampled_from([None, 2])), sort_keys=True).encode()
+    record_path.write_bytes(text)
+
+
+#: sortition.verify's check names -> the page's checks (the page reports the record's exact bytes apart).
+PY_TO_PAGE = {
+    "commitment": ("commitment",),
+    "panel and reserves recomputed from commitment + seed": ("outcome", "record_form"),
+    "drawn panel meets the quotas": ("drawn_panel",),
+    "replacements follow the committed rule": ("events",),
+    "every lottery panel meets the quotas": ("lottery_panels",),
+    "probabilities follow from the panels": ("probabilities",),
+}
+
+
+def _agree(js: NodeVerifier, record_path: Path) -> None:
+    """The page's verdict is sortition.verify's, and so is every check's result."""
+    try:
+        report = verify(record_path)
+    except SortitionError:
+        report = None
+    result = js.verify(*files_of(record_path))
+    event(f"verifies: {report is not None and report.ok}")
+    page = {c["id"]: c["status"] for c in result["checks"]}
+    assert (result["verdict"] == "verified") == (report is not None and report.ok), result["checks"]
+    for check in report.checks if report else ():
+        page_failed = any(page[i] == "fail" for i in PY_TO_PAGE[check.name])
+        assert page_failed == (not check.passed), (check, result["checks"])
+
+
+def _replace_some(record_path: Path, data: Any) -> None:
+    for _ in range(data.draw(st.integers(0, 2))):
+        panel = json.loads(record_path.read_bytes())["panel"]  # as drawn: replace refuses who already left
+        with contextlib.suppress(SortitionError):
+            replace(record_path, [data.draw(st.sampled_from(panel))], allow_quota_break=data.draw(st.booleans()))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(lottery=lotteries(), seed=st.text(min_size=1, max_size=12), data=st.data())
+def test_agreement_on_random_lotteries(js: NodeVerifier, tmp_path_factory: pytest.TempPathFactory,
+                                       lottery: dict[str, Any], seed: str, data: Any) -> None:
+    assume(normalise_seed_or_none(seed))
+    lottery_path = _write_lottery(tmp_path_factory.mktemp("lot") / "out", lottery)
+    record_path = draw(lottery_path, seed).draw_path
+    _replace_some(record_path, data)
+    kind = data.draw(st.just("none") | st.sampled_from(sorted(TAMPERS)))
+    event(f"tamper: {kind}")
+    _tamper(kind, lottery_path, record_path, data)
+    _agree(js, record_path)
+
+
+def normalise_seed_or_none(seed: str) -> str | None:
+    try:
+        return normalise_seed(seed)
+    except SortitionError:
+        return None
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """Small pools solved by LEXIMIN and maximin (each well under a second), not yet drawn."""
+    out = []
+    for algorithm in (Algorithm.LEXIMIN, Algorithm.MAXIMIN):
+        folder = tmp_path_factory.mktemp(algorithm.value)
+        pool, quotas = write_pool(folder, reverse=algorithm is Algorithm.MAXIMIN)
+        try:
+            out.append(prepare(pool, quotas, folder / "out", algorithm=algorithm, panels=30).lottery_path)
+        except SortitionError as exc:  # pragma: no cover - a solver being reworked elsewhere
+            pytest.skip(f"{algorithm.value} is unavailable right now: {exc}")
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                   HealthCheck.too_slow])
+@given(which=st.integers(0, 1), seed=st.text(min_size=1, max_size=12), data=st.data())
+def test_agreement_on_solved_lotteries(js: NodeVerifier, solved: list[Path], tmp_path_factory: pytest.TempPathFactory,
+                                       which: int, seed: str, data: Any) -> None:
+    assume(normalise_seed_or_none(seed))
+    folder = tmp_path_factory.mktemp("drawn") / "out"
+    shutil.copytree(solved[which].parent, folder, ignore=shutil.ignore_patterns("draw.json", "report.*"))
+    record_path = draw(folder / "lottery.json", seed).draw_path
+    _replace_some(record_path, data)
+    kind = data.draw(st.just("none") | st.sampled_from(sorted(TAMPERS)))
+    event(f"tamper: {kind}")
+    _tamper(kind, folder / "lottery.json", record_path, data)
+    _agree(js, record_path)
+
