@@ -701,3 +701,35 @@ def test_agreement_on_solved_lotteries(js: NodeVerifier, solved: list[Path], tmp
     _tamper(kind, folder / "lottery.json", record_path, data)
     _agree(js, record_path)
 
+
+
+def test_js_replays_a_replacement_that_skips_a_housemate(js: NodeVerifier, tmp_path: Path) -> None:
+    """The rule skips a reserve who shares a household with a remaining member; the page must too."""
+    names = sorted(_pseudonym(i, 7) for i in range(6))
+    people = {p: {"g": "ab"[i % 2], "household": f"h{i // 2}"} for i, p in enumerate(names)}
+    panels = [list(c) for c in combinations(names, 2) if people[c[0]]["household"] != people[c[1]]["household"]]
+    lottery = {
+        "format": LOTTERY_FORMAT, "software_version": "test", "inputs": {}, "seed_source": "dice",
+        "settings": {"panel_size": 2, "algorithm": "leximin", "panels": len(panels), "households": True,
+                     "id_column": "id"},
+        "categories": {"g": {"a": {"min": 0, "max": 2}, "b": {"min": 0, "max": 2}}}, "people": people,
+        "panels": panels, "probabilities": {p: round(sum(p in c for c in panels) / len(panels), 12) for p in names},
+        "probabilities_are_estimates": False, "statistics": {}, "reserve_rule": RESERVE_RULE,
+    }
+    data = canonical_json(lottery)
+    for n in range(200):  # a seed whose first reserve is the housemate of the member who stays
+        outcome = compute_outcome(data, lottery, f"dice {n}")
+        stays, leaves = outcome.panel
+        if people[outcome.reserves[0]]["household"] == people[stays]["household"]:
+            break
+    else:  # pragma: no cover - about one seed in four qualifies
+        pytest.fail("no seed found")
+    record_path = draw(_write_lottery(tmp_path / "out", lottery), f"dice {n}").draw_path
+    replace(record_path, [leaves])
+    record = json.loads(record_path.read_bytes())
+    assert record["events"][0]["reserve_rank"] == 2
+    result = js.verify(*files_of(record_path))
+    assert result["verdict"] == "verified", result["checks"]
+    record["events"][0].update(replacement=outcome.reserves[0], reserve_rank=1)
+    result = js.verify(data, canonical_json(record))
+    assert [c["id"] for c in result["checks"] if c["status"] == "fail"] == ["events"]
