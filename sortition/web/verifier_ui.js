@@ -36,6 +36,7 @@
       verdict_failed: "Klopt niet: {n} controle(s) mislukt. Hieronder staat welke.",
       verdict_incomplete: "Alle controles die deze pagina kan doen, zijn geslaagd; één controle kan alleen met het programma sortition.",
       verdict_unpublished: "Vul ook de vooraf gepubliceerde vingerafdruk in: pas dan weet u dat dit de loterij is die vóór de loting bekend was.",
+      verdict_record: "Er is {events} keer iemand vervangen: vul ook de na de laatste vervanging gepubliceerde vingerafdruk van draw.json in, zodat u ziet dat er geen vervanging is weggelaten.",
       verdict_practice: "Let op: volgens draw.json is de vingerafdruk niet vóór de seed gepubliceerd. Dit is een oefenloting, geen controleerbare openbare loting.",
       status_pass: "geslaagd",
       status_fail: "mislukt",
@@ -47,7 +48,7 @@
       fact_seed_marks: "Gemarkeerde tekens zijn geen gewone letters, cijfers of leestekens (U+… is hun code); controleer ze extra.",
       fact_source: "Vooraf aangekondigde bron van de seed",
       fact_index: "Getrokken panel",
-      fact_index_value: "nummer {index} van de {m} panels in de loterij",
+      fact_index_value: "nummer {index} van de {m} panels in de loterij (geteld vanaf 0)",
       fact_index_legacy: "herberekend door het programma sortition (oude methode)",
       fact_size: "Aantal leden",
       fact_reserves: "Reserves op volgorde",
@@ -59,6 +60,7 @@
       fact_panel: "Huidige panelleden (schuilnamen)",
       none: "(geen)",
       file_none: "nog geen bestand",
+      file_loaded: "geladen: {name}",
       file_wrong: "{name} lijkt geen {what} te zijn",
       checks: {
         files: ["De bestanden zijn leesbaar", "Beide bestanden moeten geldige JSON-bestanden van sortition zijn."],
@@ -87,8 +89,8 @@
         no_panels: "lottery.json bevat geen panels en is geen loterij volgens de oude methode.",
         commitment_differs: "draw.json noemt {recorded}, maar de SHA-256 van lottery.json is {actual}.",
         commitment_ok: "Beide noemen {actual}.",
-        seed_info: "Vergelijk de seed onder “Wat er geloot is” met de uitkomst die toen openbaar werd gemaakt.",
-        seed_drand: "De seed komt van drand{round_text}. Of het echt de uitkomst van die ronde is (de handtekening van drand), kan deze pagina niet controleren: daarvoor is het programma sortition of een BLS-bibliotheek nodig.",
+        seed_info: "Vergelijk deze seed met de uitkomst die toen openbaar werd gemaakt:",
+        seed_drand: "De seed komt van drand{round_text}. Of het echt de uitkomst van die ronde is (de handtekening van drand), kan deze pagina niet controleren: daarvoor is het programma sortition of een BLS-bibliotheek nodig. De seed:",
         round_text: " (ronde {round})",
         skipped: "Niet uitgevoerd, omdat de vorige controle mislukte.",
         seed_not_normal: "De seed in draw.json staat niet in de vaste schrijfwijze (Unicode NFC, zonder spaties eromheen).",
@@ -115,6 +117,7 @@
         published_record_ok: "SHA-256 van draw.json = de gepubliceerde code ({events} vervanging(en)).",
         published_record_differs: "SHA-256 van draw.json is {actual}, maar de ingevulde code is {typed}: dit is niet de gepubliceerde versie (er kan een vervanging zijn weggelaten of toegevoegd).",
         published_record_missing: "Niet ingevuld: vul de code in die na de laatste vervanging is gepubliceerd ({events} vervanging(en) in dit bestand).",
+        published_record_none: "Niet ingevuld. Er is niemand vervangen; publiceerde de gemeente toch een vingerafdruk van draw.json, vul die dan in.",
         events_not_list: "De vervangingen in draw.json staan niet in een lijst.",
         events_none: "Er is niemand vervangen.",
         event_not_replacement: "Gebeurtenis {at} is geen vervanging.",
@@ -147,6 +150,7 @@
       verdict_failed: "Does not verify: {n} check(s) failed. See below which.",
       verdict_incomplete: "Every check this page can do passed; one check needs the sortition program.",
       verdict_unpublished: "Also type the fingerprint published beforehand: only then do you know this is the lottery announced before the draw.",
+      verdict_record: "{events} replacement(s) were made: also type the fingerprint of draw.json published after the last one, to see that no replacement was left out.",
       verdict_practice: "Note: according to draw.json the fingerprint was not published before the seed. This is a practice draw, not a verifiable public draw.",
       status_pass: "passed",
       status_fail: "failed",
@@ -158,7 +162,7 @@
       fact_seed_marks: "Marked characters are not plain letters, digits or punctuation (U+… is their code); check them closely.",
       fact_source: "Seed source announced beforehand",
       fact_index: "Panel drawn",
-      fact_index_value: "number {index} of the {m} panels in the lottery",
+      fact_index_value: "number {index} of the {m} panels in the lottery (counting from 0)",
       fact_index_legacy: "recomputed by the sortition program (legacy method)",
       fact_size: "Members",
       fact_reserves: "Reserves in order",
@@ -170,6 +174,7 @@
       fact_panel: "Current panel members (pseudonyms)",
       none: "(none)",
       file_none: "no file yet",
+      file_loaded: "loaded: {name}",
       file_wrong: "{name} does not look like a {what}",
       checks: {
         files: ["The files can be read", "Both files must be valid JSON files written by sortition."],
@@ -198,8 +203,8 @@
         no_panels: "lottery.json has no panels and is not a legacy lottery.",
         commitment_differs: "draw.json names {recorded}, but the SHA-256 of lottery.json is {actual}.",
         commitment_ok: "Both name {actual}.",
-        seed_info: "Compare the seed under “What was drawn” with the outcome that was made public at the time.",
-        seed_drand: "The seed comes from drand{round_text}. Whether it really is that round's outcome (drand's signature) this page cannot check: that needs the sortition program or a BLS library.",
+        seed_info: "Compare this seed with the outcome that was made public at the time:",
+        seed_drand: "The seed comes from drand{round_text}. Whether it really is that round's outcome (drand's signature) this page cannot check: that needs the sortition program or a BLS library. The seed:",
         round_text: " (round {round})",
         skipped: "Not run, because the check before it failed.",
         seed_not_normal: "The seed in draw.json is not in its fixed spelling (Unicode NFC, no spaces around it).",
@@ -226,6 +231,7 @@
         published_record_ok: "SHA-256 of draw.json = the published code ({events} replacement(s)).",
         published_record_differs: "SHA-256 of draw.json is {actual}, but the code typed is {typed}: this is not the published version (a replacement may have been removed or added).",
         published_record_missing: "Not typed: type the code published after the last replacement ({events} replacement(s) in this file).",
+        published_record_none: "Not typed. Nobody was replaced; if the municipality published a fingerprint of draw.json anyway, type it.",
         events_not_list: "The replacements in draw.json are not a list.",
         events_none: "Nobody was replaced.",
         event_not_replacement: "Event {at} is not a replacement.",
@@ -288,7 +294,7 @@
     $("lang").setAttribute("lang", state.lang === "nl" ? "en" : "nl");
     for (const which of ["lottery", "draw"]) {
       const f = state.files[which];
-      $(`${which}-name`).textContent = f ? f.name : t("file_none");
+      $(`${which}-name`).textContent = f ? fill(t("file_loaded"), { name: f.name }) : t("file_none");
     }
   }
 
@@ -310,11 +316,12 @@
     box.append(el("p", { class: "verdict-main" }, el("span", { class: "mark", "aria-hidden": "true" },
       { verified: "✓", failed: "✗", incomplete: "!", busy: "…", empty: "?" }[kind]), " ", text));
     if (r && !state.busy && r.verdict !== "failed") {
-      const typed = r.checks.find((c) => c.id === "published_commitment");
-      if (typed && typed.status === "note") box.append(el("p", {}, t("verdict_unpublished")));
-      if (r.facts.publishedBeforeSeed === false && r.checks.every((c) => c.id !== "files")) {
-        box.append(el("p", {}, t("verdict_practice")));
-      }
+      // What the files alone cannot show: that they are the published ones, and a practice draw.
+      const warn = (text) => box.append(el("p", { class: "warn" }, el("span", { "aria-hidden": "true" }, "⚠ "), text));
+      const typed = (id) => r.checks.some((c) => c.id === id && c.status === "note");
+      if (r.facts.publishedBeforeSeed === false) warn(t("verdict_practice"));
+      if (typed("published_commitment")) warn(t("verdict_unpublished"));
+      if (r.facts.events > 0 && typed("published_record")) warn(fill(t("verdict_record"), { events: r.facts.events }));
     }
   }
 
@@ -331,19 +338,23 @@
       if ("problems" in args) args.problems = problemsText(args.problems, state.lang);
       if (c.key === "seed_drand") args.round_text = args.round ? fill(texts.details.round_text, args) : "";
       const mark = { pass: "✓", fail: "✗", cli: "!", note: "i", skip: "–" }[c.status];
-      list.append(el("li", { class: `check ${c.status}`, "data-check": c.id, "data-status": c.status },
-        el("span", { class: "mark", "aria-hidden": "true" }, mark),
-        el("div", {},
-          el("p", { class: "check-title" }, title, " ", el("span", { class: "status" }, `(${t(`status_${c.status}`)})`)),
-          el("p", { class: "why" }, why),
-          el("p", { class: "detail" }, fill(texts.details[c.key] || c.key, args)))));
+      const body = el("div", {},
+        el("p", { class: "check-title" }, title, " ", el("span", { class: "status" }, `(${t(`status_${c.status}`)})`)),
+        el("p", { class: "why" }, why),
+        el("p", { class: "detail" }, fill(texts.details[c.key] || c.key, args)));
+      if (c.id === "seed") {
+        body.append(seedNode(r.facts.seed, "seed"));
+        if (r.facts.seedSource) body.append(el("p", { class: "detail" }, `${t("fact_source")}: `, r.facts.seedSource));
+      }
+      list.append(el("li", { class: `check ${c.status}`, "data-check": c.id, "data-status": c.status, "data-key": c.key },
+        el("span", { class: "mark", "aria-hidden": "true" }, mark), body));
     }
     renderFacts(r.facts);
   }
 
   /** The seed with every character that is not plain printable ASCII marked with its code point. */
-  function seedNode(seed) {
-    const code = el("code", { class: "seed", id: "seed" });
+  function seedNode(seed, id) {
+    const code = el("code", id ? { class: "seed", id } : { class: "seed" });
     let marked = false;
     for (const piece of V.seedPieces(seed)) {
       if (!piece.code) {
@@ -444,6 +455,10 @@
   }
 
   function setup() {
+    window.addEventListener("hashchange", () => {
+      state.lang = /(^|[#&])en\b/.test(location.hash) ? "en" : "nl";
+      render();
+    });
     $("lang").addEventListener("click", () => {
       state.lang = state.lang === "nl" ? "en" : "nl";
       history.replaceState(null, "", state.lang === "en" ? "#en" : "#nl");
