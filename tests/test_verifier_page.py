@@ -437,8 +437,11 @@ def test_page_verifies_picked_files(browser: Any, page_url: str, draws: dict[str
     published = hashlib.sha256(record_path.read_bytes()).hexdigest()
     browser.find_element("id", "commitment").send_keys(json.loads(record_path.read_bytes())["commitment"])
     browser.find_element("id", "record-sha256").send_keys(published)
-    browser.find_element("id", "lottery-file").send_keys(str(record_path.parent / "lottery.json"))
-    browser.find_element("id", "draw-file").send_keys(str(record_path))
+    files = [record_path.parent / "lottery.json", record_path]
+    if which == "replaced":  # picked in the wrong boxes: the page goes by each file's format field
+        files.reverse()
+    browser.find_element("id", "lottery-file").send_keys(str(files[0]))
+    browser.find_element("id", "draw-file").send_keys(str(files[1]))
     state = wait_for_verdict(browser)
     assert state["verdict"] == "verified", state
     assert {c["status"] for i, c in state["checks"].items() if i != "seed"} == {"pass"}

@@ -61,7 +61,7 @@
       none: "(geen)",
       file_none: "nog geen bestand",
       file_loaded: "geladen: {name}",
-      file_wrong: "{name} lijkt geen {what} te zijn",
+      file_unknown: "{name} is geen lottery.json of draw.json van sortition en is overgeslagen.",
       checks: {
         files: ["De bestanden zijn leesbaar", "Beide bestanden moeten geldige JSON-bestanden van sortition zijn."],
         published_commitment: ["De loterij is de vooraf bekendgemaakte", "De vingerafdruk (SHA-256) van lottery.json moet gelijk zijn aan de code die de gemeente vóór de loting publiceerde."],
@@ -175,7 +175,7 @@
       none: "(none)",
       file_none: "no file yet",
       file_loaded: "loaded: {name}",
-      file_wrong: "{name} does not look like a {what}",
+      file_unknown: "{name} is not a sortition lottery.json or draw.json and was skipped.",
       checks: {
         files: ["The files can be read", "Both files must be valid JSON files written by sortition."],
         published_commitment: ["The lottery is the one announced beforehand", "The fingerprint (SHA-256) of lottery.json must equal the code the municipality published before the draw."],
@@ -292,6 +292,7 @@
     for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
     $("lang").textContent = t("lang_switch");
     $("lang").setAttribute("lang", state.lang === "nl" ? "en" : "nl");
+    $("drop-message").textContent = (state.skipped || []).map((name) => fill(t("file_unknown"), { name })).join(" ");
     for (const which of ["lottery", "draw"]) {
       const f = state.files[which];
       $(`${which}-name`).textContent = f ? fill(t("file_loaded"), { name: f.name }) : t("file_none");
@@ -426,11 +427,12 @@
     return verifyBytes(lottery.bytes, draw.bytes, $("commitment").value, $("record-sha256").value);
   }
 
-  /** Which of the two files this is: by its "format" field, else by its name. */
-  function kindOf(name, bytes) {
-    const head = new TextDecoder().decode(bytes.slice(0, 4096));
-    if (head.includes('"sortition-lottery/1"')) return "lottery";
-    if (head.includes('"sortition-draw/1"')) return "draw";
+  /** Which of the two files this is: by its "format" field, else the box it was picked in, else its name. */
+  function kindOf(name, bytes, picked) {
+    const text = new TextDecoder().decode(bytes);
+    const format = /"format"\s*:\s*"(sortition-lottery\/1|sortition-draw\/1)"/.exec(text);
+    if (format) return format[1] === "sortition-draw/1" ? "draw" : "lottery";
+    if (picked) return picked;
     if (/lottery/i.test(name)) return "lottery";
     if (/draw/i.test(name)) return "draw";
     return null;
@@ -445,12 +447,15 @@
     });
   }
 
-  async function takeFiles(files, forced) {
+  async function takeFiles(files, picked) {
+    const skipped = [];
     for (const file of files) {
       const bytes = await readFile(file);
-      const kind = forced || kindOf(file.name, bytes);
+      const kind = kindOf(file.name, bytes, picked);
       if (kind) state.files[kind] = { name: file.name, bytes };
+      else skipped.push(file.name);
     }
+    state.skipped = skipped;
     await verifyLoaded();
   }
 
