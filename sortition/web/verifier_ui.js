@@ -33,7 +33,7 @@
       verdict_empty: "Kies of sleep lottery.json en draw.json om de controle te starten.",
       verdict_busy: "Bezig met narekenen…",
       verdict_verified: "Klopt: alle controles zijn geslaagd.",
-      verdict_failed: "Klopt niet: {n} controle(s) mislukt. Hieronder staat welke.",
+      verdict_failed: "Klopt niet: {n} controle(s) mislukt:",
       verdict_incomplete: "Alle controles die deze pagina kan doen, zijn geslaagd; één controle kan alleen met het programma sortition.",
       verdict_unpublished: "Vul ook de vooraf gepubliceerde vingerafdruk in: pas dan weet u dat dit de loterij is die vóór de loting bekend was.",
       verdict_record: "Er is {events} keer iemand vervangen: vul ook de na de laatste vervanging gepubliceerde vingerafdruk van draw.json in, zodat u ziet dat er geen vervanging is weggelaten.",
@@ -66,7 +66,7 @@
         files: ["De bestanden zijn leesbaar", "Beide bestanden moeten geldige JSON-bestanden van sortition zijn."],
         published_commitment: ["De loterij is de vooraf bekendgemaakte", "De vingerafdruk (SHA-256) van lottery.json moet gelijk zijn aan de code die de gemeente vóór de loting publiceerde."],
         commitment: ["De uitslag hoort bij deze loterij", "draw.json noemt de vingerafdruk van de loterij waaruit geloot is; die moet gelijk zijn aan die van lottery.json."],
-        seed: ["Het toeval komt van buiten", "De seed is de uitkomst van een openbare toevalsgebeurtenis ná de bekendmaking; vergelijk hem met de gepubliceerde uitkomst."],
+        seed: ["Het toeval komt van een openbare gebeurtenis", "De seed is de uitkomst van een openbare toevalsgebeurtenis ná de bekendmaking; vergelijk hem met de gepubliceerde uitkomst."],
         outcome: ["Panel en reservelijst volgen uit het toeval", "Deze pagina herhaalt de loting zelf met de vingerafdruk en de seed, en moet hetzelfde panel en dezelfde volgorde van reserves vinden."],
         record_form: ["draw.json is onveranderd", "Het bestand moet precies zo zijn als sortition het schreef: geen velden erbij of eraf, niets anders opgemaakt."],
         drawn_panel: ["Het panel voldoet aan de quota", "Van elke groep (bijv. leeftijd of wijk) zitten er minstens het minimum en hoogstens het maximum in het panel, en nooit twee mensen uit één huishouden als die regel geldt."],
@@ -147,7 +147,7 @@
       verdict_empty: "Choose or drop lottery.json and draw.json to start the check.",
       verdict_busy: "Recomputing…",
       verdict_verified: "Verified: every check passed.",
-      verdict_failed: "Does not verify: {n} check(s) failed. See below which.",
+      verdict_failed: "Does not verify: {n} check(s) failed:",
       verdict_incomplete: "Every check this page can do passed; one check needs the sortition program.",
       verdict_unpublished: "Also type the fingerprint published beforehand: only then do you know this is the lottery announced before the draw.",
       verdict_record: "{events} replacement(s) were made: also type the fingerprint of draw.json published after the last one, to see that no replacement was left out.",
@@ -180,7 +180,7 @@
         files: ["The files can be read", "Both files must be valid JSON files written by sortition."],
         published_commitment: ["The lottery is the one announced beforehand", "The fingerprint (SHA-256) of lottery.json must equal the code the municipality published before the draw."],
         commitment: ["The result belongs to this lottery", "draw.json names the fingerprint of the lottery it was drawn from; it must equal that of lottery.json."],
-        seed: ["The chance comes from outside", "The seed is the outcome of a public random event after the announcement; compare it with the published outcome."],
+        seed: ["The chance comes from a public event", "The seed is the outcome of a public random event after the announcement; compare it with the published outcome."],
         outcome: ["Panel and reserve list follow from the chance", "This page redoes the draw itself from the fingerprint and the seed, and must find the same panel and the same order of reserves."],
         record_form: ["draw.json is unchanged", "The file must be exactly as sortition wrote it: no fields added or removed, nothing reformatted."],
         drawn_panel: ["The panel meets the quotas", "Each group (e.g. age or district) has at least its minimum and at most its maximum on the panel, and never two people of one household when that rule applies."],
@@ -316,6 +316,13 @@
     box.dataset.verdict = kind;
     box.append(el("p", { class: "verdict-main" }, el("span", { class: "mark", "aria-hidden": "true" },
       { verified: "✓", failed: "✗", incomplete: "!", busy: "…", empty: "?" }[kind]), " ", text));
+    if (r && !state.busy && r.verdict !== "verified") {
+      // Name the checks that failed (or need the program) right under the verdict.
+      const status = r.verdict === "failed" ? "fail" : "cli";
+      const list = el("ul", { class: "failed" });
+      for (const c of r.checks.filter((x) => x.status === status)) list.append(el("li", {}, TEXT[state.lang].checks[c.id][0]));
+      box.append(list);
+    }
     if (r && !state.busy && r.verdict !== "failed") {
       // What the files alone cannot show: that they are the published ones, and a practice draw.
       const warn = (text) => box.append(el("p", { class: "warn" }, el("span", { "aria-hidden": "true" }, "⚠ "), text));
