@@ -574,7 +574,7 @@
       }
     };
     const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-    const read = (bytes, what) => {
+    const read = (bytes) => {
       try {
         const tree = parsePyJson(decoder.decode(bytes));
         if (!(tree instanceof Map)) throw new Error("not an object");
