@@ -29,7 +29,7 @@ from verifier_node import NodeVerifier, files_of, node_verifier
 from quotas.errors import SortitionError
 from sortition.algorithms.base import Algorithm
 from sortition.draw import draw
-from sortition.files import canonical_json
+from sortition.files import canonical_json, read_json
 from sortition.lottery import prepare
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
 from sortition.replace import replace
@@ -431,3 +431,16 @@ def test_page_cannot_reach_the_network(browser: Any, page_url: str) -> None:
         fetch('http://127.0.0.1:9/probe').then(() => done('fetched'), () => setTimeout(() => done(violated), 50));""")
     assert blocked is True
     assert page_state(browser)["resources"] == 0
+
+
+def test_js_files_that_python_cannot_read_fail(js: NodeVerifier, draws: dict[str, Path], tmp_path: Path) -> None:
+    lottery, record = files_of(draws["plain"])
+    bad_path = tmp_path / "draw.json"
+    for bad in (b"\xef\xbb\xbf" + record, record[:-40], b"[]", record.replace(b'"panel"', b"'panel'", 1),
+                record.decode().encode("utf-16")):
+        bad_path.write_bytes(bad)
+        with pytest.raises(SortitionError):
+            read_json(bad_path, what="draw record")
+        result = js.verify(lottery, bad)
+        assert result["verdict"] == "failed"
+        assert [(c["id"], c["key"]) for c in result["checks"]] == [("files", "not_json")]
