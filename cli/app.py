@@ -426,6 +426,26 @@ def report(
     ok(f"Wrote {path}")
 
 
+@app.command("verifier-page")
+def verifier_page(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write, e.g. verify.html.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write the self-contained verifier page: residents check a draw in their browser, nothing is sent.
+
+    Publish it next to lottery.json and draw.json; it works from file:// and any static web host.
+
+    Example: sortition verifier-page -o draw1/verify.html
+    """
+    from rich.markup import escape
+
+    from sortition.web import write_verifier_page
+
+    with user_errors():
+        path = write_verifier_page(output, overwrite=force)
+    ok(f"Wrote {escape(str(path))}: open it in a browser and drop lottery.json and draw.json on it.")
+
+
 @app.command()
 def rfc3797(
     pool_size: Annotated[int, typer.Option("--pool-size", help="Number of eligible people, listed 1..N.")],

@@ -40,6 +40,8 @@ DRAW_FILE = "draw.json"
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 LEDGER_FILE = "ledger.jsonl"
+#: The self-contained page with which anyone checks the draw in a browser (sortition.web).
+VERIFIER_PAGE = "verify.html"
 # Public files of an invitation folder.
 PLAN_FILE = "invitation_plan.json"
 INVITATIONS_FILE = "invitations.json"

@@ -18,6 +18,7 @@ from sortition.records import (
     DRAW_FILE,
     PANEL_LIST,
     RESERVE_LIST,
+    VERIFIER_PAGE,
     append_ledger,
     locked,
     private_file,
@@ -27,6 +28,7 @@ from sortition.records import (
 )
 from sortition.report.output import write_folder_reports
 from sortition.rules.outcome import Outcome, compute_outcome, record_body
+from sortition.web import write_verifier_page
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,9 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = T
         append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
                                "draw_sha256": sha})
         html, md = write_folder_reports(draw_path, lang=report_lang)  # after the ledger line: shows the time
-    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md), record_sha256=sha)
+        page = write_verifier_page(folder / VERIFIER_PAGE, overwrite=True)
+    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md, page),
+                      record_sha256=sha)
 
 
 def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str) -> DrawResult:
@@ -98,6 +102,7 @@ def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str) ->
                          file=draw_path, hint="Run sortition verify on it to see what differs.")
     repairs = bring_up_to_record(folder)
     html, md = write_folder_reports(draw_path, lang=report_lang)
+    page = write_verifier_page(folder / VERIFIER_PAGE, overwrite=True)  # a newer version's page after an upgrade
     panel_csv, reserves_csv = private_file(folder, PANEL_LIST), private_file(folder, RESERVE_LIST)
-    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md), repairs,
+    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md, page), repairs,
                       hashlib.sha256(draw_raw).hexdigest())
