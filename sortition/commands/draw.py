@@ -13,6 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError
+from sortition.beacon import (
+    QUICKNET_ROUND_URL,
+    BeaconCommitment,
+    BeaconRound,
+    beacon_round_to_json,
+    read_beacon,
+    seed_from_beacon,
+)
 from sortition.files import atomic_write, canonical_json
 from sortition.records import DRAW_FILE, append_ledger, read_draw, read_lottery, write_private_lists
 from sortition.report.output import write_folder_reports
@@ -32,19 +40,55 @@ class DrawResult:
     warnings: tuple[str, ...] = ()
 
 
-def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = True,
-         report_lang: str = "nl") -> DrawResult:
+def _seed_and_beacon(lottery: Mapping[str, Any], lottery_file: Path, seed: str | None,
+                     beacon: str | Path | BeaconRound | None) -> tuple[str, dict[str, Any] | None]:
+    """The seed of the draw and, for a lottery committed to a drand round, that round as the record keeps it.
+
+    Raises:
+        InputError: for a seed where the lottery commits to a drand round, a beacon where it does not, both,
+            or neither; a beacon file that cannot be read.
+        VerificationError: for a round that is not the committed one or not genuine.
+    """
+    if seed is not None and beacon is not None:
+        raise InputError("give either --seed or --beacon, not both.")
+    committed = lottery.get("seed_beacon")
+    if committed is None:
+        if beacon is not None:
+            raise InputError("commits to no drand round (it has no seed_beacon), so --beacon does not apply.",
+                             file=lottery_file, hint="Draw it with --seed and the public seed it announced.")
+        if seed is None:
+            raise InputError("no seed given.", hint="Pass --seed with the public seed, exactly as published.")
+        return seed, None
+    commitment = BeaconCommitment.from_json(committed, source=lottery_file)
+    if beacon is None:
+        url = QUICKNET_ROUND_URL.format(round=commitment.round)
+        raise InputError(f"commits to drand round {commitment.round}: its seed is that round's randomness, not a "
+                         "text given with --seed.", file=lottery_file,
+                         hint=f"Save the round from {url} into a file and pass it with --beacon FILE.")
+    beacon_round = beacon if isinstance(beacon, BeaconRound) else read_beacon(beacon)
+    return seed_from_beacon(commitment, beacon_round), beacon_round_to_json(beacon_round)
+
+
+def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Path | BeaconRound | None = None,
+         published_before_seed: bool = True, report_lang: str = "nl") -> DrawResult:
     """Draw the panel of a committed lottery with the public seed; write the record, report, private lists.
+
+    For a lottery committed to a drand round (``seed_beacon``, see ``prepare(drand_round=...)``), give the
+    round as drand publishes it with ``beacon`` (a JSON file or a :class:`~sortition.beacon.BeaconRound`)
+    instead of ``seed``: its BLS signature, round and randomness are checked before anything is written,
+    the seed is its randomness (64 hexadecimal characters) and the record keeps the round as ``beacon``.
 
     One draw per commitment: running it again with the same seed rewrites nothing and returns the same
     result; another seed for a lottery already drawn is refused.
 
     Example:
         >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41")  # doctest: +SKIP
+        >>> result = draw("out/lottery.json", beacon="round-27946612.json")  # doctest: +SKIP
     """
     lottery_file = Path(lottery_path)
     folder = lottery_file.parent
     raw, lottery = read_lottery(lottery_file)
+    seed, beacon_json = _seed_and_beacon(lottery, lottery_file, seed, beacon)
     outcome = compute_outcome(raw, lottery, seed)
     draw_path = folder / DRAW_FILE
     events: list[Mapping[str, Any]] = []
@@ -60,7 +104,7 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = T
                              hint="Keep each lottery in its own folder.")
         events = list(old.get("events", []))
         published_before_seed = bool(old.get("commitment_published_before_seed", published_before_seed))
-    body = record_body(outcome, published_before_seed=published_before_seed, events=events)
+    body = record_body(outcome, published_before_seed=published_before_seed, events=events, beacon=beacon_json)
     atomic_write(draw_path, canonical_json(body), overwrite=bool(events))
     state = current_state(lottery, body)  # a re-run after replacements keeps them in the private lists
     panel_csv, reserves_csv = write_private_lists(folder, state.panel, state.unused_reserves(outcome.reserves))
