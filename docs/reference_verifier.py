@@ -14,7 +14,9 @@ not import sortition).
         print the ids in rank order, one per line, with their rank in hexadecimal
     python reference_verifier.py check-draw LOTTERY_FILE DRAW_RECORD
         recompute commitment, panel index, panel and reserve list from the lottery file and the seed in
-        the draw record, and say whether the record states the same (exit 0) or not (exit 1)
+        the draw record, and say whether the record states the same (exit 0) or not (exit 1); for a seed
+        from drand, also that the round is the committed one and randomness = SHA-256(signature) = seed
+        (the BLS signature itself needs a pairing library: sortition verify checks it)
 
 SPDX-License-Identifier: EUPL-1.2
 """
@@ -25,9 +27,14 @@ import hashlib
 import hmac
 import json
 import sys
+import time
 import unicodedata
 
 TWO_64 = 2**64
+# drand quicknet, the one beacon sortition accepts (docs/randomness.md, "How an auditor checks a drand round").
+QUICKNET_CHAIN_HASH = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
+QUICKNET_GENESIS_TIME = 1692803367
+QUICKNET_PERIOD_SECONDS = 3
 
 
 def seed_bytes(seed: str) -> bytes:
@@ -145,6 +152,45 @@ def panel_index(lottery_path: str, seed: str) -> list:
     ]
 
 
+def check_beacon(lottery: dict, record: dict) -> tuple:
+    """The drand round of a draw record, as far as the standard library can check it: (lines, ok).
+
+    Checks that the lottery commits to quicknet and to the record's round, that the round's randomness is
+    SHA-256 of its signature bytes, and that the seed is that randomness. The BLS signature needs pairings
+    on BLS12-381, which the standard library does not have: it is reported as not checked here (sortition
+    verify checks it, and docs/randomness.md shows an independent check with py_ecc).
+    """
+    committed, kept = lottery.get("seed_beacon"), record.get("beacon")
+    if committed is None and kept is None:
+        return [], True
+    if not isinstance(committed, dict) or not isinstance(kept, dict):
+        which = "the lottery file commits to no drand round" if kept is not None else "the record holds no round"
+        return [f"FAIL beacon: {which}"], False
+    try:
+        signature = bytes.fromhex(str(kept.get("signature")))
+    except ValueError:
+        signature = b""
+    number = committed.get("round")
+    checks = [
+        ("beacon is drand quicknet", committed.get("chain_hash") == QUICKNET_CHAIN_HASH),
+        ("beacon round is the committed one", kept.get("round") == number),
+        ("beacon randomness = SHA-256(signature)", hashlib.sha256(signature).hexdigest() == kept.get("randomness")),
+        ("seed = beacon randomness", record.get("seed") == kept.get("randomness")),
+    ]
+    lines = [f"{'ok  ' if good else 'FAIL'} {name}" for name, good in checks]
+    if isinstance(number, int) and number >= 1:
+        published = QUICKNET_GENESIS_TIME + (number - 1) * QUICKNET_PERIOD_SECONDS
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(published))
+        lines.append(f"note drand round {number} was published at {when} UTC: the commitment must have been "
+                     "published before that moment")
+    lines.append("NOT CHECKED the round's BLS signature: the standard library cannot check it; run sortition "
+                 "verify, or the py_ecc check in docs/randomness.md")
+    if committed.get("past_round_allowed") is not False:
+        lines.append("note past_round_allowed: the round may have been published before the commitment, so this "
+                     "seed proves nothing (practice only)")
+    return lines, all(good for _, good in checks)
+
+
 def check_draw(lottery_path: str, record_path: str) -> tuple:
     """Recompute a lottery draw (panels only) and compare it with the draw record: (lines, ok)."""
     with open(lottery_path, "rb") as handle:
@@ -167,7 +213,8 @@ def check_draw(lottery_path: str, record_path: str) -> tuple:
         ("reserves", record.get("reserves") == reserves),
     ]
     lines = [f"{'ok  ' if good else 'FAIL'} {name}" for name, good in checks]
-    return lines, all(good for _, good in checks)
+    beacon_lines, beacon_ok = check_beacon(lottery, record)
+    return lines + beacon_lines, beacon_ok and all(good for _, good in checks)
 
 
 def main(argv: list) -> int:

@@ -8,7 +8,10 @@ are prepared with --allow-past-round, which verify and the reports must then sta
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -308,3 +311,42 @@ def test_seed_markup_is_shown_as_text(inputs: tuple[Path, Path], tmp_path: Path)
     assert "Seed: [red]Lotto[/] 3 11 17" in out
     code, out = run("verify", tmp_path / "plain" / "draw.json")
     assert code == 0 and "[red]Lotto[/] 3 11 17" in " ".join(out.split()), out
+
+
+# --- the reference verifier (standard library only) ------------------------------------------------------
+
+
+def reference_verifier() -> Any:
+    spec = importlib.util.spec_from_file_location("reference_verifier", ROOT / "docs" / "reference_verifier.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_reference_verifier_checks_what_the_standard_library_can(past_lottery: Path, round_file: Path) -> None:
+    record_path = draw(past_lottery, beacon=round_file).draw_path
+    lottery, record = json.loads(past_lottery.read_bytes()), json.loads(record_path.read_bytes())
+    lines, good = reference_verifier().check_beacon(lottery, record)
+    assert good, lines
+    joined = "\n".join(lines)
+    assert "ok   beacon randomness = SHA-256(signature)" in joined
+    assert "NOT CHECKED the round's BLS signature" in joined
+    assert "2023-08-23 15:15:33 UTC" in joined and "proves nothing" in joined
+    record["beacon"]["randomness"] = "00" * 32
+    record["seed"] = "00" * 32
+    lines, good = reference_verifier().check_beacon(lottery, record)
+    assert not good and "FAIL beacon randomness = SHA-256(signature)" in lines
+    del record["beacon"]
+    assert reference_verifier().check_beacon(lottery, record) == (["FAIL beacon: the record holds no round"], False)
+
+
+def test_reference_verifier_check_draw_with_a_beacon(inputs: tuple[Path, Path], tmp_path: Path, round_file: Path,
+                                                      valid_round: dict[str, Any]) -> None:
+    prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.MAXIMIN, panels=10,
+                   drand_round=valid_round["round"], allow_past_round=True)
+    record_path = draw(prep.lottery_path, beacon=round_file).draw_path
+    done = subprocess.run([sys.executable, str(ROOT / "docs" / "reference_verifier.py"), "check-draw",
+                           str(prep.lottery_path), str(record_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok   seed = beacon randomness" in done.stdout and "NOT CHECKED" in done.stdout
