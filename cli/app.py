@@ -192,9 +192,9 @@ def prepare(
 ) -> None:
     """Compute the fair lottery and write OUT/lottery.json; print the commitment to publish.
 
-    With --drand-round or --drand-at the seed is a drand quicknet round's randomness, which nobody can choose;
-    the round must be published after the commitment (a round already out is refused unless
-    --allow-past-round).
+    With --drand-round or --drand-at the seed is a drand round's randomness, which nobody can choose.
+
+    The round must come after the commitment: one already out is refused unless --allow-past-round.
 
     Example: sortition prepare pool.csv quotas.yaml --out draw1 --drand-at "2027-03-01 20:00 Europe/Amsterdam"
     """
@@ -263,8 +263,9 @@ def draw(
     lang: LangOpt = "nl",
     as_json: JsonOpt = False,
 ) -> None:
-    """Draw the panel from a committed lottery with the public seed (--seed), or with the committed drand
-    round (--beacon ROUND.json); a forged or other round is refused (exit 1) and nothing is written.
+    """Draw the panel from a committed lottery with the public seed, or with the committed drand round.
+
+    A drand round (--beacon ROUND.json) is checked first: a forged or other round is refused (exit 1), nothing written.
 
     Example: sortition draw draw1/lottery.json --beacon round.json
     """
