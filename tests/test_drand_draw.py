@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 import sortition.commands.prepare as prepare_module
 from cli.app import app
 from quotas.errors import InputError, VerificationError
-from sortition import draw, prepare, select, verify
+from sortition import draw, prepare, replace, select, verify
 from sortition.algorithms.base import Algorithm
 from sortition.beacon import QUICKNET_ROUND_URL, round_at, round_time
 from sortition.files import canonical_json
@@ -350,3 +350,14 @@ def test_reference_verifier_check_draw_with_a_beacon(inputs: tuple[Path, Path], 
                            str(prep.lottery_path), str(record_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok   seed = beacon randomness" in done.stdout and "NOT CHECKED" in done.stdout
+
+
+def test_replacement_keeps_the_beacon_and_verifies(past_lottery: Path, round_file: Path,
+                                                   valid_round: dict[str, Any]) -> None:
+    result = draw(past_lottery, beacon=round_file)
+    replaced = replace(result.draw_path, [result.outcome.panel[0]], allow_quota_break=True)
+    record = json.loads(replaced.draw_path.read_bytes())
+    assert record["beacon"] == valid_round and len(record["events"]) == 1
+    assert verify(replaced.draw_path, record_sha256=replaced.record_sha256).ok
+    again = draw(past_lottery, beacon=round_file)  # a re-run keeps the replacement and the beacon
+    assert again.draw_path.read_bytes() == replaced.draw_path.read_bytes()
