@@ -51,15 +51,14 @@ def _seed_and_beacon(lottery: Mapping[str, Any], lottery_file: Path, seed: str |
     """
     if seed is not None and beacon is not None:
         raise InputError("give either --seed or --beacon, not both.")
-    committed = lottery.get("seed_beacon")
-    if committed is None:
+    if "seed_beacon" not in lottery:
         if beacon is not None:
             raise InputError("commits to no drand round (it has no seed_beacon), so --beacon does not apply.",
                              file=lottery_file, hint="Draw it with --seed and the public seed it announced.")
         if seed is None:
             raise InputError("no seed given.", hint="Pass --seed with the public seed, exactly as published.")
         return seed, None
-    commitment = BeaconCommitment.from_json(committed, source=lottery_file)
+    commitment = BeaconCommitment.from_json(lottery["seed_beacon"], source=lottery_file)
     if beacon is None:
         url = QUICKNET_ROUND_URL.format(round=commitment.round)
         raise InputError(f"commits to drand round {commitment.round}: its seed is that round's randomness, not a "
