@@ -283,6 +283,12 @@ def test_select_with_a_past_round(inputs: tuple[Path, Path], tmp_path: Path, rou
     with pytest.raises(InputError, match="exactly one"):
         select(*inputs, "seed", tmp_path / "both", beacon=round_file, drand_round=valid_round["round"])
     assert not (tmp_path / "both").exists()
+    code, out = run("select", *inputs, "--out", tmp_path / "cli", "-a", "legacy", "-q", "--drand-round",
+                    valid_round["round"], "--allow-past-round", "--beacon", round_file)
+    assert code == 0, out
+    assert valid_round["randomness"] in out
+    code, out = run("select", *inputs, "--out", tmp_path / "none", "-a", "legacy", "-q")
+    assert code == 2 and "exactly one" in out
 
 
 # --- seeds that look alike -------------------------------------------------------------------------------
