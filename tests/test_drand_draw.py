@@ -12,6 +12,7 @@ import importlib.util
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 from test_protocol import write_pool
 from typer.testing import CliRunner
+from verifier_node import node_verifier
 
 import sortition.commands.prepare as prepare_module
 from cli.app import app
@@ -367,3 +369,26 @@ def test_replacement_keeps_the_beacon_and_verifies(past_lottery: Path, round_fil
     assert verify(replaced.draw_path, record_sha256=replaced.record_sha256).ok
     again = draw(past_lottery, beacon=round_file)  # a re-run keeps the replacement and the beacon
     assert again.draw_path.read_bytes() == replaced.draw_path.read_bytes()
+
+
+# --- the verifier page (JavaScript, in Node.js) ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def js() -> Iterator[Any]:
+    yield from node_verifier()
+
+
+def test_verifier_page_accepts_the_beacon_field_and_refuses_an_added_one(
+        js: Any, inputs: tuple[Path, Path], tmp_path: Path, round_file: Path, valid_round: dict[str, Any]) -> None:
+    prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.MAXIMIN, panels=10,
+                   drand_round=valid_round["round"], allow_past_round=True)
+    record_path = draw(prep.lottery_path, beacon=round_file).draw_path
+    lottery = prep.lottery_path.read_bytes()
+    result = js.verify(lottery, record_path.read_bytes(), commitment=prep.commitment)
+    assert result["verdict"] == "verified", result["checks"]
+    assert any(c["id"] == "seed" and c["status"] == "note" for c in result["checks"])
+    record = json.loads(record_path.read_bytes())
+    record["note"] = "added"
+    result = js.verify(lottery, canonical_json(record), commitment=prep.commitment)
+    assert result["verdict"] == "failed"

@@ -36,6 +36,7 @@ from sortition.records import (
     POOL_COPY,
     PSEUDONYM_COLUMN,
     append_ledger,
+    locked,
     private_dir,
 )
 from sortition.rules.public import canonical_spec, public_pool, spec_to_public
@@ -205,6 +206,7 @@ def prepare(
     drand_round: int | None = None,
     drand_at: str | None = None,
     allow_past_round: bool = False,
+    practice: bool = False,
 ) -> PrepareResult:
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
 
@@ -228,6 +230,8 @@ def prepare(
         allow_past_round: accept a round already published by this machine's clock (practice only: recorded
             in the lottery file, and verify and the reports say the seed proves nothing). Without it such a
             round is refused, except in a re-run that gives the very lottery file already in ``out_dir``.
+        practice: a practice lottery (``select``): committed as ``settings.practice``, so its draw record can
+            never claim the commitment was published before the seed.
 
     Example:
         >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
@@ -245,6 +249,20 @@ def prepare(
         seed_source = beacon_sentence(beacon)
     spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
     pool = load_pool(pool_path, spec, sheet=sheet)
+    with locked(folder, "prepare"):
+        return _prepare_locked(pool_path, quotas_path, folder, spec, pool, algorithm=algorithm, panels=panels,
+                               seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
+                               force=force, progress=progress, practice=practice, beacon=beacon,
+                               clock_refusal=clock_refusal)
+
+
+def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path, spec: QuotaSpec, pool: Any, *,
+                    algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
+                    time_limit: float | None, force: bool, progress: ProgressReporter,
+                    practice: bool, beacon: BeaconCommitment | None,
+                    clock_refusal: InputError | None) -> PrepareResult:
+    """prepare, holding the folder's lock (the inputs are read and checked)."""
+    lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
     people = _people_field(pool, spec, names, order, salt)
@@ -264,6 +282,8 @@ def prepare(
         settings["time_limit_seconds"] = time_limit
     if algorithm is Algorithm.LEGACY:
         settings["legacy_runs"] = legacy_runs
+    if practice:
+        settings["practice"] = True
     body = {
         "format": LOTTERY_FORMAT,
         "software_version": software_version(),

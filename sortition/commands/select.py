@@ -17,9 +17,10 @@ def select(pool_path: str | Path, quotas_path: str | Path, seed: str | None, out
            beacon: str | Path | BeaconRound | None = None, **options: Unpack[PrepareOptions]) -> DrawResult:
     """Prepare and draw in one step, for practice and tests (``options`` are those of :func:`prepare`).
 
-    The record says the commitment was not published before the seed, so nobody mistakes it for a
-    verifiable public draw. With ``drand_round`` (and ``allow_past_round``) in ``options``, pass the round
-    as ``beacon`` and ``seed=None``. The seed (or the beacon file's shape) is checked before anything is written.
+    The lottery file commits ``settings.practice = true`` and the record says the commitment was not published
+    before the seed, so nobody mistakes it for a verifiable public draw (verify checks that the two agree).
+    With ``drand_round`` (and ``allow_past_round``) in ``options``, pass the round as ``beacon`` and
+    ``seed=None``. The seed (or the beacon file's shape) is checked before anything is written.
 
     Example:
         >>> result = select("pool.csv", "quotas.yaml", "practice", "out", panels=100)  # doctest: +SKIP
@@ -32,6 +33,6 @@ def select(pool_path: str | Path, quotas_path: str | Path, seed: str | None, out
         normalise_seed(seed)  # refuse an invisible character before prepare writes the lottery file
     if beacon is not None and not isinstance(beacon, BeaconRound):
         beacon = read_beacon(beacon)
-    prep = prepare(pool_path, quotas_path, out_dir, **options)
+    prep = prepare(pool_path, quotas_path, out_dir, practice=True, **options)
     result = draw(prep.lottery_path, seed, beacon=beacon, published_before_seed=False)
     return dataclasses.replace(result, warnings=prep.warnings)
