@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from sortition.errors import InfeasibleError, SortitionError
@@ -26,10 +27,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except InfeasibleError as exc:
-        err_console.print(f"[bold red]Infeasible:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Infeasible:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from None
     except SortitionError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
         err_console.print("[bold red]Interrupted.[/] Every file is whole (each is written atomically), but the "

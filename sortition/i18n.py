@@ -34,6 +34,18 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (nl, en)
     "commitment": ("Commitment (SHA-256 van lottery.json)", "Commitment (SHA-256 of lottery.json)"),
     "seed_source": ("Aangekondigde bron van de seed", "Announced seed source"),
     "seed": ("Seed", "Seed"),
+    "seed_beacon": ("Seed uit drand (quicknet)", "Seed from drand (quicknet)"),
+    "seed_beacon_value": ("ronde {round}, gepubliceerd op {time} UTC; de seed is de randomness van die ronde, "
+                          "met de BLS-handtekening gecontroleerd. De commitment moet vóór dat tijdstip "
+                          "gepubliceerd zijn.",
+                          "round {round}, published at {time} UTC; the seed is that round's randomness, its BLS "
+                          "signature checked. The commitment must have been published before that moment."),
+    "past_round": ("Ronde mogelijk al bekend bij de voorbereiding", "Round possibly known when prepared"),
+    "past_round_yes": ("JA (--allow-past-round): de ronde kan al gepubliceerd zijn vóór de commitment; deze seed "
+                       "bewijst niets (oefenloting)",
+                       "YES (--allow-past-round): the round may have been published before the commitment; this "
+                       "seed proves nothing (practice draw)"),
+    "past_round_no": ("nee: een al gepubliceerde ronde werd geweigerd", "no: an already published round was refused"),
     "published_first": ("Commitment gepubliceerd vóór de seed", "Commitment published before the seed"),
     "yes": ("ja", "yes"),
     "no": ("NEE (oefenloting)", "NO (practice draw)"),

@@ -14,6 +14,7 @@ from typing import Any
 
 from quotas.errors import SortitionError
 from sortition.i18n import has_text, text
+from sortition.randomness import display_seed
 from sortition.records import Ledger
 from sortition.rules.checks import VerifyReport
 from sortition.rules.reserve import current_state
@@ -71,6 +72,7 @@ class ReportData:
     reserves: int
     timeline: tuple[TimelineEntry, ...]
     ledger_status: tuple[str, int] | None  # ("ledger_ok" | "ledger_broken", n) or None
+    seed_beacon: Mapping[str, Any] | None = None  # the lottery file's committed drand round, if any
 
     @property
     def panel_size(self) -> int:
@@ -112,7 +114,7 @@ def _timeline(ledger: Ledger | None, commitment: str
                                          f"{entry.get('dropout')} → {entry.get('replacement')}"))
         elif kind not in seen:  # a re-run of prepare or draw changes nothing: show the first
             seen.add(kind)
-            detail = commitment if kind == "prepare" else str(entry.get("seed", ""))
+            detail = commitment if kind == "prepare" else display_seed(str(entry.get("seed", "")))
             entries.append(TimelineEntry(_time(entry), f"step_{kind}", detail))
     return tuple(entries), status
 
@@ -154,6 +156,7 @@ def build_report(lottery: Mapping[str, Any], record: Mapping[str, Any], verifica
         replacements=tuple(e for e in record.get("events", []) if isinstance(e, Mapping)),
         panel=tuple(now), reserves=len(record.get("reserves", [])) - used,
         timeline=timeline, ledger_status=ledger_status,
+        seed_beacon=beacon if isinstance(beacon := lottery.get("seed_beacon"), Mapping) else None,
     )
 
 
@@ -173,13 +176,28 @@ def fairness_note(data: ReportData, lang: str) -> str:
     return text("fairness_exact", lang, m=data.settings.get("panels", "?"))
 
 
+def beacon_facts(data: ReportData, lang: str) -> list[tuple[str, str]]:
+    """(label, value) lines of the committed drand round: which round, when published, and a past round's flag."""
+    beacon = data.seed_beacon
+    if beacon is None:
+        return []
+    past = bool(beacon.get("past_round_allowed"))
+    return [
+        (text("seed_beacon", lang), text("seed_beacon_value", lang, round=beacon.get("round", "?"),
+                                         time=str(beacon.get("round_published_at", "?")).replace("T", " ")
+                                         .removesuffix("Z"))),
+        (text("past_round", lang), text("past_round_yes" if past else "past_round_no", lang)),
+    ]
+
+
 def facts(data: ReportData, lang: str) -> list[tuple[str, str]]:
-    """(label, value) lines of the key facts, in order."""
+    """(label, value) lines of the key facts, in order. The seed is shown with invisible characters escaped."""
     s = data.settings
     return [
         (text("commitment", lang), data.commitment),
         (text("seed_source", lang), data.seed_source or text("none", lang)),
-        (text("seed", lang), data.seed),
+        (text("seed", lang), display_seed(data.seed)),
+        *beacon_facts(data, lang),
         (text("published_first", lang), text("yes" if data.published_before_seed else "no", lang)),
         (text("algorithm", lang), str(s.get("algorithm", ""))),
         (text("panels_in_lottery", lang), str(s.get("panels", 0))),
