@@ -14,7 +14,16 @@ from typing import Any
 
 from quotas.errors import InputError
 from sortition.files import atomic_write, canonical_json
-from sortition.records import DRAW_FILE, append_ledger, read_draw, read_lottery, write_private_lists
+from sortition.i18n import check_lang
+from sortition.records import (
+    DRAW_FILE,
+    append_ledger,
+    read_draw,
+    read_ledger,
+    read_lottery,
+    write_private_lists,
+)
+from sortition.report.data import DEFAULT_LANG, draw_lang
 from sortition.report.output import write_folder_reports
 from sortition.rules.outcome import Outcome, compute_outcome, record_body
 from sortition.rules.reserve import current_state
@@ -33,17 +42,22 @@ class DrawResult:
 
 
 def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = True,
-         report_lang: str = "nl") -> DrawResult:
+         report_lang: str | None = None) -> DrawResult:
     """Draw the panel of a committed lottery with the public seed; write the record, report, private lists.
 
     One draw per commitment: running it again with the same seed rewrites nothing and returns the same
     result; another seed for a lottery already drawn is refused.
+
+    ``report_lang`` (``nl`` or ``en``) is recorded in the ledger's draw entry, so ``replace`` and ``report``
+    keep writing the published reports in it; None keeps the language of an earlier draw, else Dutch.
 
     Example:
         >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41")  # doctest: +SKIP
     """
     lottery_file = Path(lottery_path)
     folder = lottery_file.parent
+    if report_lang is not None:
+        check_lang(report_lang)
     raw, lottery = read_lottery(lottery_file)
     outcome = compute_outcome(raw, lottery, seed)
     draw_path = folder / DRAW_FILE
@@ -64,7 +78,8 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = T
     atomic_write(draw_path, canonical_json(body), overwrite=bool(events))
     state = current_state(lottery, body)  # a re-run after replacements keeps them in the private lists
     panel_csv, reserves_csv = write_private_lists(folder, state.panel, state.unused_reserves(outcome.reserves))
+    lang = report_lang or draw_lang(read_ledger(folder), outcome.commitment) or DEFAULT_LANG
     append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
-                           "draw_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
-    html, md = write_folder_reports(draw_path, lang=report_lang)  # after the ledger entry: it shows the draw time
+                           "draw_sha256": hashlib.sha256(canonical_json(body)).hexdigest(), "report_lang": lang})
+    html, md = write_folder_reports(draw_path, lang=lang)  # after the ledger entry: it shows the draw time
     return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md))

@@ -124,6 +124,26 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
+def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
+    """What reports show beyond the rules: the quota file's order and, when it states them, population shares.
+
+    ``categories`` states the quotas in sorted (canonical) order; ``category_order`` and ``value_order`` keep
+    the order of the quota file, so a report lists ``16-29, 30-44, 45-64, 65+`` as the official wrote them.
+    They live in the lottery file, not the ledger: the report is built from the public files alone, and the
+    order is a fact of the committed inputs. ``population_shares`` (value -> share of the population, 0 to 1)
+    is written only when the quota file has them. Verification ignores all three.
+    """
+    fields: dict[str, Any] = {
+        "category_order": [c.name for c in spec.categories],
+        "value_order": {c.name: list(c.value_names()) for c in spec.categories},
+    }
+    shares = {c.name: {v.value: v.population for v in c.values if v.population is not None}
+              for c in spec.categories}
+    if any(shares.values()):
+        fields["population_shares"] = {name: values for name, values in shares.items() if values}
+    return fields
+
+
 def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
     if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
@@ -170,7 +190,8 @@ def prepare(
         raise InputError(f"--panels must be at least 1, got {panels}.")
     folder = Path(out_dir)
     lottery_path = folder / LOTTERY_FILE
-    spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
+    loaded_spec = load_quotas(quotas_path, panel_size=panel_size)
+    spec = canonical_spec(loaded_spec)
     pool = load_pool(pool_path, spec, sheet=sheet)
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
@@ -204,6 +225,7 @@ def prepare(
         "probabilities_are_estimates": algorithm is Algorithm.LEGACY,
         "statistics": {k: (round(v, 12) if isinstance(v, float) else v) for k, v in stats.items()},
         "reserve_rule": RESERVE_RULE,
+        **presentation_fields(loaded_spec),
     }
     data = canonical_json(body)
     _refuse_replacing_drawn(folder, lottery_path, data)

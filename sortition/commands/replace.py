@@ -71,14 +71,14 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], pan
 
 
 def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break: bool = False,
-            lang: str = "nl") -> ReplaceResult:
+            lang: str | None = None) -> ReplaceResult:
     """Replace panel members who dropped out, by the committed rule; record each as a draw-record event.
 
     Args:
         draw_path: the draw record ``DIR/draw.json`` (the lottery file is beside it).
         dropouts: pseudonyms (or register ids) of members who dropped out.
         allow_quota_break: when no reserve fits, take the one breaking the fewest quota bounds.
-        lang: language of the regenerated reports (``nl`` or ``en``).
+        lang: language of the regenerated reports (``nl`` or ``en``); None keeps the one chosen at draw time.
 
     Example:
         >>> result = replace("draw1/draw.json", ["3f9a0c1d2b4e5f60"])  # doctest: +SKIP

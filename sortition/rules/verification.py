@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quotas.errors import VerificationError
@@ -20,7 +20,20 @@ from sortition.rules.public import public_pool
 from sortition.rules.reserve import current_state
 
 PROBABILITY_TOLERANCE = 1e-9
-RECORD_CHECK = "record is the published one"
+
+#: Each check of a draw: its stable key (reports translate it: ``check_<key>`` in sortition.i18n) and the
+#: English name ``verify`` prints.
+CHECK_NAMES = {
+    "commitment": "commitment",
+    "outcome": "panel and reserves recomputed from commitment + seed",
+    "panel_quotas": "drawn panel meets the quotas",
+    "replacements": "replacements follow the committed rule",
+    "lottery_panels": "every lottery panel meets the quotas",
+    "probabilities": "probabilities follow from the panels",
+    "inputs": "input files match",
+    "record": "record is the published one",
+}
+RECORD_CHECK = CHECK_NAMES["record"]
 
 
 def _check_panels(lottery: Mapping[str, Any]) -> str:
@@ -136,18 +149,21 @@ def check_draw(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, l
     The report always carries the record's SHA-256 and number of events.
     """
     cl = Checklist()
-    if cl.run("commitment", lambda: _check_commitment(record, lottery_raw, lottery, lottery_name)):
-        cl.run("panel and reserves recomputed from commitment + seed",
-               lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
-        cl.run("drawn panel meets the quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
-        cl.run("replacements follow the committed rule", lambda: _check_events(lottery, record))
-    cl.run("every lottery panel meets the quotas", lambda: _check_panels(lottery))
-    cl.run("probabilities follow from the panels", lambda: _check_probabilities(lottery))
+
+    def run(key: str, fn: Callable[[], str]) -> bool:
+        return cl.run(CHECK_NAMES[key], fn, key=key)
+
+    if run("commitment", lambda: _check_commitment(record, lottery_raw, lottery, lottery_name)):
+        run("outcome", lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
+        run("panel_quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
+        run("replacements", lambda: _check_events(lottery, record))
+    run("lottery_panels", lambda: _check_panels(lottery))
+    run("probabilities", lambda: _check_probabilities(lottery))
     if inputs:
-        cl.run("input files match", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
+        run("inputs", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
     actual = hashlib.sha256(draw_raw).hexdigest()
     events = record.get("events", [])
     count = len(events) if isinstance(events, list) else 0
     if published_sha256 is not None:
-        cl.run(RECORD_CHECK, lambda: _check_record(draw_name, actual, published_sha256, count))
+        run("record", lambda: _check_record(draw_name, actual, published_sha256, count))
     return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count)
