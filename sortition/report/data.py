@@ -19,6 +19,9 @@ from sortition.rules.checks import Check, VerifyReport
 from sortition.rules.reserve import current_state
 
 DEFAULT_LANG = "nl"
+#: The lottery's statistics a report shows, in the order a reader follows them.
+STAT_ORDER = ("distribution_min_probability", "legacy_min_probability", "rounding_max_deviation", "rounding_bound",
+              "time_limit_reached")
 
 
 class ReportFormat(StrEnum):
@@ -91,7 +94,8 @@ class ReportData:
         """(label, value, one plain sentence) for the lottery's statistics that the report knows how to name."""
         m = self.settings.get("panels", 0)
         out = []
-        for key, value in sorted(self.statistics.items()):
+        known = [k for k in STAT_ORDER if k in self.statistics]
+        for key, value in [(k, self.statistics[k]) for k in known]:
             if has_text(f"stat_{key}") and isinstance(value, int | float) and not isinstance(value, bool):
                 shown = yes_no(value, lang) if key == "time_limit_reached" else percent(value, lang, 2)
                 out.append((text(f"stat_{key}", lang), shown, text(f"explain_{key}", lang, m=m)))

@@ -55,7 +55,7 @@ overflow-wrap:anywhere}
 .legend i{display:inline-block;width:14px;height:14px;margin-right:.35em;vertical-align:-2px;
 -webkit-print-color-adjust:exact;print-color-adjust:exact}
 .muted{color:#57606a}
-figure{margin:.4em 0 1.2em}
+figure{margin:.4em 0 1.2em}figcaption{margin-top:.4em}
 .chart{margin:.4em 0 .8em}
 .bar-row{display:grid;grid-template-columns:minmax(7em,15em) minmax(0,1fr);column-gap:.8em;align-items:center;
 margin:.15em 0}

@@ -26,7 +26,7 @@ from sortition.report.data import (
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~!$^])")
 _HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _BREAKS = re.compile(r"[\r\n\t\v\f\x85\u2028\u2029]+")
-_HEX = re.compile(r"^[0-9a-f]*$")
+_HEX = re.compile(r"^[0-9a-f]{16,}$")  # a pseudonym or a SHA-256
 
 
 def md_text(value: object) -> str:
@@ -42,7 +42,7 @@ def md_text(value: object) -> str:
 
 def _code(value: str) -> str:
     """A hex digest or pseudonym as a code span; anything else as escaped text."""
-    return f"`{value}`" if value and _HEX.match(value) else md_text(value)
+    return f"`{value}`" if _HEX.match(value) else md_text(value)
 
 
 def _md_bar(n: int, k: int, width: int = 20) -> str:
