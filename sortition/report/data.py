@@ -248,6 +248,6 @@ def facts(data: ReportData, lang: str) -> list[tuple[str, str]]:
         (text("algorithm", lang), str(s.get("algorithm", ""))),
         (text("panels_in_lottery", lang), str(s.get("panels", 0))),
         (text("panel_index", lang), "—" if data.panel_index is None else str(data.panel_index)),
-        (text("households", lang), text("yes" if s.get("households") else "none", lang)),
+        (text("households", lang), yes_no(s.get("households"), lang)),
         (text("software", lang), data.software_version),
     ]

@@ -211,6 +211,7 @@ def _quota_section(data: ReportData, lang: str) -> list[str]:
         f'<span><i style="background:{colour}"></i>{label}</span>' for colour, label in legend) + "</p>"]
     for cat in dict.fromkeys(r.category for r in data.rows):
         rows = [r for r in data.rows if r.category == cat]
+        pop = any(r.population is not None for r in rows)  # a category the quota file gave no shares: no column
         head = [t("value")] + ([t("population")] if pop else []) + [t("pool"), t("quota"), t("panel")]
         head += [t("panel_now")] if show_now else []
         body = []

@@ -55,13 +55,13 @@ def _md_bar(n: int, k: int, width: int = 20) -> str:
 def _md_quotas(data: ReportData, lang: str) -> list[str]:
     t = lambda key: text(key, lang)  # noqa: E731
     show_now = bool(data.replacements)
-    pop = data.has_population
-    head = [t("value")] + ([t("population")] if pop else []) + [t("pool"), t("quota"), t("panel")]
-    head += [t("panel_now")] if show_now else []
-    head.append("")
-    intro = t("quotas_intro_population") if pop else t("quotas_intro")
+    intro = t("quotas_intro_population") if data.has_population else t("quotas_intro")
     lines: list[str] = [intro, ""]
     for cat in dict.fromkeys(r.category for r in data.rows):
+        pop = any(r.population is not None for r in data.rows if r.category == cat)
+        head = [t("value")] + ([t("population")] if pop else []) + [t("pool"), t("quota"), t("panel")]
+        head += [t("panel_now")] if show_now else []
+        head.append("")
         lines += [f"### {md_text(cat)}", "", "| " + " | ".join(head) + " |",
                   "|---|" + "---:|" * (len(head) - 2) + "---|"]
         for r in (r for r in data.rows if r.category == cat):
