@@ -229,8 +229,7 @@ def _quota_section(data: ReportData, lang: str) -> list[str]:
 
 def _timeline(data: ReportData, lang: str) -> list[str]:
     t = lambda key: escape(text(key, lang))  # noqa: E731
-    rows = [[" ".join(f'<span class="nw">{escape(part)}</span>' for part in e.time.split(" ")), t(e.step),
-             f"<code>{escape(e.detail)}</code>"] for e in data.timeline]
+    rows = [[escape(e.time), t(e.step), f"<code>{escape(e.detail)}</code>"] for e in data.timeline]
     if data.seed_source:
         rows.insert(1 if rows else 0, ["", t("step_seed_source"), escape(data.seed_source)])
     if not data.timeline:
