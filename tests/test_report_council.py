@@ -184,6 +184,8 @@ def test_report_language_recorded_at_draw_and_kept(hostile: Path, tmp_path: Path
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
     replace(record, [read_draw(record)[1]["panel"][0]])  # no language given: the draw's is kept
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
+    draw(folder / "lottery.json", SEED)  # a same-seed re-run without a language keeps it too
+    assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
     assert "<html lang=\"en\">" in (folder / "report.html").read_text(encoding="utf-8")
     before = (folder / "report.html").read_bytes()
     result = CliRunner().invoke(app, ["report", str(record), "--lang", "nl"])
