@@ -111,10 +111,12 @@ def check_text(check: Check, lang: str) -> tuple[str, str]:
 
 
 def draw_lang(ledger: Ledger | None, commitment: str) -> str | None:
-    """The report language recorded by the last draw of ``commitment`` in the ledger, or None."""
+    """The report language the ledger records for ``commitment`` (its draw line, or a later ``report_lang``
+    line when a re-run of draw changed it), or None."""
     found = None
     for entry in ledger.entries if ledger else ():
-        if entry.get("event") == "draw" and entry.get("commitment") == commitment and entry.get("report_lang"):
+        if (entry.get("event") in ("draw", "report_lang") and entry.get("commitment") == commitment
+                and entry.get("report_lang")):
             found = str(entry["report_lang"])
     return found
 
