@@ -186,6 +186,9 @@ def test_report_language_recorded_at_draw_and_kept(hostile: Path, tmp_path: Path
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
     draw(folder / "lottery.json", SEED)  # a same-seed re-run without a language keeps it too
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
+    lines = len((folder / "ledger.jsonl").read_bytes().splitlines())
+    draw(folder / "lottery.json", SEED, report_lang="en")  # the same language again: nothing new in the ledger
+    assert len((folder / "ledger.jsonl").read_bytes().splitlines()) == lines
     assert "<html lang=\"en\">" in (folder / "report.html").read_text(encoding="utf-8")
     before = (folder / "report.html").read_bytes()
     result = CliRunner().invoke(app, ["report", str(record), "--lang", "nl"])
@@ -195,6 +198,11 @@ def test_report_language_recorded_at_draw_and_kept(hostile: Path, tmp_path: Path
     assert write_report(record, fmt="md") == folder / "report.md"  # no language: the published one
     assert write_report(record, fmt="md", lang="en") == folder / "report.md"
     assert write_report(record, fmt="md", lang="nl", output=tmp_path / "x.md") == tmp_path / "x.md"
+    draw(folder / "lottery.json", SEED, report_lang="nl")  # the official switches the published language
+    ledger = read_ledger(folder)
+    assert ledger is not None and ledger.entries[-1].get("event") == "report_lang"
+    assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Verslag van de loting")
+    assert write_report(record, fmt="md") == folder / "report.md"  # and report follows it
 
 
 def test_dutch_by_default_when_nothing_recorded(tmp_path: Path) -> None:
