@@ -53,7 +53,8 @@ TimeLimitOpt = Annotated[float | None, typer.Option(
     "--time-limit", help="Seconds the fair-lottery computation may take; when reached, the fairest lottery "
     "found so far is used and a warning says so.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object with the results, nothing else.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Report language: nl or en.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Report language: nl or en (default: the one chosen "
+                                             "at draw time, else nl).")]
 DrandRoundOpt = Annotated[int | None, typer.Option(
     "--drand-round", help="Commit to this drand quicknet round as the seed (its randomness); it must be published "
     "after you publish the commitment.")]
@@ -261,7 +262,7 @@ def draw(
     lottery: Annotated[Path, typer.Argument(help="The committed lottery.json.")],
     seed: Annotated[str | None, typer.Option("--seed", help="The public seed, exactly as published.")] = None,
     beacon: BeaconOpt = None,
-    lang: LangOpt = "nl",
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Draw the panel from a committed lottery with the public seed, or with the committed drand round.
@@ -435,7 +436,7 @@ def replace(
                                                "out; repeat for several.")],
     allow_quota_break: Annotated[bool, typer.Option("--allow-quota-break", help="When no reserve fits, take the "
                                                     "one breaking the fewest quotas (recorded as such).")] = False,
-    lang: LangOpt = "nl",
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Replace drop-outs by the committed rule: the first reserve who keeps every quota and the household rule.
@@ -474,7 +475,7 @@ def replace(
 def report(
     record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="html or md.")] = "html",
-    lang: LangOpt = "nl",
+    lang: LangOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: "
                                                 "report.html or report.md beside the record).")] = None,
 ) -> None:

@@ -33,9 +33,11 @@ from sortition.records import (
     locked,
     private_file,
     read_draw,
+    read_ledger,
     read_lottery,
     write_private_lists,
 )
+from sortition.report.data import DEFAULT_LANG, draw_lang
 from sortition.report.output import write_folder_reports
 from sortition.rules.outcome import Outcome, compute_outcome, record_body
 from sortition.web import write_verifier_page
@@ -85,7 +87,7 @@ def _seed_and_beacon(lottery: Mapping[str, Any], lottery_file: Path, seed: str |
 
 
 def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Path | BeaconRound | None = None,
-         published_before_seed: bool = True, report_lang: str = "nl") -> DrawResult:
+         published_before_seed: bool = True, report_lang: str | None = None) -> DrawResult:
     """Draw the panel of a committed lottery with the public seed; write the record, report, private lists.
 
     For a lottery committed to a drand round (``seed_beacon``, see ``prepare(drand_round=...)``), give the
@@ -99,11 +101,15 @@ def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Pat
     interruption) and rewrites the reports; another seed for a lottery already drawn is refused. A lottery
     prepared for practice (``select``, ``settings.practice``) is always recorded as not published before the seed.
 
+    ``report_lang`` (``nl`` or ``en``) is recorded in the ledger's draw line, so ``replace`` and ``report`` keep
+    writing the published reports in it; None keeps the language of an earlier draw of the lottery, else Dutch.
+
     Example:
         >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41")  # doctest: +SKIP
         >>> result = draw("out/lottery.json", beacon="round-27946612.json")  # doctest: +SKIP
     """
-    check_lang(report_lang)  # every argument is checked before the first write
+    if report_lang is not None:
+        check_lang(report_lang)  # every argument is checked before the first write
     lottery_file = Path(lottery_path)
     folder = lottery_file.parent
     with locked(folder, "draw"):
@@ -121,15 +127,16 @@ def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Pat
         atomic_write(draw_path, data)
         panel_csv, reserves_csv = write_private_lists(folder, outcome.panel, outcome.reserves)
         sha = hashlib.sha256(data).hexdigest()
+        lang = report_lang or DEFAULT_LANG
         append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
-                               "draw_sha256": sha})
-        html, md = write_folder_reports(draw_path, lang=report_lang)  # after the ledger line: shows the time
+                               "draw_sha256": sha, "report_lang": lang})
+        html, md = write_folder_reports(draw_path, lang=lang)  # after the ledger line: shows the time
         page = write_verifier_page(folder / VERIFIER_PAGE, overwrite=True)
     return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md, page),
                       record_sha256=sha)
 
 
-def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str,
+def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str | None,
            beacon_json: Mapping[str, Any] | None) -> DrawResult:
     """A second draw of a drawn lottery: refused with another seed; with the same one, repairs and reports."""
     draw_raw, old = read_draw(draw_path)
@@ -147,6 +154,10 @@ def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str,
         raise InputError("is not the record this lottery and seed give (it was edited?); nothing was written.",
                          file=draw_path, hint="Run sortition verify on it to see what differs.")
     repairs = bring_up_to_record(folder)
+    recorded = draw_lang(read_ledger(folder), outcome.commitment)
+    if report_lang is not None and report_lang != (recorded or DEFAULT_LANG):
+        # The published reports change language: the ledger says so, and replace and report follow it.
+        append_ledger(folder, {"event": "report_lang", "commitment": outcome.commitment, "report_lang": report_lang})
     html, md = write_folder_reports(draw_path, lang=report_lang)
     page = write_verifier_page(folder / VERIFIER_PAGE, overwrite=True)  # a newer version's page after an upgrade
     panel_csv, reserves_csv = private_file(folder, PANEL_LIST), private_file(folder, RESERVE_LIST)

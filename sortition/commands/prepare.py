@@ -132,6 +132,26 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
+def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
+    """What reports show beyond the rules: the quota file's order and, when it states them, population shares.
+
+    ``categories`` states the quotas in sorted (canonical) order; ``category_order`` and ``value_order`` keep
+    the order of the quota file, so a report lists ``16-29, 30-44, 45-64, 65+`` as the official wrote them.
+    They live in the lottery file, not the ledger: the report is built from the public files alone, and the
+    order is a fact of the committed inputs. ``population_shares`` (value -> share of the population, 0 to 1)
+    is written only when the quota file has them. Verification ignores all three.
+    """
+    fields: dict[str, Any] = {
+        "category_order": [c.name for c in spec.categories],
+        "value_order": {c.name: list(c.value_names()) for c in spec.categories},
+    }
+    shares = {c.name: {v.value: v.population for v in c.values if v.population is not None}
+              for c in spec.categories}
+    if any(shares.values()):
+        fields["population_shares"] = {name: values for name, values in shares.items() if values}
+    return fields
+
+
 def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
     if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
@@ -247,20 +267,21 @@ def prepare(
             raise InputError("--seed-source and a drand round both name the seed; give only the drand round "
                              "(the lottery file states the round and its time).")
         seed_source = beacon_sentence(beacon)
-    spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
+    loaded_spec = load_quotas(quotas_path, panel_size=panel_size)
+    spec = canonical_spec(loaded_spec)
     pool = load_pool(pool_path, spec, sheet=sheet)
     with locked(folder, "prepare"):
         return _prepare_locked(pool_path, quotas_path, folder, spec, pool, algorithm=algorithm, panels=panels,
                                seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
                                force=force, progress=progress, practice=practice, beacon=beacon,
-                               clock_refusal=clock_refusal)
+                               clock_refusal=clock_refusal, presentation=presentation_fields(loaded_spec))
 
 
 def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path, spec: QuotaSpec, pool: Any, *,
                     algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
                     time_limit: float | None, force: bool, progress: ProgressReporter,
                     practice: bool, beacon: BeaconCommitment | None,
-                    clock_refusal: InputError | None) -> PrepareResult:
+                    clock_refusal: InputError | None, presentation: Mapping[str, Any]) -> PrepareResult:
     """prepare, holding the folder's lock (the inputs are read and checked)."""
     lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
@@ -298,6 +319,7 @@ def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path
         "probabilities_are_estimates": algorithm is Algorithm.LEGACY,
         "statistics": {k: (round(v, 12) if isinstance(v, float) else v) for k, v in stats.items()},
         "reserve_rule": RESERVE_RULE,
+        **presentation,
     }
     data = canonical_json(body)
     if clock_refusal is not None and not (lottery_path.exists() and lottery_path.read_bytes() == data):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quotas.errors import VerificationError
@@ -23,10 +23,26 @@ from sortition.rules.public import public_pool
 from sortition.rules.reserve import current_state
 
 PROBABILITY_TOLERANCE = 1e-9
-RECORD_CHECK = "record is the published one"
-BEACON_CHECK = "seed is the committed drand round"
-COMMITMENT_CHECK = "commitment is the published one"
-PRACTICE_CHECK = "public draw or practice"
+
+#: Each check of a draw: its stable key (reports translate it: ``check_<key>`` in sortition.i18n) and the
+#: English name ``verify`` prints.
+CHECK_NAMES = {
+    "commitment": "commitment",
+    "published_commitment": "commitment is the published one",
+    "beacon": "seed is the committed drand round",
+    "outcome": "panel and reserves recomputed from commitment + seed",
+    "panel_quotas": "drawn panel meets the quotas",
+    "replacements": "replacements follow the committed rule",
+    "lottery_panels": "every lottery panel meets the quotas",
+    "probabilities": "probabilities follow from the panels",
+    "practice": "public draw or practice",
+    "inputs": "input files match",
+    "record": "record is the published one",
+}
+RECORD_CHECK = CHECK_NAMES["record"]
+BEACON_CHECK = CHECK_NAMES["beacon"]
+COMMITMENT_CHECK = CHECK_NAMES["published_commitment"]
+PRACTICE_CHECK = CHECK_NAMES["practice"]
 
 
 def _check_panels(lottery: Mapping[str, Any]) -> str:
@@ -218,25 +234,28 @@ def check_draw(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, l
     """
     cl = Checklist()
     commitment = hashlib.sha256(lottery_raw).hexdigest()
-    cl.run("commitment", lambda: _check_commitment(record, lottery_raw, lottery_name))
+
+    def run(key: str, fn: Callable[[], str]) -> bool:
+        return cl.run(CHECK_NAMES[key], fn, key=key)
+
+    run("commitment", lambda: _check_commitment(record, lottery_raw, lottery_name))
     if published_commitment is not None:
-        cl.run(COMMITMENT_CHECK, lambda: _check_published(lottery_name, commitment, published_commitment))
+        run("published_commitment", lambda: _check_published(lottery_name, commitment, published_commitment))
     if "seed_beacon" in lottery or "beacon" in record:
-        cl.run(BEACON_CHECK, lambda: _check_beacon(lottery, record, lottery_name))
-    cl.run("panel and reserves recomputed from commitment + seed",
-           lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
-    cl.run("drawn panel meets the quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
-    cl.run("replacements follow the committed rule", lambda: _check_events(lottery, record))
-    cl.run("every lottery panel meets the quotas", lambda: _check_panels(lottery))
-    cl.run("probabilities follow from the panels", lambda: _check_probabilities(lottery))
-    cl.run(PRACTICE_CHECK, lambda: _check_practice(lottery, record))
+        run("beacon", lambda: _check_beacon(lottery, record, lottery_name))
+    run("outcome", lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
+    run("panel_quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
+    run("replacements", lambda: _check_events(lottery, record))
+    run("lottery_panels", lambda: _check_panels(lottery))
+    run("probabilities", lambda: _check_probabilities(lottery))
+    run("practice", lambda: _check_practice(lottery, record))
     if inputs:
-        cl.run("input files match", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
+        run("inputs", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
     actual = hashlib.sha256(draw_raw).hexdigest()
     events = record.get("events", [])
     count = len(events) if isinstance(events, list) else 0
     if published_sha256 is not None:
-        cl.run(RECORD_CHECK, lambda: _check_record(draw_name, actual, published_sha256, count))
+        run("record", lambda: _check_record(draw_name, actual, published_sha256, count))
     claim = record.get("commitment_published_before_seed")
     return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count, commitment=commitment,
                         commitment_checked=published_commitment is not None,
