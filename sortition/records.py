@@ -20,6 +20,7 @@ from typing import Any
 
 from quotas.errors import InputError
 from sortition.files import PRIVATE_DIR_MODE, atomic_write, write_csv
+from sortition.identity import id_key
 
 # Format identifiers of the public records.
 LOTTERY_FORMAT = "sortition-lottery/1"
@@ -189,11 +190,12 @@ def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[s
 
 
 def pseudonyms_by_id(folder: Path, id_column: str | None) -> dict[str, str]:
-    """Register id -> pseudonym from the private pool copy (so officials can name people by id)."""
+    """Id key (:func:`sortition.identity.id_key`) -> pseudonym from the private pool copy, so officials can
+    name people by their id as they find it written (``p 389437`` for ``P389437``)."""
     path = private_file(folder, POOL_COPY)
     if not id_column or not path.exists():
         return {}
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return {row[id_column]: row[PSEUDONYM_COLUMN] for row in rows
+    return {id_key(row[id_column]): row[PSEUDONYM_COLUMN] for row in rows
             if row.get(id_column) is not None and row.get(PSEUDONYM_COLUMN)}

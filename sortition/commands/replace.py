@@ -14,6 +14,7 @@ from typing import Any
 
 from quotas.errors import InputError, VerificationError
 from sortition.files import atomic_write, canonical_json
+from sortition.identity import id_key
 from sortition.records import (
     PSEUDONYM_COLUMN,
     append_ledger,
@@ -56,11 +57,11 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], pan
         if text not in lottery.get("people", {}):
             if by_id is None:
                 by_id = pseudonyms_by_id(folder, lottery.get("settings", {}).get("id_column"))
-            if text not in by_id:
+            if id_key(text) not in by_id:
                 raise InputError(f"{text!r} is neither a pseudonym in the lottery nor an id in the pool.",
                                  hint="Use the pseudonym from private/panel.csv (column "
                                       f"{PSEUDONYM_COLUMN}) or the id from the pool file.")
-            text = by_id[text]
+            text = by_id[id_key(text)]
         if text not in panel:
             raise InputError(f"{name!r} ({text}) is not on the current panel, so cannot drop out.",
                              hint="Check private/panel.csv for the current panel.")
