@@ -592,3 +592,19 @@ def test_plans_state_their_address_rule_and_old_plans_keep_theirs(tmp_path: Path
     register = read_register(reg, spec)
     assert build_frame(register, spec).address_keys()[0] == "2000aa | 1"
     assert build_frame(register, spec, address_rule=1).address_keys()[0] == "2000 aa | 1"  # as before rule 2
+
+
+def test_plan_numbers_are_decimal(tmp_path: Path) -> None:
+    text = ("letters: 010\nstrata: [wijk]\ncolumns: {id: id, wijk: wijk}\nmin_age: 018\n"
+            "reference_date: 2027-01-01\n")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("min_age: 018\n", ""), encoding="utf-8")
+    assert load_plan(path).letters == 10  # YAML 1.1 would read octal 8
+    path.write_text(text.replace("letters: 010", "letters: {Noord: 08, Zuid: 09}").replace(
+        "columns: {id: id, wijk: wijk}", "columns: {id: id, wijk: wijk, birth_date: gd}"), encoding="utf-8")
+    plan = load_plan(path)
+    assert plan.letters == {"Noord": 8, "Zuid": 9} and plan.min_age == 18
+    for raw in ("0x10", "0o10", "1:30"):
+        path.write_text(text.replace("010", raw).replace("min_age: 018\n", ""), encoding="utf-8")
+        with pytest.raises(InputError, match=r"'letters'.*not a decimal number.*digits 0-9"):
+            load_plan(path)
