@@ -13,14 +13,16 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError
+from quotas.errors import InputError, VerificationError
 from sortition.files import PRIVATE_DIR_MODE, atomic_write, write_csv
 from sortition.identity import id_key
+from sortition.schemacheck import compile_schema
 
 # Format identifiers of the public records.
 LOTTERY_FORMAT = "sortition-lottery/1"
@@ -50,6 +52,16 @@ EXCLUDE_FILE = "exclude_ids.txt"
 PSEUDONYM_COLUMN = "sortition_pseudonym"
 
 GENESIS = "0" * 64  # the "previous" of a ledger's first line
+
+#: The JSON Schemas (draft 2020-12) of the public records, shipped with the package; docs/schemas links here.
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+#: Format identifier -> schema file in SCHEMA_DIR.
+SCHEMA_FILES = {
+    LOTTERY_FORMAT: "lottery.schema.json",
+    DRAW_FORMAT: "draw.schema.json",
+    PLAN_FORMAT: "invitation_plan.schema.json",
+    INVITATIONS_FORMAT: "invitations.schema.json",
+}
 
 
 def private_dir(base: str | Path) -> Path:
@@ -86,13 +98,52 @@ def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
 
 
 def read_lottery(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The lottery file's exact bytes (the commitment is their SHA-256) and its content."""
-    return read_json(path, what="lottery file")
+    """The lottery file's exact bytes (the commitment is their SHA-256) and its content, schema-checked."""
+    return read_record(path, LOTTERY_FORMAT, what="lottery file")
 
 
 def read_draw(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The draw record's exact bytes and its content."""
-    return read_json(path, what="draw record")
+    """The draw record's exact bytes and its content, schema-checked."""
+    return read_record(path, DRAW_FORMAT, what="draw record")
+
+
+def read_plan(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The invitation plan's exact bytes (the commitment is their SHA-256) and its content, schema-checked."""
+    return read_record(path, PLAN_FORMAT, what="invitation plan")
+
+
+def read_invitations(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The invitation record's exact bytes and its content, schema-checked."""
+    return read_record(path, INVITATIONS_FORMAT, what="invitation record")
+
+
+def read_record(path: str | Path, format_id: str, *, what: str) -> tuple[bytes, dict[str, Any]]:
+    """Read a public record and check it against the schema of ``format_id`` (docs/schemas).
+
+    A file of another format is returned unchecked: the caller's format check names the mix-up.
+
+    Raises:
+        InputError: the file is missing or not a JSON object.
+        VerificationError: the record breaks its schema; the message names the path of the bad field.
+    """
+    raw, obj = read_json(path, what=what)
+    if obj.get("format") == format_id:
+        problem = schema_problem(obj, format_id)
+        if problem:
+            raise VerificationError(f"{path}: is not a valid {what}: {problem}")
+    return raw, obj
+
+
+@cache
+def _checker(format_id: str) -> Callable[[Any], str | None]:
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[format_id]).read_text(encoding="utf-8"))
+    return compile_schema(schema)
+
+
+def schema_problem(record: Mapping[str, Any], format_id: str) -> str | None:
+    """None when ``record`` meets the schema of ``format_id``, else where and what is wrong, e.g.
+    ``people.3f9a0c1d2b4e5f60.household: expected a pseudonym (16 lowercase hexadecimal digits), got "zz".``"""
+    return _checker(format_id)(record)
 
 
 def record_format(path: str | Path) -> object:

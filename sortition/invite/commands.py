@@ -47,7 +47,8 @@ from sortition.records import (
     PLAN_FORMAT,
     append_ledger,
     private_dir,
-    read_json,
+    read_invitations,
+    read_plan,
 )
 from sortition.version import software_version
 
@@ -166,12 +167,12 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
     """
     plan_file = Path(plan_path)
     folder = plan_file.parent
-    raw, plan = read_json(plan_file, what="invitation plan")
+    raw, plan = read_plan(plan_file)
     _check_plan(raw, plan, plan_file)
     record_path = folder / INVITATIONS_FILE
     seed = normalise_seed(seed)
     if record_path.exists():
-        _, old = read_json(record_path, what="invitation record")
+        _, old = read_invitations(record_path)
         if old.get("seed") != seed or old.get("commitment") != hashlib.sha256(raw).hexdigest():
             raise InputError(f"holds invitations drawn already (seed {old.get('seed')!r}); one draw per commitment.",
                              file=record_path, hint="A new draw needs a new prepare and a new future seed.")
