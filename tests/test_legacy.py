@@ -27,6 +27,8 @@ from sortition.randomness import LEGACY_LABEL, Stream, derive_key
 
 SMALL_20 = INSTANCES / "example_small_20"
 COMMITMENT = bytes(range(32))
+#: Characters a seed may hold (sortition.randomness refuses controls, format characters, odd spaces, ...).
+SEED_CHARS = st.characters(exclude_categories=("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs")) | st.just(" ")
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +107,7 @@ def is_feasible(problem: PanelProblem) -> bool:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problem=planted_problems(), seed=st.text(min_size=1, max_size=8).filter(lambda s: s.strip() != ""))
+@given(problem=planted_problems(), seed=st.text(SEED_CHARS, min_size=1, max_size=8).filter(lambda s: s.strip() != ""))
 def test_panels_meet_quotas_and_replay_exactly(problem: PanelProblem, seed: str) -> None:
     panel = legacy_panel(problem, Stream(key(seed), LEGACY_LABEL))
     assert problem.panel_violations(list(panel)) == []
