@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 
@@ -57,19 +58,39 @@ def id_key(ident: str) -> str:
 
 
 def id_keys(ids: Sequence[str]) -> Sequence[str]:
-    """:func:`id_key` of many ids (a register's millions): ASCII ids are translated in one pass.
+    """:func:`id_key` of many ids (a register's millions), normalised as one joined text, not one by one.
 
-    Returns ``ids`` itself when every id is its own key (digits, lower-case letters), else a new list.
+    Returns ``ids`` itself when every id is its own key (digits, lower-case letters), else a new list. The
+    ids are joined by NUL, which no normalisation step joins to a neighbour or removes, so each piece of the
+    result is the key of its id; an id holding a NUL itself is done one by one.
     """
     joined = "\x00".join(ids)
+    if joined.count("\x00") != len(ids) - 1:  # an id holds a NUL itself
+        return [id_key(i) for i in ids]
     if joined.isascii():
         keys = joined.translate(_ASCII_ID_BULK).lower()
         if keys == joined:
             return ids
-        out = keys.split("\x00")
-        if len(out) == len(ids):  # else an id held a NUL itself: go one by one
-            return out
-    return [id_key(i) for i in ids]
+    else:
+        keys = _fold_joined(joined)
+    return keys.split("\x00")
+
+
+def _fold_joined(text: str) -> str:
+    """:func:`_fold` (without punctuation removal) of NUL-joined ids; NUL itself is kept.
+
+    What to remove is decided once per distinct character, then removed by one small regular expression.
+    """
+    for _ in range(_MAX_ROUNDS):
+        nfkc = unicodedata.normalize("NFKC", text)
+        remove = [c for c in set(nfkc) if c != "\x00" and (c.isspace() or unicodedata.category(c) in _INVISIBLE)]
+        if remove:
+            nfkc = re.sub("[" + "".join(re.escape(c) for c in remove) + "]", "", nfkc)
+        folded = unicodedata.normalize("NFKC", nfkc.casefold())
+        if folded == text:
+            break
+        text = folded
+    return text
 
 
 def address_part_key(part: str) -> str:

@@ -325,6 +325,12 @@ def test_id_key_ignores_case_space_width_form_and_invisibles(ident: str, data: s
     assert list(id_keys([ident, variant])) == [id_key(ident), id_key(variant)]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=6))
+def test_id_keys_in_bulk_equal_one_by_one(ids: list[str]) -> None:
+    assert list(id_keys(ids)) == [id_key(i) for i in ids]  # any text: NUL, controls, surrogates, unassigned
+
+
 def _case_changes_letters(text: str) -> bool:
     """A few letters (e.g. the Turkish dotless i, or 'ß' upper-cased to 'SS' then folded) fold differently
     after upper/lower-casing; those are not the forms an id takes in a register."""

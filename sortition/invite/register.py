@@ -346,7 +346,9 @@ def _duplicates(ids: np.ndarray) -> np.ndarray:
 
 def _check_ids(register: Register, id_column: str) -> np.ndarray:
     """The id keys of the register (:func:`sortition.identity.id_key`); refuse empty and repeated ones."""
-    keys = np.asarray(id_keys(register.ids.tolist()), dtype=object)
+    ids = register.ids.tolist()
+    found = id_keys(ids)
+    keys = register.ids if found is ids else np.asarray(found, dtype=object)  # usually every id is its key
     empty: np.ndarray = np.flatnonzero(keys == "") if _scan_ids(keys)[1] else np.zeros(0, np.int64)
     if len(empty):
         raise InputError("the id is empty." if not register.ids[empty[0]] else
