@@ -8,12 +8,13 @@ pure functions of their inputs.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,12 @@ from quotas.errors import InputError, VerificationError
 from sortition.files import PRIVATE_DIR_MODE, atomic_write, write_csv
 from sortition.identity import id_key
 from sortition.schemacheck import compile_schema
+
+try:  # the folder lock: flock on POSIX, msvcrt.locking on Windows
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows
+    _fcntl = None  # type: ignore[assignment]
+    import msvcrt as _msvcrt
 
 # Format identifiers of the public records.
 LOTTERY_FORMAT = "sortition-lottery/1"
@@ -36,6 +43,8 @@ DRAW_FILE = "draw.json"
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 LEDGER_FILE = "ledger.jsonl"
+#: The self-contained page with which anyone checks the draw in a browser (sortition.web).
+VERIFIER_PAGE = "verify.html"
 # Public files of an invitation folder.
 PLAN_FILE = "invitation_plan.json"
 INVITATIONS_FILE = "invitations.json"
@@ -62,6 +71,56 @@ SCHEMA_FILES = {
     PLAN_FORMAT: "invitation_plan.schema.json",
     INVITATIONS_FORMAT: "invitations.schema.json",
 }
+
+#: The lock file of a folder: every command that changes a folder holds an exclusive lock on it.
+LOCK_FILE = ".lock"
+BUSY = "another sortition command is working in this folder"
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on the open file ``fd``; False when another process holds it."""
+    try:
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        else:  # Windows: lock the file's first byte
+            _msvcrt.locking(fd, _msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+        else:
+            os.lseek(fd, 0, os.SEEK_SET)
+            _msvcrt.locking(fd, _msvcrt.LK_UNLCK, 1)
+
+
+@contextlib.contextmanager
+def locked(folder: str | Path, what: str) -> Iterator[Path]:
+    """Hold the exclusive lock of ``folder`` (``folder/.lock``) while a command changes it.
+
+    One command at a time per folder: a second one, in this or another process, does not wait but gets an
+    InputError naming ``what`` it was about to do, before it has written anything. The lock is released when
+    the process ends, however it ends (the operating system drops it), so a crash never leaves a folder
+    locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``. Not for network
+    file systems whose locks are not shared between machines (a documented limit, docs/auditing.md).
+    """
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd):
+            raise InputError(f"{BUSY}; {what} did not start and wrote nothing.", file=path,
+                             hint="Wait until the other command has finished, then run this one again.")
+        try:
+            yield path
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
 
 
 def private_dir(base: str | Path) -> Path:
