@@ -42,6 +42,7 @@ import yaml
 from quotas.errors import InputError, QuotaError
 from quotas.model import Category, QuotaSpec, ValueQuota
 from quotas.textfiles import decode_bytes, detect_delimiter, parse_delimited, read_bytes, write_atomically
+from quotas.yamlload import OTHER_BASE, DecimalLoader
 
 #: Largest number accepted as a quota bound or panel size; beyond it a file is surely wrong.
 MAX_NUMBER = 1_000_000_000
@@ -275,6 +276,8 @@ def _text_to_int(text: str) -> int:
         return int(text)
     except ValueError:  # also raised for more than 4300 digits
         pass
+    if OTHER_BASE.match(text):  # 0x10, 0o10, 0b11, 1:30: never read in another base
+        raise BadNumber(f"'{_clip(text)}' is not a decimal number (write it with the digits 0-9 only)")
     try:
         number = float(text)
     except ValueError:
@@ -299,7 +302,8 @@ def _clip(text: str, limit: int = 30) -> str:
 def _yaml_scalar(text: str) -> str:
     """``text`` as a YAML scalar, quoted only when YAML would otherwise read it as something else."""
     dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=1 << 30).strip()
-    if any(c in dumped for c in "\n\r\x85\u2028\u2029") or yaml.safe_load(dumped) != [text]:
+    if any(c in dumped for c in "\n\r\x85\u2028\u2029") or yaml.safe_load(dumped) != [text] \
+            or yaml.load(dumped, Loader=DecimalLoader) != [text]:
         # Line breaks (also NEL, U+2028) or control characters: one line, everything escaped.
         dumped = yaml.safe_dump([text], default_flow_style=True, default_style='"', allow_unicode=False,
                                 width=1 << 30).strip()
@@ -317,8 +321,9 @@ class _LineDict(dict[str, Any]):
         self.lines: dict[str, int] = {}
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps keys as written (``no:`` stays "no"), refuses duplicate keys and notes lines."""
+class _Loader(DecimalLoader):
+    """Safe loader that keeps keys as written (``no:`` stays "no"), refuses duplicate keys, notes lines and
+    reads numbers as decimal (``min: 010`` is 10, not YAML 1.1's octal 8; see :mod:`quotas.yamlload`)."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node, deep: bool = False) -> _LineDict:
@@ -340,15 +345,7 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node, deep: bool = Fa
     return result
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
-    try:
-        return int(yaml.SafeLoader.construct_yaml_int(loader, node))
-    except ValueError:  # more digits than Python converts; whole_number() explains it
-        return str(loader.construct_scalar(node))
-
-
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
@@ -357,7 +354,7 @@ def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
         raise QuotaError(f"this file has {len(text):,} characters; a quota file has a few thousand.", file=path,
                          hint="Check that this is the quota file (YAML), not a pool or register.")
     try:
-        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader (via DecimalLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""

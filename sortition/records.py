@@ -14,13 +14,16 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError
+from quotas.errors import InputError, VerificationError
 from sortition.files import PRIVATE_DIR_MODE, atomic_write, write_csv
+from sortition.identity import id_key
+from sortition.schemacheck import compile_schema
 
 try:  # the folder lock: flock on POSIX, msvcrt.locking on Windows
     import fcntl as _fcntl
@@ -58,6 +61,16 @@ EXCLUDE_FILE = "exclude_ids.txt"
 PSEUDONYM_COLUMN = "sortition_pseudonym"
 
 GENESIS = "0" * 64  # the "previous" of a ledger's first line
+
+#: The JSON Schemas (draft 2020-12) of the public records, shipped with the package; docs/schemas links here.
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+#: Format identifier -> schema file in SCHEMA_DIR.
+SCHEMA_FILES = {
+    LOTTERY_FORMAT: "lottery.schema.json",
+    DRAW_FORMAT: "draw.schema.json",
+    PLAN_FORMAT: "invitation_plan.schema.json",
+    INVITATIONS_FORMAT: "invitations.schema.json",
+}
 
 #: The lock file of a folder: every command that changes a folder holds an exclusive lock on it.
 LOCK_FILE = ".lock"
@@ -144,13 +157,52 @@ def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
 
 
 def read_lottery(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The lottery file's exact bytes (the commitment is their SHA-256) and its content."""
-    return read_json(path, what="lottery file")
+    """The lottery file's exact bytes (the commitment is their SHA-256) and its content, schema-checked."""
+    return read_record(path, LOTTERY_FORMAT, what="lottery file")
 
 
 def read_draw(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The draw record's exact bytes and its content."""
-    return read_json(path, what="draw record")
+    """The draw record's exact bytes and its content, schema-checked."""
+    return read_record(path, DRAW_FORMAT, what="draw record")
+
+
+def read_plan(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The invitation plan's exact bytes (the commitment is their SHA-256) and its content, schema-checked."""
+    return read_record(path, PLAN_FORMAT, what="invitation plan")
+
+
+def read_invitations(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The invitation record's exact bytes and its content, schema-checked."""
+    return read_record(path, INVITATIONS_FORMAT, what="invitation record")
+
+
+def read_record(path: str | Path, format_id: str, *, what: str) -> tuple[bytes, dict[str, Any]]:
+    """Read a public record and check it against the schema of ``format_id`` (docs/schemas).
+
+    A file of another format is returned unchecked: the caller's format check names the mix-up.
+
+    Raises:
+        InputError: the file is missing or not a JSON object.
+        VerificationError: the record breaks its schema; the message names the path of the bad field.
+    """
+    raw, obj = read_json(path, what=what)
+    if obj.get("format") == format_id:
+        problem = schema_problem(obj, format_id)
+        if problem:
+            raise VerificationError(f"{path}: is not a valid {what}: {problem}")
+    return raw, obj
+
+
+@cache
+def _checker(format_id: str) -> Callable[[Any], str | None]:
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[format_id]).read_text(encoding="utf-8"))
+    return compile_schema(schema)
+
+
+def schema_problem(record: Mapping[str, Any], format_id: str) -> str | None:
+    """None when ``record`` meets the schema of ``format_id``, else where and what is wrong, e.g.
+    ``people.3f9a0c1d2b4e5f60.household: expected a pseudonym (16 lowercase hexadecimal digits), got "zz".``"""
+    return _checker(format_id)(record)
 
 
 def record_format(path: str | Path) -> object:
@@ -248,11 +300,12 @@ def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[s
 
 
 def pseudonyms_by_id(folder: Path, id_column: str | None) -> dict[str, str]:
-    """Register id -> pseudonym from the private pool copy (so officials can name people by id)."""
+    """Id key (:func:`sortition.identity.id_key`) -> pseudonym from the private pool copy, so officials can
+    name people by their id as they find it written (``p 389437`` for ``P389437``)."""
     path = private_file(folder, POOL_COPY)
     if not id_column or not path.exists():
         return {}
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return {row[id_column]: row[PSEUDONYM_COLUMN] for row in rows
+    return {id_key(row[id_column]): row[PSEUDONYM_COLUMN] for row in rows
             if row.get(id_column) is not None and row.get(PSEUDONYM_COLUMN)}

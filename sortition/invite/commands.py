@@ -26,6 +26,7 @@ from typing import Any
 
 from quotas.errors import InputError, VerificationError
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv
+from sortition.identity import ADDRESS_RULE
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
 from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
 from sortition.invite.selection import (
@@ -47,7 +48,8 @@ from sortition.records import (
     append_ledger,
     locked,
     private_dir,
-    read_json,
+    read_invitations,
+    read_plan,
 )
 from sortition.version import software_version
 
@@ -103,6 +105,7 @@ def _plan_body(plan: InvitePlanSpec, plan_bytes: bytes, frame: SamplingFrame, st
         "letters_total": sum(s.letters for s in strata),
         "reserves_total": sum(s.reserves for s in strata),
         "selection_rule": SELECTION_RULE,
+        "address_rule": ADDRESS_RULE,
     }
 
 
@@ -144,8 +147,9 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
         append_ledger(folder, {"event": "invite prepare", "commitment": commitment,
                                "register_sha256": register.sha256})
     warnings = [f"stratum '{s.label}' gets no letters ({s.eligible} eligible)." for s in strata if s.letters == 0]
-    if exclude[0] and frame.stats["excluded_in_register"] < len(set(exclude[0])):
-        warnings.append(f"{len(set(exclude[0])) - frame.stats['excluded_in_register']} ids of the exclusion list "
+    missing = frame.stats["excluded_listed"] - frame.stats["excluded_in_register"]
+    if exclude[0] and missing > 0:
+        warnings.append(f"{missing} ids of the exclusion list "
                         "are not in the register.")
     return InvitePrepareResult(plan_file, commitment, strata, frame.stats, tuple(warnings))
 
@@ -168,11 +172,11 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
     folder = plan_file.parent
     seed = normalise_seed(seed)
     with locked(folder, "invite draw"):
-        raw, plan = read_json(plan_file, what="invitation plan")
+        raw, plan = read_plan(plan_file)
         _check_plan(raw, plan, plan_file)
         record_path = folder / INVITATIONS_FILE
         if record_path.exists():
-            _, old = read_json(record_path, what="invitation record")
+            _, old = read_invitations(record_path)
             if old.get("seed") != seed or old.get("commitment") != hashlib.sha256(raw).hexdigest():
                 raise InputError(f"holds invitations drawn already (seed {old.get('seed')!r}); one draw per "
                                  "commitment.", file=record_path,

@@ -38,6 +38,7 @@ from quotas.errors import InputError
 from quotas.io import MAX_YAML_BYTES
 from quotas.propose import largest_remainder
 from quotas.textfiles import read_bytes
+from quotas.yamlload import DecimalLoader, not_decimal_hint
 
 PLAN_KEYS = frozenset({"letters", "strata", "columns", "age_bands", "reference_date", "min_age", "households",
                        "expected_response", "exclude", "exclude_column", "reserves", "seed_source"})
@@ -131,7 +132,7 @@ def load_plan(path: str | Path) -> InvitePlanSpec:
         raise InputError(f"this file has {len(raw):,} bytes; a plan has a few hundred.", file=p,
                          hint="Check that this is the plan (YAML), not the register.")
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=DecimalLoader)  # letters: 010 is 10, not octal 8
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = " ".join(str(exc).split())  # PyYAML's message spans lines; the CLI shows one
         raise InputError(f"is not valid YAML ({problem}).", file=p,
@@ -147,7 +148,7 @@ def _err(source: str | Path, key: str, message: str, hint: str | None = None) ->
 
 def _int(source: str | Path, key: str, value: Any, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _err(source, key, f"expected a whole number >= {minimum}, not {value!r}.")
+        raise _err(source, key, f"expected a whole number >= {minimum}, not {value!r}.{not_decimal_hint(value)}")
     return value
 
 
