@@ -17,10 +17,14 @@ from cli.output import (
     EXIT_FAILED,
     EXIT_OK,
     RichProgress,
+    SafeGroup,
     console,
     err_console,
+    esc,
     ok,
+    say,
     user_errors,
+    warn,
 )
 from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
 from sortition import Algorithm, DrawResult, InputError, ReportFormat
@@ -32,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=SafeGroup,  # whatever a command lets through ends as one line and its exit code, never a traceback
 )
 quotas_app = typer.Typer(help="Convert and propose quota files.", no_args_is_help=True)
 app.add_typer(quotas_app, name="quotas")
@@ -58,7 +63,7 @@ def _print_json(obj: object) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"sortition {sortition.__version__}")
+        say(f"sortition {sortition.__version__}")
         raise typer.Exit()
 
 
@@ -96,13 +101,13 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
                      "unchecked_people": len(report.unchecked_people)})
         raise typer.Exit(EXIT_OK if report.feasible else EXIT_FAILED)
     for warning in loaded.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
-    table = Table(title=f"{pool.name}: {loaded.n} people, panel of {spec.panel_size}")
+        warn(warning)
+    table = Table(title=esc(f"{pool.name}: {loaded.n} people, panel of {spec.panel_size}"))
     for col in ("category", "value", "pool", "min", "max", "verdict"):
         table.add_column(col, justify="right" if col in ("pool", "min", "max") else "left")
     for row in report.pool_counts:
         verdict = "[red]too few in pool[/]" if row.pool < row.min else "[green]ok[/]"
-        table.add_row(row.category, row.value, str(row.pool), str(row.min), str(row.max), verdict)
+        table.add_row(esc(row.category), esc(row.value), str(row.pool), str(row.min), str(row.max), verdict)
     console.print(table)
     if report.feasible:
         ok(f"Feasible: panels of {spec.panel_size} meeting every quota exist.")
@@ -115,7 +120,7 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
         raise typer.Exit(EXIT_OK)
     err_console.print("[bold red]Infeasible:[/] no panel meets every quota. Smallest change that fixes it:")
     for r in report.relaxations:
-        err_console.print(f"  - {r.describe()}", highlight=False)
+        err_console.print(f"  - {esc(r.describe())}", highlight=False)
     raise typer.Exit(EXIT_FAILED)
 
 
@@ -192,12 +197,12 @@ def prepare(
                      "warnings": list(result.warnings)})
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        warn(warning)
     _print_probabilities(result.probabilities, estimates=algorithm is Algorithm.LEGACY)
     ok(f"Wrote {result.lottery_path}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
-    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
-                  f"  sortition draw {result.lottery_path} --seed \"...\"", highlight=False)
+    say("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
+        f"  sortition draw {result.lottery_path} --seed \"...\"")
 
 
 def _print_probabilities(probs: object, *, estimates: bool) -> None:
@@ -237,11 +242,11 @@ def _print_draw(result: object, *, as_json: bool = False) -> None:
                      "warnings": list(result.warnings)})
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        warn(warning)
     where = f"panel {o.panel_index} of the lottery" if o.panel_index is not None else "legacy run"
     ok(f"Drew {len(o.panel)} people ({where}); {len(o.reserves)} reserves in rank order.")
-    console.print(f"Public:  {', '.join(str(p) for p in (result.draw_path, *result.report_paths))}")
-    console.print(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)")
+    say(f"Public:  {', '.join(str(p) for p in (result.draw_path, *result.report_paths))}")
+    say(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)")
 
 
 @app.command()
@@ -302,11 +307,11 @@ def verify(
                         if report.record_sha256 is not None else {})})
         raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
     if report.record_sha256 is not None:
-        console.print(f"Record: SHA-256({record.name}) = [bold]{report.record_sha256}[/], "
+        console.print(f"Record: SHA-256({esc(record.name)}) = [bold]{report.record_sha256}[/], "
                       f"{report.events} replacement event(s)", highlight=False, soft_wrap=True)
     for c in report.checks:
         mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
-        console.print(f"{mark} {c.name}: {c.detail}", highlight=False)
+        console.print(f"{mark} {esc(c.name)}: {esc(c.detail)}", highlight=False)
     if report.ok:
         ok("Verified: every check passed.")
         if report.record_sha256 is not None and record_sha256 is None:
@@ -315,7 +320,7 @@ def verify(
                           highlight=False)
         raise typer.Exit(EXIT_OK)
     failed = report.failed
-    err_console.print(f"[bold red]Verification failed:[/] {failed.name if failed else '?'}")
+    err_console.print(f"[bold red]Verification failed:[/] {esc(failed.name if failed else '?')}", highlight=False)
     raise typer.Exit(EXIT_FAILED)
 
 
@@ -348,15 +353,15 @@ def replace(
                      "record_sha256": result.record_sha256, "events": result.events})
         return
     for r in result.replacements:
-        note = f" [red]quota broken: {'; '.join(r.quota_breaks)}[/]" if r.quota_breaks else ""
-        ok(f"{r.dropout} is replaced by {r.replacement} (reserve rank {r.reserve_rank}).{note}")
-    console.print(f"Updated: {result.draw_path}, {', '.join(str(p) for p in result.report_paths)}")
-    console.print(f"Private: {result.panel_csv} (personal data: do not publish)")
+        note = f" [red]quota broken: {esc('; '.join(r.quota_breaks))}[/]" if r.quota_breaks else ""
+        console.print(f"[green]✓[/] {esc(r.dropout)} is replaced by {esc(r.replacement)} "
+                      f"(reserve rank {r.reserve_rank}).{note}", highlight=False)
+    say(f"Updated: {result.draw_path}, {', '.join(str(p) for p in result.report_paths)}")
+    say(f"Private: {result.panel_csv} (personal data: do not publish)")
     console.print(f"Record SHA-256 ({result.events} replacement event(s)): [bold]{result.record_sha256}[/]",
                   soft_wrap=True)
-    console.print("Publish this SHA-256 now, with the updated draw.json; auditors check it with:\n"
-                  f"  sortition verify {result.draw_path} --record-sha256 {result.record_sha256}",
-                  highlight=False, soft_wrap=True)
+    say("Publish this SHA-256 now, with the updated draw.json; auditors check it with:\n"
+        f"  sortition verify {result.draw_path} --record-sha256 {result.record_sha256}", soft_wrap=True)
 
 
 @app.command()
@@ -365,7 +370,10 @@ def report(
     fmt: Annotated[str, typer.Option("--format", "-f", help="html or md.")] = "html",
     lang: LangOpt = "nl",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: "
-                                                "report.html or report.md beside the record).")] = None,
+                                                "report.html or report.md beside the record). Never an input, "
+                                                "a public record or a private file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists (never a record or a "
+                                        "private file).")] = False,
 ) -> None:
     """Write the public report of a draw: timeline, input hashes, quotas vs panel, chances, checks, replacements.
 
@@ -375,7 +383,7 @@ def report(
     with user_errors():
         if fmt not in {f.value for f in ReportFormat}:
             raise InputError(f"unknown report format {fmt!r}; choose html or md.")
-        path = sortition.write_report(record, fmt=fmt, lang=lang, output=output)
+        path = sortition.write_report(record, fmt=fmt, lang=lang, output=output, force=force)
     ok(f"Wrote {path}")
 
 
@@ -393,9 +401,9 @@ def rfc3797(
     with user_errors():
         chosen = sortition.rfc3797_select(pool_size, select_count, source)
         key = sortition.rfc3797_key(source)
-    console.print(f"Key: {key}", highlight=False)
+    say(f"Key: {key}")
     for n, pos in enumerate(chosen, 1):
-        console.print(f"{n:>3}. {pos}")
+        say(f"{n:>3}. {pos}")
 
 
 def main() -> None:

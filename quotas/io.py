@@ -339,7 +339,7 @@ _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
-    text = read_text(path)
+    text = decode_bytes(read_bytes(path, what="quota file", max_bytes=4 * MAX_YAML_BYTES), path)[0]
     if len(text) > MAX_YAML_BYTES:
         raise QuotaError(f"this file has {len(text):,} characters; a quota file has a few thousand.", file=path,
                          hint="Check that this is the quota file (YAML), not a pool or register.")
@@ -351,6 +351,12 @@ def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
         problem = getattr(exc, "problem", None) or str(exc)
         raise QuotaError(f"{line}this is not valid YAML ({problem}).", file=path,
                          hint="Check the indentation and the colons on and just above that line.") from None
+    except RecursionError:
+        raise QuotaError("this YAML is nested too deeply to be a quota file.", file=path,
+                         hint="A quota file has two levels: categories, then values.") from None
+    except ValueError as exc:  # a value PyYAML reads as a date or time but that is none, e.g. 2027-13-45
+        raise QuotaError(f"this YAML holds a value that cannot be read ({exc}).", file=path,
+                         hint="Put dates and other such values in quotes.") from None
     if data is None:
         raise QuotaError("the file is empty.", file=path,
                          hint="It needs `panel_size:` and `categories:`; see `sortition quotas --help`.")

@@ -8,6 +8,7 @@ and each person's exact selection probability. Its SHA-256 is the commitment, pu
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +125,34 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
+#: Most panels a lottery may hold (--panels): far beyond what fairness needs (the default is 1,000).
+MAX_PANELS = 100_000
+#: Most seats (panels x panel size) a lottery file may list: about 100 MB of JSON.
+MAX_LOTTERY_SEATS = 5_000_000
+#: Most people in a pool: volunteers who answered an invitation, a few thousand at most. Larger files are a
+#: register given by mistake (stage 1, ``invite``, is for registers).
+MAX_POOL_PEOPLE = 100_000
+
+
+def _check_limits(panels: int, time_limit: float | None) -> None:
+    """Refuse, before any work, a number of panels or a time limit the tool cannot honour."""
+    if isinstance(panels, bool) or not isinstance(panels, int) or not 1 <= panels <= MAX_PANELS:
+        raise InputError(f"--panels must be a whole number from 1 to {MAX_PANELS:,}, got {panels!r}.",
+                         hint="The default of 1,000 is plenty; more panels only make the lottery file larger.")
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise InputError(f"--time-limit must be a number of seconds above 0, got {time_limit!r}.",
+                         hint="Give e.g. --time-limit 600, or leave it out for no limit.")
+
+
+def _check_size(people: int, panel_size: int, panels: int) -> None:
+    if people > MAX_POOL_PEOPLE:
+        raise InputError(f"the pool has {people:,} people; a pool may have at most {MAX_POOL_PEOPLE:,}.",
+                         hint="Is this the register? Invite from a register with `sortition invite`.")
+    if panel_size * panels > MAX_LOTTERY_SEATS:
+        raise InputError(f"{panels:,} panels of {panel_size:,} people are {panels * panel_size:,} seats; a lottery "
+                         f"file may list at most {MAX_LOTTERY_SEATS:,}.", hint="Give fewer --panels.")
+
+
 def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
     if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
@@ -166,12 +195,12 @@ def prepare(
         >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
         >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
     """
-    if panels < 1:
-        raise InputError(f"--panels must be at least 1, got {panels}.")
+    _check_limits(panels, time_limit)
     folder = Path(out_dir)
     lottery_path = folder / LOTTERY_FILE
     spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
     pool = load_pool(pool_path, spec, sheet=sheet)
+    _check_size(pool.n, spec.panel_size, panels if algorithm is not Algorithm.LEGACY else 1)
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
     people = _people_field(pool, spec, names, order, salt)

@@ -7,6 +7,15 @@ from dataclasses import dataclass
 
 from quotas.errors import SortitionError
 
+#: What reading a field of the wrong shape raises (``null`` where a list is, a string where a mapping is):
+#: in a public record that is a failed check, never a crash.
+MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
+def malformed(exc: Exception) -> str:
+    """One line for a shape error met while reading a public record."""
+    return f"the record is malformed: a field is missing or of the wrong kind ({type(exc).__name__}: {exc})."
+
 
 @dataclass(frozen=True)
 class Check:
@@ -49,6 +58,9 @@ class Checklist:
             detail = fn()
         except SortitionError as exc:
             self.checks.append(Check(name, False, str(exc)))
+            return False
+        except MALFORMED as exc:
+            self.checks.append(Check(name, False, malformed(exc)))
             return False
         self.checks.append(Check(name, True, detail))
         return True
