@@ -15,6 +15,7 @@ import sortition
 from cli.invite import invite_app
 from cli.output import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     RichProgress,
     SafeGroup,
@@ -407,4 +408,9 @@ def rfc3797(
 
 
 def main() -> None:
-    app()
+    """Run the app; a Ctrl-C between two commands' own handlers still ends with one line and exit 130."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("[bold red]Interrupted.[/]", highlight=False)
+        raise SystemExit(EXIT_INTERRUPTED) from None
