@@ -155,7 +155,7 @@ def user_errors() -> Iterator[None]:
 class SafeGroup(TyperGroup):
     """The app's command group: whatever a command lets through still ends as one line and an exit code."""
 
-    def invoke(self, ctx: typer.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # a click Context (of the Click copy Typer vendors)
         try:
             return super().invoke(ctx)
         except PASS_THROUGH:
