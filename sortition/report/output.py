@@ -31,7 +31,7 @@ def folder_report(draw_path: str | Path, *, lottery_path: str | Path | None = No
     try:
         return build_report(lottery, record, verification, read_ledger(path.parent))
     except MALFORMED as exc:  # a field of the wrong shape: the checks above have failed already
-        raise VerificationError(f"{path}: no report can be made: {malformed(exc)}") from None
+        raise VerificationError(f"{path}: no report can be made, the records are malformed: {malformed(exc)}") from None
 
 
 def render(data: ReportData, fmt: ReportFormat | str = ReportFormat.HTML, lang: str = DEFAULT_LANG) -> str:

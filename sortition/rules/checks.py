@@ -14,7 +14,7 @@ MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 
 def malformed(exc: Exception) -> str:
     """One line for a shape error met while reading a public record."""
-    return f"the record is malformed: a field is missing or of the wrong kind ({type(exc).__name__}: {exc})."
+    return f"a field is missing or of the wrong kind ({type(exc).__name__}: {exc})."
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class Checklist:
             self.checks.append(Check(name, False, str(exc)))
             return False
         except MALFORMED as exc:
-            self.checks.append(Check(name, False, malformed(exc)))
+            self.checks.append(Check(name, False, f"the record is malformed: {malformed(exc)}"))
             return False
         self.checks.append(Check(name, True, detail))
         return True

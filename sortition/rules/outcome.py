@@ -40,7 +40,7 @@ def compute_outcome(lottery_bytes: bytes, lottery: Mapping[str, Any], seed: str)
     try:
         return _compute_outcome(lottery_bytes, lottery, seed)
     except MALFORMED as exc:
-        raise VerificationError(f"lottery file: {malformed(exc)}") from None
+        raise VerificationError(f"the lottery file is malformed: {malformed(exc)}") from None
 
 
 def _compute_outcome(lottery_bytes: bytes, lottery: Mapping[str, Any], seed: str) -> Outcome:
