@@ -170,6 +170,12 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
     if path.suffix.casefold() not in (".yaml", ".yml"):
         raise InputError("a quota file is written as YAML.", file=path,
                          hint="Give a file name ending in .yaml or .yml.")
+    if path.is_dir():
+        raise InputError("is a folder; the quota file is not written.", file=path,
+                         hint="Give the path of a file ending in .yaml or .yml.")
+    if spec.source is not None and path.exists() and _same_file(path, Path(spec.source)):
+        raise InputError("is the input this quota file is made from; it is never overwritten (not even with "
+                         "--force).", file=path, hint="Choose another file name.")
     if path.exists() and not overwrite:
         raise InputError("already exists; it was not changed.", file=path,
                          hint="Pass --force to overwrite it, or choose another file name.")
@@ -178,6 +184,13 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
         raise InputError(f"the folder '{folder}' does not exist.", file=path, hint="Create it first.")
     write_atomically(path, dump_yaml(spec).encode("utf-8"), 0o644)  # a quota file holds no personal data
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------- shared helpers

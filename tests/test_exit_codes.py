@@ -374,3 +374,14 @@ def test_library_errors_for_these_cases_are_sortition_errors(tmp_path: Path) -> 
         atomic_write(tmp_path / "f" / "x.json", b"{}")
     with pytest.raises(InputError, match="folder"):
         atomic_write(tmp_path, b"{}")
+
+
+def test_quota_writers_never_overwrite_their_input_or_a_folder(tmp_path: Path) -> None:
+    source = tmp_path / "q.yaml"
+    source.write_text("panel_size: 2\ncategories: {g: {f: {min: 1, max: 1}, m: {min: 1, max: 1}}}\n")
+    before = source.read_bytes()
+    one_line(invoke("quotas", "convert", source, "--panel-size", "2", "-o", source, "--force"), 2, "never overwritten")
+    assert source.read_bytes() == before
+    (tmp_path / "dir.yaml").mkdir()
+    one_line(invoke("quotas", "convert", source, "--panel-size", "2", "-o", tmp_path / "dir.yaml", "--force"), 2,
+             "is a folder")
