@@ -182,12 +182,12 @@ class RichProgress:
             self._progress.start()
         elif self._task is not None:
             self._progress.update(self._task, visible=False)  # one line: the step now running
-        self._task = self._progress.add_task(task, total=total, message="")
+        self._task = self._progress.add_task(esc(task), total=total, message="")  # columns read markup
 
     def update(self, advance: float = 0.0, *, completed: float | None = None, message: str = "") -> None:
         if self._progress is None or self._task is None:
             return
-        self._progress.update(self._task, advance=advance, completed=completed, message=message)
+        self._progress.update(self._task, advance=advance, completed=completed, message=esc(message))
 
     def finish(self, message: str = "") -> None:
         if self._progress is not None:

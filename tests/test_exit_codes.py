@@ -385,3 +385,14 @@ def test_quota_writers_never_overwrite_their_input_or_a_folder(tmp_path: Path) -
     (tmp_path / "dir.yaml").mkdir()
     one_line(invoke("quotas", "convert", source, "--panel-size", "2", "-o", tmp_path / "dir.yaml", "--force"), 2,
              "is a folder")
+
+
+def test_progress_messages_are_not_markup() -> None:
+    from cli.output import RichProgress
+
+    progress = RichProgress()
+    progress.enabled = True  # as on a terminal
+    progress.start("reading pool [final].csv [/x]", total=2)
+    progress.update(1, message="row [/b] 3")
+    progress.start("next [/step]")
+    progress.finish()
