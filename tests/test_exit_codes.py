@@ -21,10 +21,11 @@ from cli_world import World, build_world, invoke, no_traceback, one_line
 
 import cli.start
 import sortition
-from cli.output import EXIT_CODE_DOCS, EXIT_CODES
+from cli.output import EXIT_CODE_DOCS, EXIT_CODES, RichProgress
 from quotas import textfiles
 from quotas.errors import EnvironmentProblem, InputError, SortitionError
 from sortition.files import PRIVATE_FILE_MODE, atomic_write
+from sortition.rfc3797 import rfc3797_value
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -183,8 +184,6 @@ def test_rfc3797_with_a_huge_pool_draws() -> None:
 def test_rfc3797_without_a_list_equals_the_list_procedure() -> None:
     """The k-th remaining position, computed without the list 1..N, is the one the RFC's list gives."""
     key = sortition.rfc3797_key(["9319", "2 5 12 8 10"])
-    from sortition.rfc3797 import rfc3797_value
-
     for n in (1, 2, 7, 25, 100):
         remaining = list(range(1, n + 1))
         expected = [remaining.pop(rfc3797_value(key, j) % len(remaining)) for j in range(n)]
@@ -388,8 +387,6 @@ def test_quota_writers_never_overwrite_their_input_or_a_folder(tmp_path: Path) -
 
 
 def test_progress_messages_are_not_markup() -> None:
-    from cli.output import RichProgress
-
     progress = RichProgress()
     progress.enabled = True  # as on a terminal
     progress.start("reading pool [final].csv [/x]", total=2)
