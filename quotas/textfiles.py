@@ -4,14 +4,16 @@ Registers and pools (:mod:`sortition.tables`), quota files and margins files (:m
 :mod:`quotas.propose`) all come through here, so an encoding, a separator or a broken row is recognised and
 reported the same way whichever file it is in:
 
-- :func:`read_bytes`: the file's bytes, or an :class:`~quotas.errors.InputError` saying it is missing or a
-  folder.
+- :func:`read_bytes`: the file's bytes, or an :class:`~quotas.errors.InputError` saying it is missing, a
+  folder, not a regular file (a FIFO or device, refused before ``open`` could block) or larger than the limit;
+  an :class:`~quotas.errors.EnvironmentProblem` when the system refuses the read.
 - :func:`decode_bytes`: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; Excel workbooks
   and binary data are refused with the byte offset and row of the first bad byte.
 - :func:`detect_delimiter`: ``;``, tab or ``,``, whichever splits the header into the most fields.
 - :func:`parse_delimited`: a header and records numbered as in a spreadsheet (header = row 1).
 - :func:`write_atomically`: the other direction, for every file the tool writes: a complete new file or the
-  old one, never half of one.
+  old one, never half of one; temporary files of interrupted writes are removed by the next write, and a
+  refusal of the system (disk full, read-only, permission) is an :class:`~quotas.errors.EnvironmentProblem`.
 
 Example:
     >>> text, encoding = decode_bytes("naam;wijk\\r\\nJoke;Zuid\\r\\n".encode("cp1252"), "pool.csv")
