@@ -125,7 +125,10 @@ def write_crash_log(exc: BaseException) -> Path | None:
 def handle(exc: BaseException) -> NoReturn:
     """Turn any exception a command lets through into one line and its exit code; never a traceback."""
     if isinstance(exc, KeyboardInterrupt):
-        fail("Interrupted", "Nothing was half-written: files are written atomically.", EXIT_INTERRUPTED)
+        fail("Interrupted", "Every file is whole (each is written atomically), but the command may have stopped "
+             "between two files. In a draw folder, draw.json is the source of truth: the next draw (same seed), "
+             "replace or report in that folder brings the private lists and the ledger up to it. Otherwise run "
+             "the command again.", EXIT_INTERRUPTED)
     if isinstance(exc, SortitionError):
         code, label = exit_code_of(exc)
         fail(label, str(exc), code)

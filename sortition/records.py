@@ -8,19 +8,26 @@ pure functions of their inputs.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError, environment_problem
+from quotas.errors import EnvironmentProblem, InputError, environment_problem
 from quotas.textfiles import read_bytes
 from sortition.files import PRIVATE_DIR_MODE, atomic_write, make_folder, write_csv
+
+try:  # the folder lock: flock on POSIX, msvcrt.locking on Windows
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows
+    _fcntl = None  # type: ignore[assignment]
+    import msvcrt as _msvcrt
 
 # Format identifiers of the public records.
 LOTTERY_FORMAT = "sortition-lottery/1"
@@ -34,6 +41,8 @@ DRAW_FILE = "draw.json"
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 LEDGER_FILE = "ledger.jsonl"
+#: The self-contained page with which anyone checks the draw in a browser (sortition.web).
+VERIFIER_PAGE = "verify.html"
 # Public files of an invitation folder.
 PLAN_FILE = "invitation_plan.json"
 INVITATIONS_FILE = "invitations.json"
@@ -50,6 +59,59 @@ EXCLUDE_FILE = "exclude_ids.txt"
 PSEUDONYM_COLUMN = "sortition_pseudonym"
 
 GENESIS = "0" * 64  # the "previous" of a ledger's first line
+
+#: The lock file of a folder: every command that changes a folder holds an exclusive lock on it.
+LOCK_FILE = ".lock"
+BUSY = "another sortition command is working in this folder"
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on the open file ``fd``; False when another process holds it."""
+    try:
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        else:  # Windows: lock the file's first byte
+            _msvcrt.locking(fd, _msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+        else:
+            os.lseek(fd, 0, os.SEEK_SET)
+            _msvcrt.locking(fd, _msvcrt.LK_UNLCK, 1)
+
+
+@contextlib.contextmanager
+def locked(folder: str | Path, what: str) -> Iterator[Path]:
+    """Hold the exclusive lock of ``folder`` (``folder/.lock``) while a command changes it.
+
+    One command at a time per folder: a second one, in this or another process, does not wait but gets an
+    EnvironmentProblem (exit code 3) naming ``what`` it was about to do, before it has written anything. The
+    lock is released when the process ends, however it ends (the operating system drops it), so a crash never
+    leaves a folder locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``.
+    Not for network file systems whose locks are not shared between machines (a documented limit,
+    docs/auditing.md).
+    """
+    path = make_folder(folder)  # a file or a dangling link in the way: InputError, not an OSError
+    try:
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise environment_problem(exc, path / LOCK_FILE, doing="create the lock file") from None
+    try:
+        if not _try_lock(fd):  # the environment, not the input: exit 3, like any other locked folder
+            raise EnvironmentProblem(f"{BUSY}; {what} did not start and wrote nothing. Wait until the other "
+                                     "command has finished, then run this one again.", file=path)
+        try:
+            yield path
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
 
 
 def private_dir(base: str | Path) -> Path:

@@ -34,6 +34,7 @@ from sortition.records import (
     POOL_COPY,
     PSEUDONYM_COLUMN,
     append_ledger,
+    locked,
     private_dir,
 )
 from sortition.rules.public import canonical_spec, public_pool, spec_to_public
@@ -174,6 +175,7 @@ def prepare(
     time_limit: float | None = None,
     force: bool = False,
     progress: ProgressReporter = NULL_PROGRESS,
+    practice: bool = False,
 ) -> PrepareResult:
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
 
@@ -190,6 +192,8 @@ def prepare(
         time_limit: seconds the computation may take; the fairest lottery found by then is kept.
         force: replace a lottery in ``out_dir`` that has not been drawn.
         progress: receives progress of the long computation.
+        practice: a practice lottery (``select``): committed as ``settings.practice``, so its draw record can
+            never claim the commitment was published before the seed.
 
     Example:
         >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
@@ -197,10 +201,21 @@ def prepare(
     """
     _check_limits(panels, time_limit)
     folder = Path(out_dir)
-    lottery_path = folder / LOTTERY_FILE
     spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
     pool = load_pool(pool_path, spec, sheet=sheet)
     _check_size(pool.n, spec.panel_size, panels if algorithm is not Algorithm.LEGACY else 1)
+    with locked(folder, "prepare"):
+        return _prepare_locked(pool_path, quotas_path, folder, spec, pool, algorithm=algorithm, panels=panels,
+                               seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
+                               force=force, progress=progress, practice=practice)
+
+
+def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path, spec: QuotaSpec, pool: Any, *,
+                    algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
+                    time_limit: float | None, force: bool, progress: ProgressReporter,
+                    practice: bool) -> PrepareResult:
+    """prepare, holding the folder's lock (the inputs are read and checked)."""
+    lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
     people = _people_field(pool, spec, names, order, salt)
@@ -220,6 +235,8 @@ def prepare(
         settings["time_limit_seconds"] = time_limit
     if algorithm is Algorithm.LEGACY:
         settings["legacy_runs"] = legacy_runs
+    if practice:
+        settings["practice"] = True
     body = {
         "format": LOTTERY_FORMAT,
         "software_version": software_version(),

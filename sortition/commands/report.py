@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quotas.errors import InputError
+from sortition.commands.folder import bring_up_to_record
 from sortition.files import atomic_write, check_writable_target
 from sortition.i18n import check_lang
 from sortition.records import (
@@ -14,6 +15,7 @@ from sortition.records import (
     LOTTERY_FILE,
     PLAN_FILE,
     PRIVATE_DIR,
+    locked,
     lottery_beside,
     record_format,
 )
@@ -61,7 +63,9 @@ def write_report(draw_path: str | Path, *, fmt: ReportFormat | str = ReportForma
 
     The default report beside the record is rewritten freely (it is derived from the public files). An
     ``output`` is never an input, a public record or a private file; another existing file is replaced only
-    with ``force``.
+    with ``force``. A report written into the draw folder holds the folder's lock and first brings the
+    private lists and the ledger up to the draw record (after an interrupted command); one written elsewhere
+    only reads the folder.
 
     Example:
         >>> write_report("draw1/draw.json", fmt="md", lang="en")  # doctest: +SKIP
@@ -70,9 +74,16 @@ def write_report(draw_path: str | Path, *, fmt: ReportFormat | str = ReportForma
     check_lang(lang)
     fmt = ReportFormat(fmt)
     record = Path(draw_path)
-    default = record.parent / REPORT_FILES[fmt]
+    folder = record.parent
+    default = folder / REPORT_FILES[fmt]
     path = Path(output) if output else default
     check_report_target(path, record, default=_same(path, default), force=force)
-    content = render(folder_report(draw_path), fmt, lang)
-    atomic_write(path, content.encode("utf-8"), overwrite=True)
+    if not _same(path.parent, folder):
+        content = render(folder_report(draw_path), fmt, lang)
+        atomic_write(path, content.encode("utf-8"), overwrite=True)  # derived from the public files
+        return path
+    with locked(folder, "report"):
+        bring_up_to_record(folder)
+        content = render(folder_report(draw_path), fmt, lang)
+        atomic_write(path, content.encode("utf-8"), overwrite=True)
     return path

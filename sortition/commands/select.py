@@ -14,12 +14,12 @@ def select(pool_path: str | Path, quotas_path: str | Path, seed: str, out_dir: s
            **options: Unpack[PrepareOptions]) -> DrawResult:
     """Prepare and draw in one step, for practice and tests (``options`` are those of :func:`prepare`).
 
-    The record says the commitment was not published before the seed, so nobody mistakes it for a
-    verifiable public draw.
+    The lottery file commits ``settings.practice = true`` and the record says the commitment was not published
+    before the seed, so nobody mistakes it for a verifiable public draw (verify checks that the two agree).
 
     Example:
         >>> result = select("pool.csv", "quotas.yaml", "practice", "out", panels=100)  # doctest: +SKIP
     """
-    prep = prepare(pool_path, quotas_path, out_dir, **options)
+    prep = prepare(pool_path, quotas_path, out_dir, practice=True, **options)
     result = draw(prep.lottery_path, seed, published_before_seed=False)
     return dataclasses.replace(result, warnings=prep.warnings)
