@@ -31,6 +31,7 @@ from cli.output import (
 from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
 from sortition import Algorithm, DrawResult, InputError, ReportFormat
 from sortition.randomness import display_seed
+from sortition.web import write_verifier_page
 
 app = typer.Typer(
     name="sortition",
@@ -446,13 +447,9 @@ def verifier_page(
 
     Example: sortition verifier-page -o draw1/verify.html
     """
-    from rich.markup import escape
-
-    from sortition.web import write_verifier_page
-
     with user_errors():
         path = write_verifier_page(output, overwrite=force)
-    ok(f"Wrote {escape(str(path))}: open it in a browser and drop lottery.json and draw.json on it.")
+    ok(f"Wrote {path}: open it in a browser and drop lottery.json and draw.json on it.")
 
 
 @app.command()
