@@ -8,9 +8,11 @@ and each person's exact selection probability. Its SHA-256 is the commitment, pu
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -23,6 +25,7 @@ from sortition import algorithms
 from sortition.algorithms.base import Algorithm
 from sortition.algorithms.legacy import legacy_probabilities
 from sortition.algorithms.rounding import round_to_lottery
+from sortition.beacon import QUICKNET_ROUND_URL, BeaconCommitment, commit_round, parse_time, round_at
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv
 from sortition.pool import load_pool
 from sortition.progress import NULL_PROGRESS, ProgressReporter
@@ -59,6 +62,9 @@ class PrepareOptions(TypedDict, total=False):
     time_limit: float | None
     force: bool
     progress: ProgressReporter
+    drand_round: int | None
+    drand_at: str | None
+    allow_past_round: bool
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class PrepareResult:
     max_deviation: float | None
     warnings: tuple[str, ...]
     stats: Mapping[str, Any]
+    seed_beacon: BeaconCommitment | None = None
 
 
 def _pool_problem_canonical(pool: Any, spec: QuotaSpec, salt: bytes) -> tuple[list[str], np.ndarray]:
@@ -154,11 +161,81 @@ def _check_size(people: int, panel_size: int, panels: int) -> None:
                          f"file may list at most {MAX_LOTTERY_SEATS:,}.", hint="Give fewer --panels.")
 
 
+def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
+    """What reports show beyond the rules: the quota file's order and, when it states them, population shares.
+
+    ``categories`` states the quotas in sorted (canonical) order; ``category_order`` and ``value_order`` keep
+    the order of the quota file, so a report lists ``16-29, 30-44, 45-64, 65+`` as the official wrote them.
+    They live in the lottery file, not the ledger: the report is built from the public files alone, and the
+    order is a fact of the committed inputs. ``population_shares`` (value -> share of the population, 0 to 1)
+    is written only when the quota file has them. Verification ignores all three.
+    """
+    fields: dict[str, Any] = {
+        "category_order": [c.name for c in spec.categories],
+        "value_order": {c.name: list(c.value_names()) for c in spec.categories},
+    }
+    shares = {c.name: {v.value: v.population for v in c.values if v.population is not None}
+              for c in spec.categories}
+    if any(shares.values()):
+        fields["population_shares"] = {name: values for name, values in shares.items() if values}
+    return fields
+
+
 def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
     if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
         raise InputError("holds a lottery that has been drawn; it is never replaced.", file=folder,
                          hint="Choose another --out folder for a new lottery.")
+
+
+def _now() -> datetime:
+    """The machine's clock (UTC); a function so that tests can set it."""
+    return datetime.now(UTC)
+
+
+def beacon_sentence(commitment: BeaconCommitment) -> str:
+    """The lottery file's ``seed_source`` for a committed drand round: a plain sentence naming it and its time."""
+    sentence = (f"drand quicknet round {commitment.round}, published at "
+                f"{commitment.published_at:%Y-%m-%d %H:%M:%S} UTC "
+                f"({QUICKNET_ROUND_URL.format(round=commitment.round)}); the seed is that round's randomness.")
+    if commitment.past_round_allowed:
+        sentence += (" The organiser allowed a round that may have been published before this commitment "
+                     "(--allow-past-round): a practice draw, its seed proves nothing.")
+    return sentence
+
+
+def _committed_beacon(lottery_path: Path) -> Any:
+    """The ``seed_beacon`` of the lottery file already in the folder, or None."""
+    try:
+        return json.loads(lottery_path.read_bytes()).get("seed_beacon")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _beacon_commitment(drand_round: int | None, drand_at: str | None, allow_past_round: bool,
+                       lottery_path: Path) -> tuple[BeaconCommitment | None, InputError | None]:
+    """The drand round to commit to, and a clock refusal deferred to the byte comparison of a re-run.
+
+    A round already published by the machine's clock is refused (a seed known before the commitment proves
+    nothing) unless ``allow_past_round``. One exception keeps prepare reproducible: when the folder already
+    holds a lottery file committing to this very round with the same flag, the refusal is deferred, and
+    dropped if the new lottery file is byte for byte the one in the folder (a harmless re-run, which
+    writes nothing new).
+    """
+    if drand_round is not None and drand_at is not None:
+        raise InputError("give either --drand-round or --drand-at, not both.")
+    if drand_round is None and drand_at is None:
+        if allow_past_round:
+            raise InputError("--allow-past-round needs --drand-round or --drand-at.")
+        return None, None
+    number = drand_round if drand_round is not None else round_at(parse_time(str(drand_at)))
+    try:
+        return commit_round(number, now=_now(), allow_past_round=allow_past_round), None
+    except InputError as refusal:
+        wanted = BeaconCommitment(round=number, past_round_allowed=allow_past_round)
+        if _committed_beacon(lottery_path) != wanted.to_json():
+            raise
+        return wanted, refusal
 
 
 def prepare(
@@ -175,6 +252,9 @@ def prepare(
     time_limit: float | None = None,
     force: bool = False,
     progress: ProgressReporter = NULL_PROGRESS,
+    drand_round: int | None = None,
+    drand_at: str | None = None,
+    allow_past_round: bool = False,
     practice: bool = False,
 ) -> PrepareResult:
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
@@ -192,6 +272,13 @@ def prepare(
         time_limit: seconds the computation may take; the fairest lottery found by then is kept.
         force: replace a lottery in ``out_dir`` that has not been drawn.
         progress: receives progress of the long computation.
+        drand_round: commit to this drand quicknet round as the seed (its randomness): the lottery file gets
+            ``seed_beacon`` and a ``seed_source`` sentence naming the round and its publication time.
+        drand_at: commit to the first quicknet round published at or after this time, e.g.
+            ``"2027-03-01 20:00 Europe/Amsterdam"`` (instead of ``drand_round``).
+        allow_past_round: accept a round already published by this machine's clock (practice only: recorded
+            in the lottery file, and verify and the reports say the seed proves nothing). Without it such a
+            round is refused, except in a re-run that gives the very lottery file already in ``out_dir``.
         practice: a practice lottery (``select``): committed as ``settings.practice``, so its draw record can
             never claim the commitment was published before the seed.
 
@@ -201,19 +288,29 @@ def prepare(
     """
     _check_limits(panels, time_limit)
     folder = Path(out_dir)
-    spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
+    lottery_path = folder / LOTTERY_FILE
+    beacon, clock_refusal = _beacon_commitment(drand_round, drand_at, allow_past_round, lottery_path)
+    if beacon is not None:
+        if seed_source.strip():
+            raise InputError("--seed-source and a drand round both name the seed; give only the drand round "
+                             "(the lottery file states the round and its time).")
+        seed_source = beacon_sentence(beacon)
+    loaded_spec = load_quotas(quotas_path, panel_size=panel_size)
+    spec = canonical_spec(loaded_spec)
     pool = load_pool(pool_path, spec, sheet=sheet)
     _check_size(pool.n, spec.panel_size, panels if algorithm is not Algorithm.LEGACY else 1)
     with locked(folder, "prepare"):
         return _prepare_locked(pool_path, quotas_path, folder, spec, pool, algorithm=algorithm, panels=panels,
                                seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
-                               force=force, progress=progress, practice=practice)
+                               force=force, progress=progress, practice=practice, beacon=beacon,
+                               clock_refusal=clock_refusal, presentation=presentation_fields(loaded_spec))
 
 
 def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path, spec: QuotaSpec, pool: Any, *,
                     algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
                     time_limit: float | None, force: bool, progress: ProgressReporter,
-                    practice: bool) -> PrepareResult:
+                    practice: bool, beacon: BeaconCommitment | None,
+                    clock_refusal: InputError | None, presentation: Mapping[str, Any]) -> PrepareResult:
     """prepare, holding the folder's lock (the inputs are read and checked)."""
     lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
@@ -243,6 +340,7 @@ def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path
         "inputs": {Path(pool_path).name: pool.table.sha256, Path(quotas_path).name: sha256_file(quotas_path)},
         "settings": settings,
         "seed_source": seed_source,
+        **({"seed_beacon": beacon.to_json()} if beacon is not None else {}),
         "categories": spec_to_public(spec),
         "people": people,
         "panels": [sorted(sorted_names[i] for i in p) for p in panel_idx],
@@ -250,8 +348,11 @@ def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path
         "probabilities_are_estimates": algorithm is Algorithm.LEGACY,
         "statistics": {k: (round(v, 12) if isinstance(v, float) else v) for k, v in stats.items()},
         "reserve_rule": RESERVE_RULE,
+        **presentation,
     }
     data = canonical_json(body)
+    if clock_refusal is not None and not (lottery_path.exists() and lottery_path.read_bytes() == data):
+        raise clock_refusal
     _refuse_replacing_drawn(folder, lottery_path, data)
     atomic_write(lottery_path, data, overwrite=force)
     _write_private_pool(folder, pool, names, order)
@@ -263,4 +364,5 @@ def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path
             f"the time limit of {time_limit:g} s was reached before {algorithm.value} finished: the lottery "
             f"meets every quota, but its lowest probability ({stats['distribution_min_probability']:.4f}) may be "
             "lower than the fairest possible. Prepare again with a larger --time-limit for the full result.")
-    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev, tuple(warnings), stats)
+    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev, tuple(warnings), stats,
+                         beacon)
