@@ -184,6 +184,12 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
     if path.suffix.casefold() not in (".yaml", ".yml"):
         raise InputError("a quota file is written as YAML.", file=path,
                          hint="Give a file name ending in .yaml or .yml.")
+    if path.is_dir():
+        raise InputError("is a folder; the quota file is not written.", file=path,
+                         hint="Give the path of a file ending in .yaml or .yml.")
+    if spec.source is not None and path.exists() and _same_file(path, Path(spec.source)):
+        raise InputError("is the input this quota file is made from; it is never overwritten (not even with "
+                         "--force).", file=path, hint="Choose another file name.")
     if path.exists() and not overwrite:
         raise InputError("already exists; it was not changed.", file=path,
                          hint="Pass --force to overwrite it, or choose another file name.")
@@ -192,6 +198,13 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
         raise InputError(f"the folder '{folder}' does not exist.", file=path, hint="Create it first.")
     write_atomically(path, dump_yaml(spec).encode("utf-8"), 0o644)  # a quota file holds no personal data
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------- shared helpers
@@ -349,7 +362,7 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 
 
 def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
-    text = read_text(path)
+    text = decode_bytes(read_bytes(path, what="quota file", max_bytes=4 * MAX_YAML_BYTES), path)[0]
     if len(text) > MAX_YAML_BYTES:
         raise QuotaError(f"this file has {len(text):,} characters; a quota file has a few thousand.", file=path,
                          hint="Check that this is the quota file (YAML), not a pool or register.")
@@ -361,6 +374,12 @@ def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
         problem = getattr(exc, "problem", None) or str(exc)
         raise QuotaError(f"{line}this is not valid YAML ({problem}).", file=path,
                          hint="Check the indentation and the colons on and just above that line.") from None
+    except RecursionError:
+        raise QuotaError("this YAML is nested too deeply to be a quota file.", file=path,
+                         hint="A quota file has two levels: categories, then values.") from None
+    except ValueError as exc:  # a value PyYAML reads as a date or time but that is none, e.g. 2027-13-45
+        raise QuotaError(f"this YAML holds a value that cannot be read ({exc}).", file=path,
+                         hint="Put dates and other such values in quotes.") from None
     if data is None:
         raise QuotaError("the file is empty.", file=path,
                          hint="It needs `panel_size:` and `categories:`; see `sortition quotas --help`.")

@@ -20,8 +20,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError, VerificationError
-from sortition.files import PRIVATE_DIR_MODE, atomic_write, write_csv
+from quotas.errors import EnvironmentProblem, InputError, VerificationError, environment_problem
+from quotas.textfiles import read_bytes
+from sortition.files import PRIVATE_DIR_MODE, atomic_write, make_folder, write_csv
 from sortition.identity import id_key
 from sortition.schemacheck import compile_schema
 
@@ -103,18 +104,21 @@ def locked(folder: str | Path, what: str) -> Iterator[Path]:
     """Hold the exclusive lock of ``folder`` (``folder/.lock``) while a command changes it.
 
     One command at a time per folder: a second one, in this or another process, does not wait but gets an
-    InputError naming ``what`` it was about to do, before it has written anything. The lock is released when
-    the process ends, however it ends (the operating system drops it), so a crash never leaves a folder
-    locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``. Not for network
-    file systems whose locks are not shared between machines (a documented limit, docs/auditing.md).
+    EnvironmentProblem (exit code 3) naming ``what`` it was about to do, before it has written anything. The
+    lock is released when the process ends, however it ends (the operating system drops it), so a crash never
+    leaves a folder locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``.
+    Not for network file systems whose locks are not shared between machines (a documented limit,
+    docs/auditing.md).
     """
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    path = make_folder(folder)  # a file or a dangling link in the way: InputError, not an OSError
     try:
-        if not _try_lock(fd):
-            raise InputError(f"{BUSY}; {what} did not start and wrote nothing.", file=path,
-                             hint="Wait until the other command has finished, then run this one again.")
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise environment_problem(exc, path / LOCK_FILE, doing="create the lock file") from None
+    try:
+        if not _try_lock(fd):  # the environment, not the input: exit 3, like any other locked folder
+            raise EnvironmentProblem(f"{BUSY}; {what} did not start and wrote nothing. Wait until the other "
+                                     "command has finished, then run this one again.", file=path)
         try:
             yield path
         finally:
@@ -125,9 +129,12 @@ def locked(folder: str | Path, what: str) -> Iterator[Path]:
 
 def private_dir(base: str | Path) -> Path:
     """``base/private``, created (or tightened) to mode 0700."""
-    path = Path(base) / PRIVATE_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, PRIVATE_DIR_MODE)
+    make_folder(base)
+    path = make_folder(Path(base) / PRIVATE_DIR, what="private folder")
+    try:
+        os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise environment_problem(exc, path, doing="protect (chmod 0700)") from None
     return path
 
 
@@ -136,20 +143,49 @@ def private_file(base: str | Path, name: str) -> Path:
     return Path(base) / PRIVATE_DIR / name
 
 
+#: Largest public record read (lottery file, draw record, invitation plan and record): 256 MiB. A lottery of
+#: 10,000 panels of 100 people is about 20 MB.
+MAX_RECORD_BYTES = 256 * 1024 * 1024
+#: Longest integer literal accepted in a public record: counts and indices have a few digits, and Python
+#: refuses to convert more than 4,300 digits anyway (with an error that would not name the file).
+MAX_INT_DIGITS = 30
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text.lstrip('-')):,} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def parse_record(raw: bytes) -> Any:
+    """Parse the bytes of a public record as strict JSON: no NaN or Infinity, no huge integers.
+
+    Raises:
+        ValueError: not UTF-8, not JSON, a refused number, or nested too deeply to parse.
+    """
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_int=_bounded_int)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
-    """Read a JSON file; return its exact bytes and the parsed object. Clear errors for bad files."""
+    """Read a JSON file; return its exact bytes and the parsed object. Clear errors for bad files.
+
+    Only a regular file of at most :data:`MAX_RECORD_BYTES` bytes is read; NaN, Infinity, integers of more
+    than :data:`MAX_INT_DIGITS` digits and very deep nesting are refused (sortition never writes them).
+    """
     p = Path(path)
+    raw = read_bytes(p, what=what, max_bytes=MAX_RECORD_BYTES)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{what} not found.", file=p, hint="Check the path.") from None
-    except IsADirectoryError:
-        raise InputError(f"is a folder, not a {what}.", file=p) from None
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = parse_record(raw)
+    except ValueError as exc:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
         line = getattr(exc, "lineno", None)
-        raise InputError(f"is not a valid {what} (not JSON: {exc}).", file=p, row=line,
+        raise InputError(f"is not a valid {what} (not JSON as sortition writes it: {exc}).", file=p, row=line,
                          hint="Use the file exactly as sortition wrote it.") from None
     if not isinstance(obj, dict):
         raise InputError(f"is not a valid {what} (expected a JSON object).", file=p)

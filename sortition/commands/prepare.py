@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -130,6 +131,34 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
              "rounding_max_deviation": float(lottery.max_deviation),
              "rounding_bound": float(lottery.bound)}
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
+
+
+#: Most panels a lottery may hold (--panels): far beyond what fairness needs (the default is 1,000).
+MAX_PANELS = 100_000
+#: Most seats (panels x panel size) a lottery file may list: about 100 MB of JSON.
+MAX_LOTTERY_SEATS = 5_000_000
+#: Most people in a pool: volunteers who answered an invitation, a few thousand at most. Larger files are a
+#: register given by mistake (stage 1, ``invite``, is for registers).
+MAX_POOL_PEOPLE = 100_000
+
+
+def _check_limits(panels: int, time_limit: float | None) -> None:
+    """Refuse, before any work, a number of panels or a time limit the tool cannot honour."""
+    if isinstance(panels, bool) or not isinstance(panels, int) or not 1 <= panels <= MAX_PANELS:
+        raise InputError(f"--panels must be a whole number from 1 to {MAX_PANELS:,}, got {panels!r}.",
+                         hint="The default of 1,000 is plenty; more panels only make the lottery file larger.")
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise InputError(f"--time-limit must be a number of seconds above 0, got {time_limit!r}.",
+                         hint="Give e.g. --time-limit 600, or leave it out for no limit.")
+
+
+def _check_size(people: int, panel_size: int, panels: int) -> None:
+    if people > MAX_POOL_PEOPLE:
+        raise InputError(f"the pool has {people:,} people; a pool may have at most {MAX_POOL_PEOPLE:,}.",
+                         hint="Is this the register? Invite from a register with `sortition invite`.")
+    if panel_size * panels > MAX_LOTTERY_SEATS:
+        raise InputError(f"{panels:,} panels of {panel_size:,} people are {panels * panel_size:,} seats; a lottery "
+                         f"file may list at most {MAX_LOTTERY_SEATS:,}.", hint="Give fewer --panels.")
 
 
 def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
@@ -257,8 +286,7 @@ def prepare(
         >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
         >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
     """
-    if panels < 1:
-        raise InputError(f"--panels must be at least 1, got {panels}.")
+    _check_limits(panels, time_limit)
     folder = Path(out_dir)
     lottery_path = folder / LOTTERY_FILE
     beacon, clock_refusal = _beacon_commitment(drand_round, drand_at, allow_past_round, lottery_path)
@@ -270,6 +298,7 @@ def prepare(
     loaded_spec = load_quotas(quotas_path, panel_size=panel_size)
     spec = canonical_spec(loaded_spec)
     pool = load_pool(pool_path, spec, sheet=sheet)
+    _check_size(pool.n, spec.panel_size, panels if algorithm is not Algorithm.LEGACY else 1)
     with locked(folder, "prepare"):
         return _prepare_locked(pool_path, quotas_path, folder, spec, pool, algorithm=algorithm, panels=panels,
                                seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,

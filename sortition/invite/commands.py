@@ -51,6 +51,7 @@ from sortition.records import (
     read_invitations,
     read_plan,
 )
+from sortition.rules.checks import MALFORMED, malformed
 from sortition.version import software_version
 
 
@@ -185,6 +186,10 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
             body, frame, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress)
         except VerificationError as exc:
             raise InputError(str(exc)) from None
+        except MALFORMED as exc:  # a plan field of the wrong shape (the file was edited)
+            raise InputError(f"the invitation plan is malformed: {malformed(exc)}", file=plan_file,
+                             hint="Give the invitation_plan.json exactly as 'sortition invite prepare' wrote it."
+                             ) from None
         atomic_write(record_path, canonical_json(body))
         inv_csv, res_csv = _write_private(folder, frame, selection, plan)
         append_ledger(folder, {"event": "invite draw", "commitment": body["commitment"], "seed": body["seed"],

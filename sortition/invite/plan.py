@@ -127,16 +127,20 @@ def load_plan(path: str | Path) -> InvitePlanSpec:
             names the file and the key and says what to write instead.
     """
     p = Path(path)
-    raw = read_bytes(p)  # missing file, folder, unreadable: one clear line
-    if len(raw) > MAX_YAML_BYTES:
-        raise InputError(f"this file has {len(raw):,} bytes; a plan has a few hundred.", file=p,
-                         hint="Check that this is the plan (YAML), not the register.")
+    # missing file, folder, pipe or device, too large, unreadable: one clear line
+    raw = read_bytes(p, what="plan", max_bytes=MAX_YAML_BYTES)
     try:
         data = yaml.load(raw.decode("utf-8-sig"), Loader=DecimalLoader)  # letters: 010 is 10, not octal 8
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = " ".join(str(exc).split())  # PyYAML's message spans lines; the CLI shows one
         raise InputError(f"is not valid YAML ({problem}).", file=p,
                          hint="Check the indentation and the colons; save the file as UTF-8.") from None
+    except RecursionError:
+        raise InputError("this YAML is nested too deeply to be a plan.", file=p,
+                         hint="Check that this is the plan (YAML), not another file.") from None
+    except ValueError as exc:  # PyYAML reads 2027-13-45 as a date and fails to build it
+        raise InputError(f"holds a value that is not a valid date ({exc}).", file=p,
+                         hint="Write dates as 2027-01-01 (year-month-day).") from None
     if not isinstance(data, dict):
         raise InputError("a plan must be a YAML mapping (letters:, strata:, columns:, ...).", file=p)
     return plan_from_mapping(data, source=p)

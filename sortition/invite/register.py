@@ -24,7 +24,14 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError
-from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter, undecodable_in_file
+from quotas.textfiles import (
+    SAVE_AS_HINT,
+    ZIP_MAGIC,
+    decode_bytes,
+    detect_delimiter,
+    regular_file_size,
+    undecodable_in_file,
+)
 from sortition.identity import ADDRESS_PART_KEYS, ADDRESS_RULE, ADDRESS_SEPARATOR, id_keys
 from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX
@@ -39,6 +46,9 @@ _DATE_FORMATS = (
     (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), (3, 2, 1)),  # Dutch day-month-year
 )
 
+
+#: Largest register read (streamed, never whole into memory): 4 GiB, some 20 million residents.
+MAX_REGISTER_BYTES = 4 * 1024**3
 
 @dataclass(frozen=True, eq=False)
 class Register:
@@ -105,9 +115,7 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     """
     p = Path(path)
     file = str(path)
-    if not p.is_file():
-        raise InputError("register not found." if not p.exists() else "is a folder, not a register file.",
-                         file=file, hint="Check the path.")
+    regular_file_size(p, what="register", max_bytes=MAX_REGISTER_BYTES)  # no pipe or device: never hangs
     with open(p, "rb") as fh:
         head = fh.read(_HEAD)
     if head.startswith(ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES or head.startswith((b"\xff\xfe", b"\xfe\xff")):
