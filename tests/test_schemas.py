@@ -146,15 +146,16 @@ def test_every_record_of_the_examples_validates(records: dict[str, Path]) -> Non
 def test_fields_of_other_changes_are_allowed(records: dict[str, Path]) -> None:
     """drand beacons, practice runs and the report's orders add these fields; the schemas allow them."""
     lottery = load(records["leximin lottery"])
-    lottery["beacon"] = {"chain_hash": "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
-                         "round": 1000, "time": "2027-01-09T20:00:00Z"}
-    lottery["allow_past_round"] = False
+    lottery["seed_beacon"] = {"beacon": "drand quicknet",
+                              "chain_hash": "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971",
+                              "round": 1000, "round_published_at": "2027-01-09T20:00:00Z",
+                              "past_round_allowed": False}
     lottery["settings"]["practice"] = True
     lottery["category_order"] = ["gender", "age"]  # the report's order (issue 17)
     lottery["value_order"] = {"gender": ["m", "f"], "age": ["young", "old"]}
     lottery["population_shares"] = {"gender": {"f": 0.5, "m": 0.5}}
     record = load(records["leximin draw"])
-    record["beacon"] = {"round": 1000, "signature": "ab" * 48}
+    record["beacon"] = {"round": 1000, "signature": "ab" * 48, "randomness": "cd" * 32}
     for obj, fmt in ((lottery, LOTTERY_FORMAT), (record, DRAW_FORMAT)):
         assert schema_problem(obj, fmt) is None and reference_errors(obj, fmt) == []
 
