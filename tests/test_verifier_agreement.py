@@ -30,6 +30,7 @@ from sortition.randomness import normalise_seed
 from sortition.records import LOTTERY_FORMAT
 from sortition.rules.outcome import compute_outcome, record_body
 from sortition.rules.reserve import RESERVE_RULE
+from sortition.rules.verification import CHECK_NAMES
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +60,7 @@ def lotteries(draw_: Any) -> dict[str, Any]:
     people = {p: {c: draw_(st.sampled_from(sorted(vals))) for c, vals in categories.items()} for p in names}
     if households:
         for p in names:
-            people[p]["household"] = f"h{draw_(st.integers(0, n // 2))}"
+            people[p]["household"] = _pseudonym(draw_(st.integers(0, n // 2)), -salt)
 
     def valid(panel: tuple[str, ...]) -> bool:
         for c, vals in categories.items():
@@ -107,7 +108,7 @@ def _quota(bound: str, step: int) -> Callable[[dict[str, Any], dict[str, Any], A
 
 def _one_household(lot: dict[str, Any], rec: dict[str, Any], data: Any) -> None:
     for values in lot["people"].values():
-        values["household"] = "same"
+        values["household"] = _pseudonym(0, -1)
     lot["settings"]["households"] = True
 
 
@@ -145,8 +146,17 @@ TAMPERS: dict[str, Change | None] = {
     "quota max": _quota("max", -1),
     "quota min": _quota("min", 1),
     "one household": _one_household,
+    # A practice lottery (select) redrawn as if public; a drand round added to a record whose lottery has none:
+    "practice": lambda lot, rec, data: _set(lot["settings"], "practice", True),
+    "beacon": lambda lot, rec, data: _set(rec, "beacon", _beacon_round(data.draw(st.integers(1, 10**6)))),
 }
-LOTTERY_TAMPERS = {"probability", "lottery panel", "quota max", "quota min", "one household"}
+LOTTERY_TAMPERS = {"probability", "lottery panel", "quota max", "quota min", "one household", "practice"}
+
+
+def _beacon_round(number: int) -> dict[str, Any]:
+    signature = (hashlib.sha256(str(number).encode()).hexdigest() * 2)[:96]  # 48 bytes, the shape of one
+    return {"round": number, "signature": signature, "randomness": hashlib.sha256(bytes.fromhex(
+        signature)).hexdigest()}
 
 
 def _tamper(kind: str, lottery_path: Path, record_path: Path, data: Any) -> None:
@@ -164,15 +174,24 @@ def _tamper(kind: str, lottery_path: Path, record_path: Path, data: Any) -> None
     record_path.write_bytes(text)
 
 
-#: sortition.verify's check names -> the page's checks (the page reports the record's exact bytes apart).
+#: sortition.verify's checks (by Check.key, rules/verification.py CHECK_NAMES) -> the page's checks. The page
+#: reports the record's exact bytes apart from the recomputed outcome. It is not given the input files.
 PY_TO_PAGE = {
     "commitment": ("commitment",),
-    "panel and reserves recomputed from commitment + seed": ("outcome", "record_form"),
-    "drawn panel meets the quotas": ("drawn_panel",),
-    "replacements follow the committed rule": ("events",),
-    "every lottery panel meets the quotas": ("lottery_panels",),
-    "probabilities follow from the panels": ("probabilities",),
+    "published_commitment": ("published_commitment",),
+    "beacon": ("beacon",),
+    "outcome": ("outcome", "record_form"),
+    "panel_quotas": ("drawn_panel",),
+    "replacements": ("events",),
+    "lottery_panels": ("lottery_panels",),
+    "probabilities": ("probabilities",),
+    "practice": ("practice",),
+    "record": ("published_record",),
 }
+
+
+def test_every_check_of_verify_has_a_page_check() -> None:
+    assert set(PY_TO_PAGE) == set(CHECK_NAMES) - {"inputs"}
 
 
 def _agree(js: NodeVerifier, record_path: Path) -> None:
@@ -184,11 +203,12 @@ def _agree(js: NodeVerifier, record_path: Path) -> None:
     result = js.verify(*files_of(record_path))
     event(f"verifies: {report is not None and report.ok}")
     page = {c["id"]: c["status"] for c in result["checks"]}
-    legacy = page.get("outcome") == "cli"  # a legacy panel is re-run by the CLI only; all else is checked
+    # A legacy panel is re-run, and a drand signature checked, by the CLI only; all else is checked.
+    needs_cli = "cli" in page.values()
     assert result["verdict"] == ("failed" if report is None or not report.ok else
-                                 "incomplete" if legacy else "verified"), result["checks"]
+                                 "incomplete" if needs_cli else "verified"), result["checks"]
     for check in report.checks if report else ():
-        page_failed = any(page[i] == "fail" for i in PY_TO_PAGE[check.name])
+        page_failed = any(page.get(i) == "fail" for i in PY_TO_PAGE[check.key])
         assert page_failed == (not check.passed), (check, result["checks"])
 
 
@@ -271,7 +291,7 @@ def test_agreement_on_solved_lotteries(js: NodeVerifier, no_reports: None, solve
 def test_js_replays_a_replacement_that_skips_a_housemate(js: NodeVerifier, tmp_path: Path) -> None:
     """The rule skips a reserve who shares a household with a remaining member; the page must too."""
     names = sorted(_pseudonym(i, 7) for i in range(6))
-    people = {p: {"g": "ab"[i % 2], "household": f"h{i // 2}"} for i, p in enumerate(names)}
+    people = {p: {"g": "ab"[i % 2], "household": _pseudonym(i // 2, -7)} for i, p in enumerate(names)}
     panels = [list(c) for c in combinations(names, 2) if people[c[0]]["household"] != people[c[1]]["household"]]
     lottery = {
         "format": LOTTERY_FORMAT, "software_version": "test", "inputs": {}, "seed_source": "dice",

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import random
+import re
 import shutil
 import struct
 from collections.abc import Callable, Iterator
@@ -29,9 +30,11 @@ from verifier_node import NodeVerifier, files_of, node_verifier
 from quotas.errors import InputError, SortitionError
 from sortition import draw, prepare, replace, verify
 from sortition.algorithms.base import Algorithm
+from sortition.beacon import BeaconCommitment
 from sortition.files import canonical_json
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
 from sortition.records import read_json
+from sortition.rules.outcome import compute_outcome, record_body
 from sortition.web import verifier_page, write_verifier_page
 
 SEED = "dice: 3 5 1 6"
@@ -234,6 +237,82 @@ def test_drand_seed_says_the_signature_needs_the_cli(js: NodeVerifier, tmp_path:
     seed = next(c for c in result["checks"] if c["id"] == "seed")
     assert result["verdict"] == "verified"
     assert (seed["key"], seed["args"]["round"]) == ("seed_drand", "1234567")
+
+
+def _beacon_draw(draws: dict[str, Path], *, past: bool = False, kept_round: int = 4242, seed: str | None = None
+                 ) -> tuple[bytes, bytes]:
+    """The plain lottery committed to drand round 4242 and a record keeping a round of that shape (its
+    signature is no real BLS signature: the page cannot tell, sortition verify can)."""
+    lottery_raw, _ = files_of(draws["plain"])
+    lottery = json.loads(lottery_raw)
+    lottery["seed_beacon"] = BeaconCommitment(round=4242, past_round_allowed=past).to_json()
+    lottery_raw = canonical_json(lottery)
+    signature = ("ab" * 48)
+    randomness = hashlib.sha256(bytes.fromhex(signature)).hexdigest()
+    kept = {"round": kept_round, "signature": signature, "randomness": randomness}
+    outcome = compute_outcome(lottery_raw, lottery, seed or randomness)
+    return lottery_raw, canonical_json(record_body(outcome, published_before_seed=True, beacon=kept))
+
+
+def test_js_checks_the_drand_round_but_leaves_the_signature_to_the_cli(js: NodeVerifier,
+                                                                      draws: dict[str, Path]) -> None:
+    result = js.verify(*_beacon_draw(draws))
+    statuses = {c["id"]: (c["status"], c["key"]) for c in result["checks"]}
+    assert result["verdict"] == "incomplete"
+    assert statuses["beacon"] == ("cli", "beacon_cli")
+    assert {s for i, (s, _) in statuses.items() if i not in {"beacon", "seed", "published_commitment",
+                                                            "published_record"}} == {"pass"}
+    past = js.verify(*_beacon_draw(draws, past=True))["checks"]
+    assert next(c["key"] for c in past if c["id"] == "beacon") == "beacon_cli_past"
+    for kwargs, key in (({"kept_round": 4243}, "beacon_round"), ({"seed": "dice 1 2 3"}, "beacon_seed")):
+        result = js.verify(*_beacon_draw(draws, **kwargs))  # type: ignore[arg-type]
+        assert [(c["id"], c["key"]) for c in result["checks"] if c["status"] == "fail"] == [("beacon", key)]
+    lottery, _ = files_of(draws["plain"])
+    _, record = _beacon_draw(draws)  # a drand round in a record whose lottery commits to none
+    failed = [(c["id"], c["key"]) for c in js.verify(lottery, record)["checks"] if c["status"] == "fail"]
+    assert ("beacon", "beacon_uncommitted") in failed
+
+
+def test_js_practice_lottery_may_not_claim_a_public_draw(js: NodeVerifier, draws: dict[str, Path]) -> None:
+    lottery = json.loads(files_of(draws["plain"])[0])
+    lottery["settings"]["practice"] = True
+    lottery_raw = canonical_json(lottery)
+    outcome = compute_outcome(lottery_raw, lottery, SEED)
+    for claim, status, key in ((True, "fail", "practice_claims_public"), (False, "pass", "practice_select")):
+        result = js.verify(lottery_raw, canonical_json(record_body(outcome, published_before_seed=claim)))
+        check = next(c for c in result["checks"] if c["id"] == "practice")
+        assert (check["status"], check["key"]) == (status, key)
+        assert result["verdict"] == ("failed" if status == "fail" else "verified")
+
+
+def test_js_runs_every_check_when_the_commitment_fails(js: NodeVerifier, draws: dict[str, Path]) -> None:
+    """As sortition verify does: a record naming another commitment still gets its outcome recomputed."""
+    lottery, record = files_of(draws["plain"])
+    record = _canonical_edit(record, lambda o: _set(o, "commitment", "0" * 64))
+    result = js.verify(lottery, record)
+    statuses = {c["id"]: c["status"] for c in result["checks"]}
+    assert "skip" not in statuses.values()
+    assert [i for i, s in statuses.items() if s == "fail"] == ["commitment", "record_form"]
+    assert statuses["outcome"] == statuses["drawn_panel"] == statuses["events"] == "pass"
+
+
+def _set(obj: dict[str, Any], key: str, value: Any) -> None:
+    obj[key] = value
+
+
+def test_page_has_texts_for_every_check_and_detail() -> None:
+    """Every check id and detail key verifier.js can produce has a title and a text in Dutch and English."""
+    root = Path(__file__).parent.parent
+    engine_js = (root / "sortition/web/verifier.js").read_text(encoding="utf-8")
+    ui = (root / "sortition/web/verifier_ui.js").read_text(encoding="utf-8")
+    ids = set(re.findall(r'(?:run|add)\("(\w+)"', engine_js))
+    keys = set(re.findall(r'CheckFailure\("(\w+)"', engine_js)) | set(re.findall(r'\[\s*"(\w+)", \{', engine_js))
+    nl, en = ui.split("\n    en: {\n")
+    for lang in (nl, en):
+        for name in ids:
+            assert re.search(rf"\n        {name}: \[", lang), name
+        for key in keys:
+            assert re.search(rf"\n        {key}: ", lang), key
 
 
 # --------------------------------------------------------------------------------------------- tampering

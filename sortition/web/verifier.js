@@ -555,8 +555,9 @@
    * Verify a draw from the bytes of lottery.json and draw.json, and optionally the commitment and the
    * record SHA-256 as the municipality published them. Returns
    *   { verdict: "verified" | "failed" | "incomplete", checks: [{id, status, key, args}], facts: {...} }
-   * where status is "pass", "fail", "cli" (needs the command-line tool) or "skip" (not run: an earlier
-   * check failed). The checks and their order follow sortition.verify.
+   * where status is "pass", "fail", "cli" (needs the command-line tool: a legacy panel, a drand signature)
+   * or "note" (information). The checks and their order follow sortition verify (rules/verification.py
+   * check_draw, by key: CHECK_NAMES); every check runs whatever the others found.
    */
   async function verifyDraw({ lotteryBytes, drawBytes, commitment = "", recordSha256 = "" }) {
     const checks = [];
@@ -605,6 +606,16 @@
     facts.events = Array.isArray(record.events) ? record.events.length : 0;
     facts.publishedBeforeSeed = record.commitment_published_before_seed === true;
 
+    // The checks of sortition verify (rules/verification.py check_draw), in its order; every one runs,
+    // whatever the others found, so the page names every failure.
+    await run("commitment", async () => {
+      if (record.format !== DRAW_FORMAT) throw new CheckFailure("draw_format", { format: String(record.format) });
+      if (lottery.format !== LOTTERY_FORMAT) throw new CheckFailure("lottery_format", { format: String(lottery.format) });
+      if (record.commitment !== lotteryHash) {
+        throw new CheckFailure("commitment_differs", { recorded: String(record.commitment), actual: lotteryHash });
+      }
+      return ["commitment_ok", { actual: lotteryHash }];
+    });
     if (commitment.trim() !== "") {
       await run("published_commitment", async () => {
         const typed = commitment.trim().toLowerCase();
@@ -615,41 +626,28 @@
     } else {
       add("published_commitment", "note", "published_commitment_missing", {});
     }
-
-    let key = null; // the draw key K, once the commitment holds
-    const committed = await run("commitment", async () => {
-      if (record.format !== DRAW_FORMAT) throw new CheckFailure("draw_format", { format: String(record.format) });
-      if (lottery.format !== LOTTERY_FORMAT) throw new CheckFailure("lottery_format", { format: String(lottery.format) });
-      if (!normaliseSeed(seed)) throw new CheckFailure("seed_empty", {});
-      if (panels.length === 0 && !legacy) throw new CheckFailure("no_panels", {});
-      if (record.commitment !== lotteryHash) {
-        throw new CheckFailure("commitment_differs", { recorded: String(record.commitment), actual: lotteryHash });
-      }
-      key = await deriveKey(hexBytes(lotteryHash), seed);
-      return ["commitment_ok", { actual: lotteryHash }];
-    });
+    if ("seed_beacon" in lottery || "beacon" in record) {
+      await run("beacon", () => checkBeacon(lottery, record, seed));
+    }
     add("seed", "note", isDrand(seed, facts.seedSource) ? "seed_drand" : "seed_info",
       { round: drandRound(seed, facts.seedSource) });
-
-    if (committed) {
-      const outcome = await run("outcome", () => checkOutcome(lottery, record, key, seed, panels, legacy, facts));
-      // A record with another panel is not in canonical form either: one failure is enough to show.
-      if (outcome || checks[checks.length - 1].status === "cli") {
-        await run("record_form", () => checkRecordForm(drawTree, drawBytes, facts));
-      } else {
-        add("record_form", "skip", "skipped", {});
-      }
-      await run("drawn_panel", async () => {
-        const pool = publicPool(lottery);
-        const panel = Array.isArray(record.panel) ? record.panel : [];
-        const problems = panelViolations(pool, indicesOf(pool, panel, "drawn_unknown", {}));
-        if (problems.length) throw new CheckFailure("drawn_breaks", { problems: problems.join("; ") });
-        return ["drawn_ok", { size: panel.length }];
-      });
-      await run("events", () => checkEvents(lottery, record, drawTree, facts));
-    } else {
-      for (const id of ["outcome", "record_form", "drawn_panel", "events"]) add(id, "skip", "skipped", {});
-    }
+    // The draw key K comes from the lottery file's own hash: a record naming another commitment fails above
+    // and still gets its outcome recomputed here.
+    await run("outcome", async () => {
+      if (!normaliseSeed(seed)) throw new CheckFailure("seed_empty", {});
+      if (panels.length === 0 && !legacy) throw new CheckFailure("no_panels", {});
+      const key = await deriveKey(hexBytes(lotteryHash), seed);
+      return checkOutcome(lottery, record, key, seed, panels, legacy, facts);
+    });
+    await run("record_form", () => checkRecordForm(drawTree, drawBytes, facts));
+    await run("drawn_panel", async () => {
+      const pool = publicPool(lottery);
+      const panel = Array.isArray(record.panel) ? record.panel : [];
+      const problems = panelViolations(pool, indicesOf(pool, panel, "drawn_unknown", {}));
+      if (problems.length) throw new CheckFailure("drawn_breaks", { problems: problems.join("; ") });
+      return ["drawn_ok", { size: panel.length }];
+    });
+    await run("events", () => checkEvents(lottery, record, drawTree, facts));
     await run("lottery_panels", async () => {
       const pool = publicPool(lottery);
       for (let n = 0; n < panels.length; n++) {
@@ -665,6 +663,13 @@
       const a = Object.keys(probs);
       const b = new Set(Object.keys(people));
       if (a.length !== b.size || !a.every((p) => b.has(p))) throw new CheckFailure("probabilities_people", {});
+      // The lottery schema (sortition/schemas/lottery.schema.json): each probability a number from 0 to 1.
+      for (const person of a) {
+        const stated = probs[person];
+        if (typeof stated !== "number" || !(stated >= 0 && stated <= 1)) {
+          throw new CheckFailure("probability_range", { person, stated: String(stated) });
+        }
+      }
       if (panels.length === 0) {
         if (!lottery.probabilities_are_estimates) throw new CheckFailure("probabilities_unlabelled", {});
         return ["probabilities_estimates", {}];
@@ -685,6 +690,14 @@
         }
       }
       return ["probabilities_ok", { m }];
+    });
+    await run("practice", async () => {
+      const claim = record.commitment_published_before_seed;
+      if (typeof claim !== "boolean") throw new CheckFailure("practice_claim", {});
+      const practice = get(lottery.settings, "practice") === true;
+      if (practice && claim) throw new CheckFailure("practice_claims_public", {});
+      if (claim) return ["practice_public", {}];
+      return [practice ? "practice_select" : "practice_not_public", {}];
     });
     if (recordSha256.trim() !== "") {
       await run("published_record", async () => {
@@ -718,6 +731,39 @@
   function drandRound(seed, source) {
     const m = /round\D{0,3}(\d+)/i.exec(seed) || /round\D{0,3}(\d+)/i.exec(source);
     return m ? m[1] : "";
+  }
+
+  const QUICKNET_CHAIN_HASH = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971";
+  const isRound = (v) => Number.isInteger(v) && v >= 1;
+
+  /**
+   * The drand round the record keeps, against the round lottery.json commits to (sortition.beacon
+   * recheck_beacon_seed): the committed round, randomness = SHA-256(signature), seed = randomness. The BLS
+   * signature itself is checked by the sortition program only: when all else holds, the status is "cli".
+   */
+  async function checkBeacon(lottery, record, seed) {
+    const committed = lottery.seed_beacon;
+    if (committed === undefined) throw new CheckFailure("beacon_uncommitted", {});
+    if (!isObject(committed) || !isRound(committed.round) || typeof committed.past_round_allowed !== "boolean"
+        || committed.chain_hash !== QUICKNET_CHAIN_HASH) {
+      throw new CheckFailure("malformed", { detail: "seed_beacon" });
+    }
+    const kept = record.beacon;
+    if (kept === undefined) throw new CheckFailure("beacon_missing", { round: committed.round });
+    const hex = (v, size) => typeof v === "string" && new RegExp(`^[0-9a-fA-F]{${2 * size}}$`).test(v);
+    if (!isObject(kept) || kept.previous_signature || !isRound(kept.round) || !hex(kept.signature, 48)
+        || !hex(kept.randomness, 32)) {
+      throw new CheckFailure("beacon_malformed", {});
+    }
+    if (kept.round !== committed.round) {
+      throw new CheckFailure("beacon_round", { round: kept.round, committed: committed.round });
+    }
+    const randomness = toHex(await sha256(hexBytes(kept.signature.toLowerCase())));
+    if (kept.randomness.toLowerCase() !== randomness) throw new CheckFailure("beacon_randomness", { round: kept.round });
+    if (seed !== randomness) throw new CheckFailure("beacon_seed", { round: kept.round, randomness });
+    const e = new CheckFailure(committed.past_round_allowed ? "beacon_cli_past" : "beacon_cli", { round: kept.round });
+    e.status = "cli";
+    throw e;
   }
 
   /** Panel index, panel and reserve list recomputed from commitment + seed (sortition.draw.compute_outcome). */
