@@ -165,13 +165,26 @@ def test_quota_blocked_gives_clear_error_then_allowed_break(tmp_path: Path) -> N
     assert path.read_bytes() == before, "a refused replacement changes nothing"
     result = replace(path, [woman], allow_quota_break=True)
     (r,) = result.replacements
-    assert r.rule == RULE_QUOTA_BREAK and r.reserve_rank == 1
+    assert r.rule == RULE_QUOTA_BREAK and r.reserve_rank == _first_fewest_breaks(lottery, load(path), woman)
     assert any("gender" in b for b in r.quota_breaks)
     event = load(path)["events"][0]
     assert event["rule"] == RULE_QUOTA_BREAK and event["quota_breaks"] == list(r.quota_breaks)
     report = verify(path)
     assert report.ok, report.failed
     assert "quota break" in next(c.detail for c in report.checks if c.name == EVENT_CHECK)
+
+
+def _first_fewest_breaks(lottery: dict, record: dict, dropout: str) -> int:
+    """The rank of the first reserve whose addition breaks the fewest quota bounds (counted here, by hand)."""
+    rest = [p for p in record["panel"] if p != dropout]
+
+    def breaks(candidate: str) -> int:
+        members = [lottery["people"][p] for p in (*rest, candidate)]
+        return sum(not b["min"] <= sum(m[cat] == value for m in members) <= b["max"]
+                   for cat, values in lottery["categories"].items() for value, b in values.items())
+
+    counts = [breaks(c) for c in record["reserves"]]
+    return counts.index(min(counts)) + 1
 
 
 def rewrite(path: Path, record: dict) -> None:
