@@ -221,7 +221,8 @@ def draw(
     """
 
     with user_errors():
-        result = sortition.draw(lottery, seed, report_lang=lang)
+        # The CLI's draw follows a published prepare; practice runs use `select`.
+        result = sortition.draw(lottery, seed, published_before_seed=True, report_lang=lang)
     _print_draw(result, as_json=as_json)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InfeasibleError, InputError
+from quotas.io import load_quotas
 from quotas.model import Category, PanelProblem, QuotaSpec
 from sortition.tables import Table, read_table
 
@@ -81,13 +82,21 @@ class Pool:
                 for c, cat in enumerate(self.problem.spec.categories)}
 
 
-def load_pool(path: str | Path, spec: QuotaSpec, *, sheet: str | None = None) -> Pool:
-    """Read a pool file (CSV/TSV/TXT/XLSX) and match it against ``spec``.
+def load_pool(path: str | Path, quotas: QuotaSpec | str | Path, *, sheet: str | None = None,
+              panel_size: int | None = None) -> Pool:
+    """Read a pool file (CSV/TSV/TXT/XLSX) and match it against the quotas.
+
+    Args:
+        path: the pool file.
+        quotas: a :class:`quotas.QuotaSpec`, or a quota file (YAML, or CSV with ``panel_size``).
+        sheet: the sheet of an Excel pool with several.
+        panel_size: the panel size, for a quota file that does not state it.
 
     Raises:
         InputError: the file cannot be read, or a column, id or value is missing or wrong.
         InfeasibleError: a quota minimum asks for more people with a value than the pool has.
     """
+    spec = quotas if isinstance(quotas, QuotaSpec) else load_quotas(quotas, panel_size=panel_size)
     return pool_from_table(read_table(path, sheet=sheet), spec)
 
 

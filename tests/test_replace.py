@@ -33,7 +33,7 @@ def make_draw(folder: Path, rows: list[str], quotas: str = QUOTAS, seed: str = "
     (folder / "out" / "private").mkdir(parents=True, exist_ok=True)
     (folder / "out" / "private" / "salt").write_text("11" * 32 + "\n")  # fixed salt: deterministic ranks
     prep = prepare(pool, folder / "quotas.yaml", folder / "out", algorithm=Algorithm.LEGACY, legacy_runs=50)
-    draw(prep.lottery_path, seed)
+    draw(prep.lottery_path, seed, published_before_seed=True)
     return folder / "out" / "draw.json"
 
 
@@ -114,7 +114,7 @@ def test_event_chain_private_panel_and_ledger(record_path: Path) -> None:
 def test_draw_rerun_keeps_replacements(record_path: Path) -> None:
     dropout = load(record_path)["panel"][1]
     new = replace(record_path, [dropout]).replacements[0].replacement
-    draw(record_path.parent / "lottery.json", load(record_path)["seed"])
+    draw(record_path.parent / "lottery.json", load(record_path)["seed"], published_before_seed=True)
     assert load(record_path)["events"][0]["replacement"] == new
     assert new in (record_path.parent / "private" / "panel.csv").read_text(encoding="utf-8")
     assert verify(record_path).ok

@@ -32,15 +32,24 @@ class DrawResult:
     warnings: tuple[str, ...] = ()
 
 
-def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool = True,
+def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool,
          report_lang: str = "nl") -> DrawResult:
     """Draw the panel of a committed lottery with the public seed; write the record, report, private lists.
+
+    Args:
+        lottery_path: the committed ``DIR/lottery.json``.
+        seed: the public seed, exactly as published.
+        published_before_seed: whether the commitment was published before the seed existed; the record
+            and the report state it (a draw right after prepare, as practice, passes False). Required: only
+            the caller knows.
+        report_lang: language of the reports (``nl`` or ``en``).
 
     One draw per commitment: running it again with the same seed rewrites nothing and returns the same
     result; another seed for a lottery already drawn is refused.
 
     Example:
-        >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41")  # doctest: +SKIP
+        >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41",
+        ...               published_before_seed=True)  # doctest: +SKIP
     """
     lottery_file = Path(lottery_path)
     folder = lottery_file.parent

@@ -16,14 +16,14 @@ from typing import Any, TypedDict
 import numpy as np
 
 from quotas.errors import InputError
-from quotas.io import load_quotas
+from quotas.io import dump_yaml, load_quotas
 from quotas.model import PanelProblem, QuotaSpec
 from sortition import algorithms
 from sortition.algorithms.base import Algorithm
 from sortition.algorithms.legacy import legacy_probabilities
 from sortition.algorithms.rounding import round_to_lottery
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv
-from sortition.pool import load_pool
+from sortition.pool import Pool, load_pool, pool_from_table
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
 from sortition.records import (
@@ -34,6 +34,7 @@ from sortition.records import (
     PSEUDONYM_COLUMN,
     append_ledger,
     private_dir,
+    read_lottery,
 )
 from sortition.rules.public import canonical_spec, public_pool, spec_to_public
 from sortition.rules.reserve import RESERVE_RULE
@@ -106,6 +107,22 @@ def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.nda
               mode=PRIVATE_FILE_MODE, overwrite=True, safe=False)
 
 
+def _settings(spec: QuotaSpec, pool: Pool, algorithm: Algorithm, panels: int, legacy_runs: int,
+              time_limit: float | None) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "panel_size": spec.panel_size,
+        "algorithm": algorithm.value,
+        "panels": panels if algorithm is not Algorithm.LEGACY else 0,
+        "households": bool(spec.households),
+        "id_column": pool.id_column,
+    }
+    if time_limit is not None:
+        settings["time_limit_seconds"] = time_limit
+    if algorithm is Algorithm.LEGACY:
+        settings["legacy_runs"] = legacy_runs
+    return settings
+
+
 def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_runs: int,
                   progress: ProgressReporter, time_limit: float | None
                   ) -> tuple[list[list[int]], np.ndarray, dict[str, Any], float | None]:
@@ -124,16 +141,59 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
-def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
+def _refuse_drawn_folder(folder: Path) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
-    if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
+    if (folder / DRAW_FILE).exists():
         raise InputError("holds a lottery that has been drawn; it is never replaced.", file=folder,
                          hint="Choose another --out folder for a new lottery.")
 
 
+def _refuse_other_lottery(lottery_path: Path, planned: Mapping[str, Any]) -> None:
+    """Before the long computation: a lottery already in the folder with other inputs or settings needs --force.
+
+    The same inputs and settings give the same lottery (the folder's salt is kept), so re-running prepare,
+    for instance after a crash, is allowed and rewrites the same bytes.
+    """
+    if not lottery_path.exists():
+        return
+    try:
+        _, old = read_lottery(lottery_path)
+    except InputError:
+        old = {}  # a damaged file is another lottery
+    if any(old.get(key) != value for key, value in planned.items()):
+        raise InputError("holds a lottery made from other inputs or settings; it would be replaced.",
+                         file=lottery_path, hint="Choose another --out folder, or pass --force to replace it "
+                                                 "(only a lottery that has not been drawn).")
+
+
+def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, panel_size: int | None,
+                 sheet: str | None) -> tuple[QuotaSpec, Pool, dict[str, str]]:
+    """The canonical spec, the pool matched against it, and the input hashes to commit (file name -> SHA-256).
+
+    A spec built in code (no file it was read from, or the file says something else) is committed as the
+    SHA-256 of its YAML (:func:`quotas.dump_yaml`), under the name ``quotas.yaml``.
+    """
+    if isinstance(quotas, QuotaSpec):
+        if panel_size is not None and panel_size != quotas.panel_size:
+            raise InputError(f"panel_size {panel_size} differs from the quota spec's {quotas.panel_size}.")
+        given = quotas
+        source = Path(quotas.source) if quotas.source else None
+        if source is not None and source.is_file() and load_quotas(source, panel_size=given.panel_size) == given:
+            quota_input = (source.name, sha256_file(source))
+        else:
+            quota_input = ("quotas.yaml", hashlib.sha256(dump_yaml(given).encode("utf-8")).hexdigest())
+    else:
+        given = load_quotas(quotas, panel_size=panel_size)
+        quota_input = (Path(quotas).name, sha256_file(quotas))
+    spec = canonical_spec(given)
+    # A loaded Pool is matched again against the canonical spec: the lottery states values in that order.
+    loaded = pool_from_table(pool.table, spec) if isinstance(pool, Pool) else load_pool(pool, spec, sheet=sheet)
+    return spec, loaded, {Path(loaded.table.path).name: loaded.table.sha256, quota_input[0]: quota_input[1]}
+
+
 def prepare(
-    pool_path: str | Path,
-    quotas_path: str | Path,
+    pool: str | Path | Pool,
+    quotas: str | Path | QuotaSpec,
     out_dir: str | Path,
     *,
     algorithm: Algorithm = Algorithm.LEXIMIN,
@@ -149,8 +209,8 @@ def prepare(
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
 
     Args:
-        pool_path: the pool (CSV or Excel) of people who volunteered.
-        quotas_path: the quota file (YAML, or CSV with ``panel_size``).
+        pool: the pool of people who volunteered: a file (CSV or Excel) or a :class:`Pool` already loaded.
+        quotas: the quotas: a file (YAML, or CSV with ``panel_size``) or a :class:`quotas.QuotaSpec`.
         out_dir: the draw folder; it gets ``lottery.json``, ``ledger.jsonl`` and ``private/``.
         algorithm: how the panel distribution is computed (LEXIMIN by default).
         panels: m, the number of equally likely panels in the lottery.
@@ -159,19 +219,29 @@ def prepare(
         panel_size: the panel size, for quota files that do not state it.
         legacy_runs: Monte-Carlo runs that estimate the legacy algorithm's probabilities.
         time_limit: seconds the computation may take; the fairest lottery found by then is kept.
-        force: replace a lottery in ``out_dir`` that has not been drawn.
+        force: replace a lottery of other inputs or settings in ``out_dir``; one that has been drawn is never
+            replaced. The folder is checked before any computation.
         progress: receives progress of the long computation.
 
+    Raises:
+        InputError: a bad pool or quota file, or an output folder holding a drawn lottery (or, without
+            ``force``, another lottery).
+        InfeasibleError: no panel meets the quotas.
+
     Example:
-        >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
+        >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")  # doctest: +SKIP
         >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
     """
     if panels < 1:
         raise InputError(f"--panels must be at least 1, got {panels}.")
     folder = Path(out_dir)
     lottery_path = folder / LOTTERY_FILE
-    spec = canonical_spec(load_quotas(quotas_path, panel_size=panel_size))
-    pool = load_pool(pool_path, spec, sheet=sheet)
+    _refuse_drawn_folder(folder)
+    spec, pool, inputs = _load_inputs(pool, quotas, panel_size=panel_size, sheet=sheet)
+    settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit)
+    if not force:
+        _refuse_other_lottery(lottery_path, {"format": LOTTERY_FORMAT, "software_version": software_version(),
+                                             "inputs": inputs, "settings": settings, "seed_source": seed_source})
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
     people = _people_field(pool, spec, names, order, salt)
@@ -180,21 +250,10 @@ def prepare(
     panel_idx, probs, stats, max_dev = _distribution(problem, algorithm, panels, legacy_runs, progress,
                                                      time_limit)
     sorted_names = sorted(names)
-    settings: dict[str, Any] = {
-        "panel_size": spec.panel_size,
-        "algorithm": algorithm.value,
-        "panels": panels if algorithm is not Algorithm.LEGACY else 0,
-        "households": bool(spec.households),
-        "id_column": pool.id_column,
-    }
-    if time_limit is not None:
-        settings["time_limit_seconds"] = time_limit
-    if algorithm is Algorithm.LEGACY:
-        settings["legacy_runs"] = legacy_runs
     body = {
         "format": LOTTERY_FORMAT,
         "software_version": software_version(),
-        "inputs": {Path(pool_path).name: pool.table.sha256, Path(quotas_path).name: sha256_file(quotas_path)},
+        "inputs": inputs,
         "settings": settings,
         "seed_source": seed_source,
         "categories": spec_to_public(spec),
@@ -206,7 +265,6 @@ def prepare(
         "reserve_rule": RESERVE_RULE,
     }
     data = canonical_json(body)
-    _refuse_replacing_drawn(folder, lottery_path, data)
     atomic_write(lottery_path, data, overwrite=force)
     _write_private_pool(folder, pool, names, order)
     commitment = hashlib.sha256(data).hexdigest()

@@ -70,13 +70,13 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], pan
     return sorted(out)
 
 
-def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break: bool = False,
+def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota_break: bool = False,
             lang: str = "nl") -> ReplaceResult:
     """Replace panel members who dropped out, by the committed rule; record each as a draw-record event.
 
     Args:
         draw_path: the draw record ``DIR/draw.json`` (the lottery file is beside it).
-        dropouts: pseudonyms (or register ids) of members who dropped out.
+        dropouts: the pseudonym (or register id) of a member who dropped out, or a list of them.
         allow_quota_break: when no reserve fits, take the one breaking the fewest quota bounds.
         lang: language of the regenerated reports (``nl`` or ``en``).
 
@@ -84,6 +84,8 @@ def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break
         >>> result = replace("draw1/draw.json", ["3f9a0c1d2b4e5f60"])  # doctest: +SKIP
         >>> result.replacements[0].replacement  # doctest: +SKIP
     """
+    if isinstance(dropouts, str):
+        dropouts = [dropouts]
     if not dropouts:
         raise InputError("name at least one drop-out with --dropout.")
     path = Path(draw_path)

@@ -22,7 +22,7 @@ DEFAULT_LANG = "nl"
 
 
 class ReportFormat(StrEnum):
-    """The report formats; Typer turns this into a checked ``--format`` choice."""
+    """The report formats: ``html`` (the published report) or ``md`` (Markdown, for plain-text readers)."""
 
     HTML = "html"
     MD = "md"

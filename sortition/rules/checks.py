@@ -17,7 +17,8 @@ class Check:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The checklist; ``ok`` when every check passed. ``failed`` is the first failing check, if any.
+    """The checklist; ``ok`` when every check passed. ``failures`` lists every failing check, ``failed`` is the
+    first of them (None when every check passed).
 
     For a draw record, ``record_sha256`` is the SHA-256 of the record's bytes as verified and ``events`` the
     number of replacement events in it: the values officials publish after each replacement (``None`` for
@@ -31,6 +32,11 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return all(c.passed for c in self.checks)
+
+    @property
+    def failures(self) -> list[Check]:
+        """Every check that failed, in checklist order (empty when the draw verifies)."""
+        return [c for c in self.checks if not c.passed]
 
     @property
     def failed(self) -> Check | None:
