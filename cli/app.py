@@ -346,13 +346,18 @@ def replace(
                                        "quota_breaks": list(r.quota_breaks)} for r in result.replacements],
                      "panel": list(result.panel), "draw_record": str(result.draw_path),
                      "reports": [str(p) for p in result.report_paths], "private": str(result.panel_csv),
+                     "files": [str(p) for p in result.files],
                      "record_sha256": result.record_sha256, "events": result.events})
         return
     for r in result.replacements:
         note = f" [red]quota broken: {'; '.join(r.quota_breaks)}[/]" if r.quota_breaks else ""
         ok(f"{r.dropout} is replaced by {r.replacement} (reserve rank {r.reserve_rank}).{note}")
-    console.print(f"Updated: {result.draw_path}, {', '.join(str(p) for p in result.report_paths)}")
-    console.print(f"Private: {result.panel_csv} (personal data: do not publish)")
+    console.print("Updated (public):", highlight=False)
+    for path in (result.draw_path, *result.report_paths, *([result.ledger_path] if result.ledger_path else [])):
+        console.print(f"  {path}", highlight=False, soft_wrap=True)
+    console.print("Updated (private, personal data: do not publish):", highlight=False)
+    for path in result.private_paths:
+        console.print(f"  {path}", highlight=False, soft_wrap=True)
     console.print(f"Record SHA-256 ({result.events} replacement event(s)): [bold]{result.record_sha256}[/]",
                   soft_wrap=True)
     console.print("Publish this SHA-256 now, with the updated draw.json; auditors check it with:\n"

@@ -67,8 +67,13 @@ def _write(folder: Path, rows: list[list[str]], plan: dict | None = None, *, sep
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """A private list: UTF-8 with BOM, separated as the register was."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline()
+        fh.seek(0)
+        if fh.read(1) != "\ufeff":
+            fh.seek(0)
+        return list(csv.DictReader(fh, delimiter=";" if first.count(";") > first.count(",") else ","))
 
 
 def _run(tmp: Path, rows: list[list[str]], plan: dict | None = None, seed: str = "seed 1") -> Path:

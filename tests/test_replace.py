@@ -98,12 +98,21 @@ def test_event_chain_private_panel_and_ledger(record_path: Path) -> None:
     assert events[1]["previous_sha256"] == record_sha256(record, events[:1])
     assert second.replacement != first.replacement
     assert record["panel"] == panel, "the drawn panel stays as drawn; the events say what changed"
-    with open(folder / "private" / "panel.csv", encoding="utf-8") as fh:
-        names = [row["sortition_pseudonym"] for row in csv.DictReader(fh)]
+    with open(folder / "private" / "panel.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    names = [row["sortition_pseudonym"] for row in rows]
     assert second.replacement in names and panel[0] not in names and first.replacement not in names
-    with open(folder / "private" / "reserves.csv", encoding="utf-8") as fh:
-        reserves = [row["sortition_pseudonym"] for row in csv.DictReader(fh)]
+    # The panel list says who replaced whom: the second replacement took the first replacement's seat.
+    assert {r["sortition_pseudonym"]: r["replaces"] for r in rows if r["replaces"]} == {
+        second.replacement: first.replacement}
+    with open(folder / "private" / "reserves.csv", encoding="utf-8-sig") as fh:
+        reserve_rows = list(csv.DictReader(fh))
+    reserves = [row["sortition_pseudonym"] for row in reserve_rows]
     assert first.replacement not in reserves and second.replacement not in reserves
+    # Committed ranks are kept (a gap where a reserve was called up), never renumbered from 1.
+    committed = {name: n for n, name in enumerate(record["reserves"], 1)}
+    assert [int(r["rank"]) for r in reserve_rows] == [committed[name] for name in reserves]
+    assert first.reserve_rank not in [int(r["rank"]) for r in reserve_rows]
     ledger = [json.loads(line) for line in (folder / "ledger.jsonl").read_text().splitlines()]
     assert [e["event"] for e in ledger][-2:] == ["replace", "replace"]
     report = verify(record_path)

@@ -171,7 +171,7 @@ def round_counts(weights: np.ndarray, members: np.ndarray, m: int) -> np.ndarray
 def _round_to_total(frac: np.ndarray) -> np.ndarray:
     """Round the floating parts to 0 or 1, the largest up, so that their sum is the (integral) total."""
     floating = np.flatnonzero((frac > 0) & (frac < 1))
-    up = int(round(float(frac.sum()))) - int((frac == 1.0).sum())
+    up = round(float(frac.sum())) - int((frac == 1.0).sum())
     order = floating[np.argsort(-frac[floating], kind="stable")]
     out = frac.copy()
     out[floating] = 0.0

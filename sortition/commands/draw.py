@@ -22,6 +22,8 @@ from sortition.rules.reserve import current_state
 
 @dataclass(frozen=True)
 class DrawResult:
+    """What ``draw`` wrote (the public record and reports, the private lists) and the :class:`Outcome`."""
+
     folder: Path
     draw_path: Path
     report_path: Path
@@ -30,6 +32,8 @@ class DrawResult:
     outcome: Outcome
     report_paths: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: Every private list written: panel and reserves, each as .csv and .xlsx.
+    private_paths: tuple[Path, ...] = ()
 
 
 def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool,
@@ -72,8 +76,11 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool,
     body = record_body(outcome, published_before_seed=published_before_seed, events=events)
     atomic_write(draw_path, canonical_json(body), overwrite=bool(events))
     state = current_state(lottery, body)  # a re-run after replacements keeps them in the private lists
-    panel_csv, reserves_csv = write_private_lists(folder, state.panel, state.unused_reserves(outcome.reserves))
+    lists = write_private_lists(folder, state.panel, outcome.reserves, used=state.used,
+                                replaces={r.replacement: r.dropout for r in state.replacements})
+    panel_csv, reserves_csv = lists[0], lists[2]
     append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
                            "draw_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
     html, md = write_folder_reports(draw_path, lang=report_lang)  # after the ledger entry: it shows the draw time
-    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md))
+    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md),
+                      private_paths=tuple(lists))

@@ -35,6 +35,7 @@ from sortition.records import (
     append_ledger,
     private_dir,
     read_lottery,
+    write_list_format,
 )
 from sortition.rules.public import canonical_spec, public_pool, spec_to_public
 from sortition.rules.reserve import RESERVE_RULE
@@ -105,6 +106,7 @@ def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.nda
     # values; panel.csv and reserves.csv, the files people open, neutralise formula cells.
     write_csv(private_dir(folder) / POOL_COPY, [PSEUDONYM_COLUMN, *pool.table.columns], rows,
               mode=PRIVATE_FILE_MODE, overwrite=True, safe=False)
+    write_list_format(folder, pool.table.delimiter)  # panel.csv and reserves.csv come back as the pool came
 
 
 def _settings(spec: QuotaSpec, pool: Pool, algorithm: Algorithm, panels: int, legacy_runs: int,

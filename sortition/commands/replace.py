@@ -15,6 +15,7 @@ from typing import Any
 from quotas.errors import InputError, VerificationError
 from sortition.files import atomic_write, canonical_json
 from sortition.records import (
+    LEDGER_FILE,
     PSEUDONYM_COLUMN,
     append_ledger,
     lottery_beside,
@@ -45,6 +46,15 @@ class ReplaceResult:
     report_paths: tuple[Path, ...]
     record_sha256: str
     events: int
+    #: The private lists rewritten: panel and reserves (``replaces`` column, committed ranks), .csv and .xlsx.
+    private_paths: tuple[Path, ...] = ()
+    ledger_path: Path | None = None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file ``replace`` updated: the draw record, the reports, the ledger and the private lists."""
+        ledger = (self.ledger_path,) if self.ledger_path is not None else ()
+        return (self.draw_path, *self.report_paths, *ledger, *self.private_paths)
 
 
 def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], panel: Sequence[str]) -> list[str]:
@@ -114,10 +124,12 @@ def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota
     data = canonical_json(new_record)
     new_sha256 = hashlib.sha256(data).hexdigest()
     atomic_write(path, data, overwrite=True)
-    panel_csv, _ = write_private_lists(folder, panel, [r for r in record["reserves"] if r not in used])
+    swaps = {r.replacement: r.dropout for r in (*state.replacements, *made)}
+    private = write_private_lists(folder, panel, record["reserves"], used=used, replaces=swaps)
     for choice in made:
         append_ledger(folder, {"event": "replace", "commitment": record.get("commitment"),
                                "dropout": choice.dropout, "replacement": choice.replacement,
                                "rule": choice.rule, "draw_sha256": new_sha256})
     reports = write_folder_reports(path, lang=lang)
-    return ReplaceResult(path, tuple(made), tuple(panel), panel_csv, reports, new_sha256, len(events))
+    return ReplaceResult(path, tuple(made), tuple(panel), private[0], reports, new_sha256, len(events),
+                         private_paths=tuple(private), ledger_path=folder / LEDGER_FILE)

@@ -6,11 +6,13 @@ import dataclasses
 from pathlib import Path
 from typing import Unpack
 
+from quotas.model import QuotaSpec
 from sortition.commands.draw import DrawResult, draw
 from sortition.commands.prepare import PrepareOptions, prepare
+from sortition.pool import Pool
 
 
-def select(pool_path: str | Path, quotas_path: str | Path, seed: str, out_dir: str | Path,
+def select(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, seed: str, out_dir: str | Path,
            **options: Unpack[PrepareOptions]) -> DrawResult:
     """Prepare and draw in one step, for practice and tests (``options`` are those of :func:`prepare`).
 
@@ -20,6 +22,6 @@ def select(pool_path: str | Path, quotas_path: str | Path, seed: str, out_dir: s
     Example:
         >>> result = select("pool.csv", "quotas.yaml", "practice", "out", panels=100)  # doctest: +SKIP
     """
-    prep = prepare(pool_path, quotas_path, out_dir, **options)
+    prep = prepare(pool, quotas, out_dir, **options)
     result = draw(prep.lottery_path, seed, published_before_seed=False)
     return dataclasses.replace(result, warnings=prep.warnings)

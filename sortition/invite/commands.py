@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError, VerificationError
-from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv
+from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv, write_xlsx
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
 from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
 from sortition.invite.selection import (
@@ -202,8 +202,11 @@ def _write_private(folder: Path, frame: SamplingFrame, sel: InviteSelection, pla
                 row = int(frame.register.row_numbers[frame.positions[person(u)]])
                 out.append([label, str(n), pseudonym_of(sel.unit_pseudonyms, u), str(row), *rows[row]])
         first = "letter" if name == "invitations.csv" else "reserve"
-        write_csv(priv / name, ["stratum", first, "pseudonym", "register_row", *header], out,
-                  mode=PRIVATE_FILE_MODE, overwrite=True)
+        columns = ["stratum", first, "pseudonym", "register_row", *header]
+        # As the register came (its separator; UTF-8 with BOM so Excel shows accents), and as .xlsx.
+        write_csv(priv / name, columns, out, mode=PRIVATE_FILE_MODE, overwrite=True,
+                  delimiter=frame.register.delimiter or ",", bom=True)
+        write_xlsx((priv / name).with_suffix(".xlsx"), columns, out)
         os.chmod(priv / name, PRIVATE_FILE_MODE)
         paths.append(priv / name)
     return paths[0], paths[1]

@@ -10,6 +10,8 @@ from quotas.errors import SortitionError
 
 @dataclass(frozen=True)
 class Check:
+    """One line of a verification's checklist: its name, whether it passed, and one line of detail."""
+
     name: str
     passed: bool
     detail: str = ""
