@@ -14,7 +14,7 @@ from typing import Any
 
 from quotas.errors import InputError
 from sortition.files import atomic_write, canonical_json
-from sortition.records import DRAW_FILE, append_ledger, read_draw, read_lottery, write_private_lists
+from sortition.records import DRAW_FILE, append_ledger, read_draw, read_ledger, read_lottery, write_private_lists
 from sortition.report.output import write_folder_reports
 from sortition.rules.outcome import Outcome, compute_outcome, record_body
 from sortition.rules.reserve import current_state
@@ -34,6 +34,12 @@ class DrawResult:
     warnings: tuple[str, ...] = ()
     #: Every private list written: panel and reserves, each as .csv and .xlsx.
     private_paths: tuple[Path, ...] = ()
+
+
+def _in_ledger(folder: Path, draw_sha256: str) -> bool:
+    """Whether the ledger already records this very draw record (by a draw or the replacement that made it)."""
+    ledger = read_ledger(folder)
+    return ledger is not None and any(e.get("draw_sha256") == draw_sha256 for e in ledger.entries)
 
 
 def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool,
@@ -79,8 +85,10 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool,
     lists = write_private_lists(folder, state.panel, outcome.reserves, used=state.used,
                                 replaces={r.replacement: r.dropout for r in state.replacements})
     panel_csv, reserves_csv = lists[0], lists[2]
-    append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
-                           "draw_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
+    draw_sha256 = hashlib.sha256(canonical_json(body)).hexdigest()
+    if not _in_ledger(folder, draw_sha256):  # a same-seed redraw that changes nothing adds nothing
+        append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
+                               "draw_sha256": draw_sha256})
     html, md = write_folder_reports(draw_path, lang=report_lang)  # after the ledger entry: it shows the draw time
     return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md),
                       private_paths=tuple(lists))

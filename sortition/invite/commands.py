@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError, VerificationError
-from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv, write_xlsx
+from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv, write_xlsx
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
 from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
 from sortition.invite.selection import (
@@ -109,6 +109,18 @@ def _exclude_bytes(ids: Sequence[str]) -> bytes:
     return "".join(f"{i}\n" for i in sorted(set(ids))).encode("utf-8")
 
 
+def _same_inputs(plan_file: Path, register_path: str | Path, plan_path: str | Path) -> bool:
+    """Whether the plan in the folder was made from these very files (then prepare may run again, e.g. after a
+    crash: the folder's salt makes it the same plan)."""
+    try:
+        _, old = read_json(plan_file, what="invitation plan")
+        inputs = old.get("inputs", {})
+        return (inputs.get(Path(register_path).name) == sha256_file(register_path)
+                and inputs.get(Path(plan_path).name) == sha256_file(plan_path))
+    except (InputError, OSError):
+        return False
+
+
 def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_dir: str | Path, *,
                         seed_source: str = "", force: bool = False,
                         progress: ProgressReporter = NULL_PROGRESS) -> InvitePrepareResult:
@@ -118,6 +130,15 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
         InputError: bad plan or register (the message names file, row and column), an empty stratum, more
             letters than people, or a folder whose plan was drawn already.
     """
+    folder = Path(out_dir)
+    plan_file = folder / PLAN_FILE
+    if (folder / INVITATIONS_FILE).exists():  # before reading a register of a million rows
+        raise InputError("holds invitations drawn already; their plan is never replaced.",
+                         file=folder / INVITATIONS_FILE, hint="Choose another --out folder for a new plan.")
+    if plan_file.exists() and not force and not _same_inputs(plan_file, register_path, plan_path):
+        raise InputError("holds an invitation plan made from other inputs; it would be replaced.", file=plan_file,
+                         hint="Choose another --out folder, or pass --force to replace it (only a plan that "
+                              "has not been drawn).")
     plan = load_plan(plan_path)
     plan_bytes = Path(plan_path).read_bytes()
     progress.start("Reading the register")
@@ -127,11 +148,6 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
     frame = build_frame(register, plan, exclude[0])
     strata = plan_strata(frame, plan)
     progress.finish()
-    folder = Path(out_dir)
-    plan_file = folder / PLAN_FILE
-    if (folder / INVITATIONS_FILE).exists() and not force:
-        raise InputError("holds invitations drawn already; a new plan needs a new folder.",
-                         file=folder / INVITATIONS_FILE, hint="Choose another --out folder.")
     salt = load_or_create_salt(folder)
     atomic_write(private_dir(folder) / EXCLUDE_FILE, _exclude_bytes(exclude[0]), mode=PRIVATE_FILE_MODE,
                  overwrite=True)

@@ -1,0 +1,134 @@
+"""The official's path: refusals before any work, swapped arguments, idempotent redraws, 80-column output."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import QUOTAS
+from typer.testing import CliRunner
+
+import sortition.commands.prepare as prepare_module
+import sortition.invite.commands as invite_commands
+from cli.app import app
+from quotas.errors import InputError
+from sortition import Algorithm, draw, invite, prepare
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+LEGACY = {"algorithm": Algorithm.LEGACY, "legacy_runs": 50}
+
+
+def run(*args: object, width: int = 80) -> tuple[int, str]:
+    result = CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": str(width), "NO_COLOR": "1"})
+    return result.exit_code, result.output
+
+
+def small_inputs(folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = [f"P{i:03d},Name{i},Street {i // 2},{i % 5},{'f' if i % 2 else 'm'},{'young' if i % 3 else 'old'}"
+            for i in range(16)]
+    (folder / "pool.csv").write_text("id,name,street,number,gender,age\n" + "\n".join(rows) + "\n",
+                                     encoding="utf-8")
+    (folder / "quotas.yaml").write_text(QUOTAS, encoding="utf-8")
+    return folder / "pool.csv", folder / "quotas.yaml"
+
+
+@pytest.fixture
+def no_computation(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the long computation ran before the folder was checked")
+
+    monkeypatch.setattr(prepare_module, "_distribution", fail)
+
+
+def test_prepare_refuses_a_drawn_folder_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pool, quotas = small_inputs(tmp_path)
+    prep = prepare(pool, quotas, tmp_path / "out", **LEGACY)
+    draw(prep.lottery_path, "seed", published_before_seed=True)
+    before = prep.lottery_path.read_bytes()
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pool was read before the folder was checked")
+
+    monkeypatch.setattr(prepare_module, "_load_inputs", fail)
+    for force in (False, True):
+        with pytest.raises(InputError, match="drawn; it is never replaced"):
+            prepare(pool, quotas, tmp_path / "out", force=force, **LEGACY)
+    assert prep.lottery_path.read_bytes() == before
+    code, out = run("prepare", pool, quotas, "--out", tmp_path / "out", "--force", "-a", "legacy")
+    assert code == 2 and "never replaced" in out
+
+
+def test_prepare_refuses_another_lottery_before_computing(tmp_path: Path, no_computation: None) -> None:
+    pool, quotas = small_inputs(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "lottery.json").write_text(json.dumps({"format": "sortition-lottery/1"}))
+    with pytest.raises(InputError, match="other inputs or settings.*\n?.*--force|--force"):
+        prepare(pool, quotas, tmp_path / "out", **LEGACY)
+
+
+def test_prepare_again_with_the_same_inputs_is_harmless(tmp_path: Path) -> None:
+    """After a crash, prepare runs again in the same folder: the salt is kept, so the lottery is the same."""
+    pool, quotas = small_inputs(tmp_path)
+    first = prepare(pool, quotas, tmp_path / "out", **LEGACY)
+    again = prepare(pool, quotas, tmp_path / "out", **LEGACY)
+    assert again.commitment == first.commitment
+    with pytest.raises(InputError, match="--force"):
+        prepare(pool, quotas, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=51)
+    forced = prepare(pool, quotas, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=51, force=True)
+    assert forced.commitment != first.commitment
+
+
+def invite_inputs(folder: Path) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("register.csv", "plan.yaml"):
+        shutil.copy(EXAMPLES / "schalkwijk-trees" / name, folder / name)
+    return folder / "register.csv", folder / "plan.yaml"
+
+
+def test_invite_prepare_checks_the_folder_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    register, plan = invite_inputs(tmp_path / "in")
+    prep = invite.prepare_invitations(register, plan, tmp_path / "letters")
+    invite.prepare_invitations(register, plan, tmp_path / "letters")  # the same inputs again: harmless
+    invite.draw_invitations(prep.plan_path, register, "seed")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the register was read before the folder was checked")
+
+    monkeypatch.setattr(invite_commands, "read_register", fail)
+    for force in (False, True):
+        with pytest.raises(InputError, match="drawn already; their plan is never replaced"):
+            invite.prepare_invitations(register, plan, tmp_path / "letters", force=force)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "invitation_plan.json").write_text("{}")
+    with pytest.raises(InputError, match="--force"):
+        invite.prepare_invitations(register, plan, other)
+
+
+def test_a_same_seed_redraw_adds_nothing_to_the_ledger(tmp_path: Path) -> None:
+    pool, quotas = small_inputs(tmp_path)
+    prep = prepare(pool, quotas, tmp_path / "out", **LEGACY)
+    draw(prep.lottery_path, "seed", published_before_seed=True)
+    ledger = tmp_path / "out" / "ledger.jsonl"
+    before = ledger.read_bytes()
+    again = draw(prep.lottery_path, "seed", published_before_seed=True)
+    assert ledger.read_bytes() == before
+    # After a replacement the record changed; drawing again (e.g. to rewrite the lists) still adds nothing.
+    from sortition import replace
+
+    replace(again.draw_path, again.outcome.panel[0])
+    after_replace = ledger.read_bytes()
+    draw(prep.lottery_path, "seed", published_before_seed=True)
+    assert ledger.read_bytes() == after_replace
+    # A draw whose ledger line was lost (a crash between the two writes) gets it on the re-run.
+    lines = before.splitlines(keepends=True)
+    ledger.write_bytes(b"".join(lines[:-1]))
+    (tmp_path / "out" / "draw.json").write_bytes(json.dumps(json.loads(
+        (tmp_path / "out" / "draw.json").read_text()) | {"events": []}, sort_keys=True, ensure_ascii=False,
+        indent=1).encode() + b"\n")
+    draw(prep.lottery_path, "seed", published_before_seed=True)
+    assert json.loads(ledger.read_bytes().splitlines()[-1])["event"] == "draw"
