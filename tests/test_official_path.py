@@ -66,8 +66,9 @@ def test_prepare_refuses_another_lottery_before_computing(tmp_path: Path, no_com
     pool, quotas = small_inputs(tmp_path)
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "lottery.json").write_text(json.dumps({"format": "sortition-lottery/1"}))
-    with pytest.raises(InputError, match="other inputs or settings.*\n?.*--force|--force"):
+    with pytest.raises(InputError, match="other inputs or settings") as err:
         prepare(pool, quotas, tmp_path / "out", **LEGACY)
+    assert "--force" in str(err.value)
 
 
 def test_prepare_again_with_the_same_inputs_is_harmless(tmp_path: Path) -> None:
