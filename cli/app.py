@@ -81,8 +81,8 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
     """
 
     with user_errors():
-        spec = load_quotas(quotas, panel_size=panel_size)
-        loaded = sortition.load_pool(pool, spec, sheet=sheet)
+        loaded = sortition.load_pool(pool, quotas, sheet=sheet, panel_size=panel_size)
+        spec = loaded.problem.spec
         if as_json:
             report = check_feasibility(loaded.problem)
         else:

@@ -133,3 +133,30 @@ def test_a_same_seed_redraw_adds_nothing_to_the_ledger(tmp_path: Path) -> None:
         indent=1).encode() + b"\n")
     draw(prep.lottery_path, "seed", published_before_seed=True)
     assert json.loads(ledger.read_bytes().splitlines()[-1])["event"] == "draw"
+
+
+def test_swapped_pool_and_quotas_are_recognised(tmp_path: Path) -> None:
+    pool, quotas = small_inputs(tmp_path)
+    for command in (["check", quotas, pool], ["prepare", quotas, pool, "--out", tmp_path / "out"]):
+        code, out = run(*command)
+        assert code == 2, out
+        assert "swapped" in out and "the pool comes first" in out, out
+    with pytest.raises(InputError, match="swapped"):
+        prepare(quotas, pool, tmp_path / "out", **LEGACY)
+    assert not (tmp_path / "out" / "lottery.json").exists()
+
+
+def test_swapped_register_and_plan_are_recognised(tmp_path: Path) -> None:
+    register, plan = invite_inputs(tmp_path / "in")
+    code, out = run("invite", "prepare", plan, register, "--out", tmp_path / "letters")
+    assert code == 2 and "swapped" in out and "the register comes first" in out, out
+
+
+def test_invite_draw_with_another_register_says_so(tmp_path: Path) -> None:
+    register, plan = invite_inputs(tmp_path / "in")
+    prep = invite.prepare_invitations(register, plan, tmp_path / "letters")
+    for other in (EXAMPLES / "schalkwijk-trees" / "pool.csv", EXAMPLES / "veiligheid" / "register.csv"):
+        code, out = run("invite", "draw", prep.plan_path, "--register", other, "--seed", "s")
+        assert code == 2, out
+        assert "not the register the plan was made from: SHA-256 differs" in " ".join(out.split()), out
+        assert "fix columns" not in out

@@ -23,7 +23,7 @@ from sortition.algorithms.base import Algorithm
 from sortition.algorithms.legacy import legacy_probabilities
 from sortition.algorithms.rounding import round_to_lottery
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv
-from sortition.pool import Pool, load_pool, pool_from_table
+from sortition.pool import Pool, load_pool, load_spec, pool_from_table
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
 from sortition.records import (
@@ -185,7 +185,7 @@ def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, pan
         else:
             quota_input = ("quotas.yaml", hashlib.sha256(dump_yaml(given).encode("utf-8")).hexdigest())
     else:
-        given = load_quotas(quotas, panel_size=panel_size)
+        given = load_spec(quotas, pool=None if isinstance(pool, Pool) else pool, panel_size=panel_size)
         quota_input = (Path(quotas).name, sha256_file(quotas))
     spec = canonical_spec(given)
     # A loaded Pool is matched again against the canonical spec: the lottery states values in that order.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError, VerificationError
+from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv, write_xlsx
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
 from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
@@ -109,6 +109,26 @@ def _exclude_bytes(ids: Sequence[str]) -> bytes:
     return "".join(f"{i}\n" for i in sorted(set(ids))).encode("utf-8")
 
 
+def _reads_as_plan(path: str | Path) -> bool:
+    try:
+        load_plan(path)
+    except SortitionError:
+        return False
+    return True
+
+
+def _load_plan_in_order(register_path: str | Path, plan_path: str | Path) -> InvitePlanSpec:
+    """The plan; when it cannot be read but the file given as the register is a plan, say they are swapped."""
+    try:
+        return load_plan(plan_path)
+    except SortitionError:
+        if not _reads_as_plan(register_path):
+            raise
+    raise InputError(f"the arguments are swapped: {register_path} is an invitation plan and {plan_path} is not; "
+                     "the register comes first, then the plan.",
+                     hint=f"Run: sortition invite prepare {plan_path} {register_path} --out ...")
+
+
 def _same_inputs(plan_file: Path, register_path: str | Path, plan_path: str | Path) -> bool:
     """Whether the plan in the folder was made from these very files (then prepare may run again, e.g. after a
     crash: the folder's salt makes it the same plan)."""
@@ -139,7 +159,7 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
         raise InputError("holds an invitation plan made from other inputs; it would be replaced.", file=plan_file,
                          hint="Choose another --out folder, or pass --force to replace it (only a plan that "
                               "has not been drawn).")
-    plan = load_plan(plan_path)
+    plan = _load_plan_in_order(register_path, plan_path)
     plan_bytes = Path(plan_path).read_bytes()
     progress.start("Reading the register")
     register = read_register(register_path, plan)
