@@ -17,6 +17,7 @@ from cli.output import (
     EXIT_FAILED,
     EXIT_OK,
     RichProgress,
+    command,
     console,
     err_console,
     ok,
@@ -43,7 +44,9 @@ SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet to read fro
 PanelSizeOpt = Annotated[int | None, typer.Option("--panel-size", "-k",
                                                   help="Panel size (needed for CSV quota files).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
-AlgorithmOpt = Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")]
+# The choices go in the help text, which wraps between words (in the type column they broke inside one).
+AlgorithmOpt = Annotated[Algorithm, typer.Option(
+    "--algorithm", "-a", metavar="<name>", help=f"Selection algorithm: {', '.join(a.value for a in Algorithm)}.")]
 PanelsOpt = Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")]
 TimeLimitOpt = Annotated[float | None, typer.Option(
     "--time-limit", help="Seconds the fair-lottery computation may take; when reached, the fairest lottery "
@@ -196,8 +199,9 @@ def prepare(
     _print_probabilities(result.probabilities, estimates=algorithm is Algorithm.LEGACY)
     ok(f"Wrote {result.lottery_path}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
-    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
-                  f"  sortition draw {result.lottery_path} --seed \"...\"", highlight=False)
+    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:",
+                  highlight=False)
+    command(f"sortition draw {result.lottery_path} --seed \"...\"")
 
 
 def _print_probabilities(probs: object, *, estimates: bool) -> None:
@@ -323,8 +327,8 @@ def verify(
 @app.command()
 def replace(
     record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
-    dropout: Annotated[list[str], typer.Option("--dropout", help="Pseudonym (or pool id) of a member who dropped "
-                                               "out; repeat for several.")],
+    dropout: Annotated[list[str], typer.Option("--dropout", metavar="<id>", help="Pseudonym (or pool id) of a "
+                                               "member who dropped out; repeat for several.")],
     allow_quota_break: Annotated[bool, typer.Option("--allow-quota-break", help="When no reserve fits, take the "
                                                     "one breaking the fewest quotas (recorded as such).")] = False,
     lang: LangOpt = "nl",
@@ -360,9 +364,8 @@ def replace(
         console.print(f"  {path}", highlight=False, soft_wrap=True)
     console.print(f"Record SHA-256 ({result.events} replacement event(s)): [bold]{result.record_sha256}[/]",
                   soft_wrap=True)
-    console.print("Publish this SHA-256 now, with the updated draw.json; auditors check it with:\n"
-                  f"  sortition verify {result.draw_path} --record-sha256 {result.record_sha256}",
-                  highlight=False, soft_wrap=True)
+    console.print("Publish this SHA-256 now, with the updated draw.json; auditors check it with:", highlight=False)
+    command(f"sortition verify {result.draw_path} --record-sha256 {result.record_sha256}")
 
 
 @app.command()
@@ -389,7 +392,8 @@ def report(
 def rfc3797(
     pool_size: Annotated[int, typer.Option("--pool-size", help="Number of eligible people, listed 1..N.")],
     select_count: Annotated[int, typer.Option("--select", help="How many to select.")],
-    source: Annotated[list[str], typer.Option("--source", help="A public random source (repeat per source).")],
+    source: Annotated[list[str], typer.Option("--source", metavar="<text>",
+                                              help="A public random source (repeat per source).")],
 ) -> None:
     """Plain draw without quotas by the IETF procedure of RFC 3797 (reproduces a classic published draw).
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.output import RichProgress, console, err_console, ok, user_errors
+from cli.output import RichProgress, command, console, err_console, ok, user_errors
 from sortition.invite import draw_invitations, prepare_invitations
 
 invite_app = typer.Typer(help="Stage 1: draw the residents to invite, stratified and verifiable.",
@@ -43,8 +43,9 @@ def invite_prepare(
     console.print(table)
     ok(f"Wrote {result.plan_path}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
-    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
-                  f"  sortition invite draw {result.plan_path} --register {register} --seed \"...\"", highlight=False)
+    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:",
+                  highlight=False)
+    command(f"sortition invite draw {result.plan_path} --register {register} --seed \"...\"")
 
 
 @invite_app.command("draw")

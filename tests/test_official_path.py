@@ -160,3 +160,58 @@ def test_invite_draw_with_another_register_says_so(tmp_path: Path) -> None:
         assert code == 2, out
         assert "not the register the plan was made from: SHA-256 differs" in " ".join(out.split()), out
         assert "fix columns" not in out
+
+
+def test_suggested_commands_are_never_wrapped_at_80_columns(tmp_path: Path) -> None:
+    pool, quotas = small_inputs(tmp_path)
+    out = tmp_path / "a-rather-long-folder-name-for-the-lottery-of-the-citizens-assembly-2027"
+    code, text = run("prepare", pool, quotas, "--out", out, "-a", "legacy", "--panel-size", "4")
+    assert code == 0, text
+    assert f'  sortition draw {out / "lottery.json"} --seed "..."' in text.splitlines()
+    code, text = run("draw", out / "lottery.json", "--seed", "seed")
+    assert code == 0, text
+    record = json.loads((out / "draw.json").read_text(encoding="utf-8"))
+    code, text = run("replace", out / "draw.json", "--dropout", record["panel"][0])
+    assert code == 0, text
+    lines = text.splitlines()
+    assert any(line.startswith(f"  sortition verify {out / 'draw.json'} --record-sha256 ") and
+               len(line.split()[-1]) == 64 for line in lines), text
+    # replace lists every file it updated, one per line, public and private apart.
+    for name in ("draw.json", "report.html", "report.md", "ledger.jsonl"):
+        assert f"  {out / name}" in lines, text
+    for name in ("panel.csv", "panel.xlsx", "reserves.csv", "reserves.xlsx"):
+        assert f"  {out / 'private' / name}" in lines, text
+
+
+def test_help_at_80_columns_breaks_no_word_and_shows_no_bool(tmp_path: Path) -> None:
+    for command in (["prepare"], ["select"], ["replace"], ["invite", "prepare"], ["rfc3797"], ["verify"]):
+        code, text = run(*command, "--help")
+        assert code == 0, text
+        assert "<bool>" not in text and "list[str]" not in text, text
+        assert all(len(line) <= 80 for line in text.splitlines()), text
+        for word in ("leximin", "maximin", "legacy"):
+            if command in (["prepare"], ["select"]):
+                assert word in text, text  # every choice whole, in the help text
+
+
+def test_progress_line_and_timer_fit_80_columns() -> None:
+    import io
+    import re
+
+    from rich.console import Console
+
+    from cli.output import RichProgress
+
+    terminal = Console(file=io.StringIO(), width=80, force_terminal=True, color_system=None)
+    progress = RichProgress(console=terminal)
+    assert progress.enabled
+    progress.start("Computing the fairest lottery by LEXIMIN column generation, stage by stage", total=10)
+    progress.update(3, message="stage 3 of 7: 1,234 panels so far, the lowest probability is 0.0123 now")
+    screen = Console(file=io.StringIO(), width=80, color_system=None)
+    assert progress._progress is not None
+    with screen.capture() as captured:
+        screen.print(progress._progress.get_renderable())
+    progress.finish()
+    lines = captured.get().splitlines()
+    assert len(lines) == 1 and len(lines[0]) <= 80, lines
+    assert re.search(r"\d:\d\d:\d\d$", lines[0]), lines  # the timer is shown whole
