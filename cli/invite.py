@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
 
@@ -13,6 +14,14 @@ from sortition.invite import draw_invitations, prepare_invitations
 
 invite_app = typer.Typer(help="Stage 1: draw the residents to invite, stratified and verifiable.",
                          no_args_is_help=True)
+
+
+def _percent(rate: str | None) -> str:
+    """The plan's exact response rate (``3/100``) as people read it (``3%``)."""
+    if not rate:
+        return ""
+    value = float(Fraction(rate)) * 100
+    return f"{value:.1f}%".replace(".0%", "%")
 
 
 @invite_app.command("prepare")
@@ -36,10 +45,10 @@ def invite_prepare(
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
     table = Table(title=f"{result.eligibility['eligible']:,} eligible of {result.eligibility['register_rows']:,} rows")
-    for col in ("stratum", "eligible", "letters", "reserves", "response"):
+    for col in ("stratum", "eligible", "letters", "reserves", "expected response"):
         table.add_column(col, justify="left" if col == "stratum" else "right")
     for s in result.strata:
-        table.add_row(s.label, f"{s.eligible:,}", f"{s.letters:,}", f"{s.reserves:,}", s.expected_response or "")
+        table.add_row(s.label, f"{s.eligible:,}", f"{s.letters:,}", f"{s.reserves:,}", _percent(s.expected_response))
     console.print(table)
     ok(f"Wrote {result.plan_path}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")

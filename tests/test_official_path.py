@@ -215,3 +215,25 @@ def test_progress_line_and_timer_fit_80_columns() -> None:
     lines = captured.get().splitlines()
     assert len(lines) == 1 and len(lines[0]) <= 80, lines
     assert re.search(r"\d:\d\d:\d\d$", lines[0]), lines  # the timer is shown whole
+
+
+def test_exclusion_ids_not_in_the_register_are_named(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "veiligheid", src, ignore=shutil.ignore_patterns("pool.csv"))
+    listed = (src / "opted_out.csv").read_text(encoding="utf-8")
+    (src / "opted_out.csv").write_text(listed.rstrip("\n") + "\nR9999999998\nR9999999999\n", encoding="utf-8")
+    result = invite.prepare_invitations(src / "register.csv", src / "plan.yaml", tmp_path / "letters")
+    warning = next(w for w in result.warnings if "exclusion list" in w)
+    # The example's list already names 2 ids the register lacks; these two more make 4, each named.
+    assert warning.startswith("4 ids of the exclusion list are not in the register: ")
+    assert "R9999999998, R9999999999." in warning
+    many = invite_commands._missing_exclusions([f"X{i:02d}" for i in range(25)], ["X00"])
+    assert many.startswith("24 ids") and "and 14 more" in many and "X01" in many and "X24" not in many
+
+
+def test_invite_table_shows_the_response_rate_as_a_percentage(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    shutil.copytree(EXAMPLES / "veiligheid", src, ignore=shutil.ignore_patterns("pool.csv"))
+    code, out = run("invite", "prepare", src / "register.csv", src / "plan.yaml", "--out", tmp_path / "l", width=100)
+    assert code == 0, out
+    assert "3%" in out and "8%" in out and "3/100" not in out

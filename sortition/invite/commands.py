@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,20 @@ def _exclude_bytes(ids: Sequence[str]) -> bytes:
     return "".join(f"{i}\n" for i in sorted(set(ids))).encode("utf-8")
 
 
+#: At most this many ids of the exclusion list that are not in the register are named in the warning.
+MISSING_IDS_SHOWN = 10
+
+
+def _missing_exclusions(listed: Sequence[str], register_ids: Iterable[object]) -> str:
+    """The warning for exclusion-list ids the register does not hold, naming them (up to a limit)."""
+    missing = sorted(set(listed) - set(register_ids))
+    shown = ", ".join(missing[:MISSING_IDS_SHOWN])
+    more = f" and {len(missing) - MISSING_IDS_SHOWN} more" if len(missing) > MISSING_IDS_SHOWN else ""
+    ids = "id" if len(missing) == 1 else "ids"
+    return (f"{len(missing)} {ids} of the exclusion list {'is' if len(missing) == 1 else 'are'} not in the register: "
+            f"{shown}{more}. Check the exclusion list's id column against the register's.")
+
+
 def _reads_as_plan(path: str | Path) -> bool:
     try:
         load_plan(path)
@@ -178,8 +192,7 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
     append_ledger(folder, {"event": "invite prepare", "commitment": commitment, "register_sha256": register.sha256})
     warnings = [f"stratum '{s.label}' gets no letters ({s.eligible} eligible)." for s in strata if s.letters == 0]
     if exclude[0] and frame.stats["excluded_in_register"] < len(set(exclude[0])):
-        warnings.append(f"{len(set(exclude[0])) - frame.stats['excluded_in_register']} ids of the exclusion list "
-                        "are not in the register.")
+        warnings.append(_missing_exclusions(exclude[0], register.ids))
     return InvitePrepareResult(plan_file, commitment, strata, frame.stats, tuple(warnings))
 
 
