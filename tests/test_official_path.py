@@ -237,3 +237,30 @@ def test_invite_table_shows_the_response_rate_as_a_percentage(tmp_path: Path) ->
     code, out = run("invite", "prepare", src / "register.csv", src / "plan.yaml", "--out", tmp_path / "l", width=100)
     assert code == 0, out
     assert "3%" in out and "8%" in out and "3/100" not in out
+
+
+def test_docs_agree_with_the_program() -> None:
+    docs = ROOT / "docs"
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    for path in EXAMPLES.glob("*/*"):
+        if path.name != "README.md":
+            assert f"`{path.name}`" in readme, f"examples/README.md does not describe {path.name}"
+    auditing = (docs / "auditing.md").read_text(encoding="utf-8")
+    guide = (docs / "user-guide.md").read_text(encoding="utf-8")
+    published = next(line for line in auditing.splitlines() if line.startswith("| after the draw | `draw.json`"))
+    assert "report.html" in published and "report.html" in guide
+    assert "in the same folder" in guide  # the same lottery again needs the folder's salt
+    assert "too few in pool" not in guide  # check stops with one line before any table in that case
+    quota_doc = " ".join((docs / "quota-format.md").read_text(encoding="utf-8").split())
+    assert "names such as `16-29` and `65+` are text to every YAML reader and are written without quotes" in quota_doc
+
+
+def test_written_quota_files_quote_what_the_doc_says(tmp_path: Path) -> None:
+    from quotas import dump_yaml, load_quotas
+
+    (tmp_path / "q.yaml").write_text("panel_size: 2\ncategories:\n  a:\n    yes: {min: 0, max: 2}\n"
+                                     "    2033: {min: 0, max: 2}\n    16-29: {min: 0, max: 2}\n", encoding="utf-8")
+    spec = load_quotas(tmp_path / "q.yaml")
+    assert [v.value for v in spec.categories[0].values] == ["yes", "2033", "16-29"]
+    text = dump_yaml(spec)
+    assert "'yes':" in text and "'2033':" in text and "\n    16-29:" in text
