@@ -20,6 +20,9 @@ from typing import Any
 os.environ.update({"TERMINAL_WIDTH": "100", "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
 os.environ.pop("FORCE_COLOR", None)
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # docs/docgen.py, also when loaded by a test
+from docgen import write_or_check
+
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "cli.md"
 
@@ -73,16 +76,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print("docs/cli.md is out of date: run python docs/gen_cli_reference.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"Wrote {OUTPUT}")
-    return 0
+    return write_or_check(OUTPUT, render(), argv)
 
 
 if __name__ == "__main__":

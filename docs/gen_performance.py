@@ -19,6 +19,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # docs/docgen.py, also when loaded by a test
+from docgen import write_or_check
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 OUTPUT = ROOT / "docs" / "performance.md"
@@ -259,16 +262,7 @@ def render() -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            print("docs/performance.md is out of date: run python docs/gen_performance.py", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text, encoding="utf-8")
-    print(f"Wrote {OUTPUT}")
-    return 0
+    return write_or_check(OUTPUT, render(), argv)
 
 
 if __name__ == "__main__":

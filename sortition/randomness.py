@@ -69,15 +69,90 @@ def commitment_from_hex(text: str) -> bytes:
     return bytes.fromhex(cleaned)
 
 
+#: Categories a seed may not hold (after its surrounding whitespace is stripped): controls (including tab
+#: and line feed), format characters (zero-width, bidi), unassigned code points, private use, surrogates,
+#: line/paragraph separators, and every space other than U+0020 (no-break, thin, ideographic, ...).
+_REFUSED = {
+    "Cc": "a control character",
+    "Cf": "an invisible format character",
+    "Cn": "an unassigned code point",
+    "Co": "a private-use character",
+    "Cs": "a surrogate, not a character",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+    "Zs": "a space other than the ordinary space",
+}
+_CONTROL_NAMES = {
+    0x00: "NULL",
+    0x09: "CHARACTER TABULATION",
+    0x0A: "LINE FEED",
+    0x0D: "CARRIAGE RETURN",
+    0x1B: "ESCAPE",
+    0x7F: "DELETE",
+    0x85: "NEXT LINE",
+}
+#: Letters of these scripts look like Latin ones; in a seed that mixes them, display escapes all but Latin.
+_LOOKALIKE_SCRIPTS = ("LATIN", "GREEK", "CYRILLIC", "ARMENIAN", "CHEROKEE", "COPTIC")
+#: Non-ASCII punctuation that passes for ASCII: display escapes it.
+_LOOKALIKE_MARKS = {"Pd", "Pi", "Pf"}
+_LOOKALIKE_EXTRA = set("\u201a\u201e\u2212\u2044\u2215\u2236\u02b9\u02bc\u2032\u2033")
+_SHOWN_OFFENDERS = 10
+
+
+def _is_refused(ch: str) -> bool:
+    return ch != " " and unicodedata.category(ch) in _REFUSED
+
+
+def describe_character(ch: str) -> str:
+    """Name one character for a message: ``U+200B ZERO WIDTH SPACE`` (controls get their usual name)."""
+    name = unicodedata.name(ch, "") or _CONTROL_NAMES.get(ord(ch), "")
+    if not name:
+        name = f"({_REFUSED.get(unicodedata.category(ch), 'no name')})"
+    return f"U+{ord(ch):04X} {name}"
+
+
+def check_seed_characters(text: str) -> None:
+    """Refuse a seed holding characters that do not show, or show as something else.
+
+    Surrounding whitespace is allowed (it is stripped); inside the seed, controls (tab, line feed, ...),
+    format characters (zero-width space, bidi overrides, ...), unassigned and private-use code points,
+    surrogates, and every space other than U+0020 are refused. Positions count characters from 1 in the
+    text as given.
+
+    Raises:
+        InputError: naming each offending character by its Unicode name and position.
+    """
+    start = len(text) - len(text.lstrip())
+    end = len(text.rstrip())
+    offenders = [(i + 1, ch) for i, ch in enumerate(text[start:end], start) if _is_refused(ch)]
+    if not offenders:
+        return
+    listed = ", ".join(f"{describe_character(ch)} at position {pos}" for pos, ch in offenders[:_SHOWN_OFFENDERS])
+    more = len(offenders) - _SHOWN_OFFENDERS
+    if more > 0:
+        listed += f" and {more} more"
+    shown = display_seed(text[:200]) + ("..." if len(text) > 200 else "")
+    plural = "characters that do" if len(offenders) > 1 else "a character that does"
+    raise InputError(
+        f"the seed '{shown}' holds {plural} not show or may look like another: {listed}",
+        hint="Retype the seed by hand, or copy it from the source's plain text (not from a formatted web page "
+        "or document). Use ordinary spaces only; spaces around the seed are ignored.",
+    )
+
+
 def normalise_seed(text: str) -> str:
     """Normalise the text of the public seed event: NFC, then strip surrounding whitespace.
 
     Whitespace is every character for which Python's ``str.isspace()`` is true (Unicode whitespace,
-    including the no-break space). Inner whitespace is kept exactly as published.
+    including the no-break space). Inner whitespace is kept exactly as published, and must be the ordinary
+    space: see :func:`check_seed_characters` for what a seed may not hold. Two seeds that look the same are
+    therefore the same seed, or one of them is refused.
 
     Raises:
-        InputError: when nothing is left ("the seed is empty").
+        InputError: when nothing is left ("the seed is empty"), or the seed holds an invisible or
+            look-alike space or control character (named, with its position).
     """
+    check_seed_characters(text)
     seed = unicodedata.normalize("NFC", text).strip()
     if not seed:
         raise InputError(
@@ -85,7 +160,76 @@ def normalise_seed(text: str) -> str:
             hint="Give the text of the public random event (lottery numbers, a drand round, dice) exactly "
             "as published.",
         )
+    check_seed_characters(seed)  # NFC never creates one; checked again so the rule holds by construction
     return seed
+
+
+def _script(ch: str) -> str:
+    if not ch.isalpha():
+        return ""
+    word = unicodedata.name(ch, "").split(" ", 1)[0]
+    return word if word in _LOOKALIKE_SCRIPTS else ""
+
+
+def _is_lookalike(ch: str) -> bool:
+    if ch.isascii():
+        return False
+    if unicodedata.category(ch) in _LOOKALIKE_MARKS or ch in _LOOKALIKE_EXTRA:
+        return True
+    return unicodedata.normalize("NFKC", ch) != ch  # full-width, ligatures, superscripts, ...
+
+
+def _escape(ch: str) -> str:
+    return f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+
+
+def display_seed(text: str) -> str:
+    """Show a seed so that nothing hides in it: invisible and look-alike characters become ``\\u200b``.
+
+    Escaped are: everything a seed may not hold (controls, format characters, unassigned, private use,
+    surrogates, spaces other than U+0020); non-ASCII dashes and quotes, and characters that compatibility
+    normalisation would change (full-width digits, ligatures, superscripts); and, in a seed mixing Latin
+    with Greek, Cyrillic or similar letters, every letter of those other scripts. A backslash is doubled
+    when an escape or the letters ``u``/``U`` or another backslash follow it, so the display is
+    unambiguous (:func:`seed_from_display` reverses it). Visible plain text is shown unchanged.
+
+    Example::
+
+        display_seed("Lotto 3 11 17\\u200b")  ->  'Lotto 3 11 17\\\\u200b'
+    """
+    scripts = {_script(ch) for ch in text} - {""}
+    mixed = len(scripts) > 1
+    escaped = [_is_refused(ch) or _is_lookalike(ch) or (mixed and _script(ch) not in ("", "LATIN")) for ch in text]
+    parts = []
+    for i, ch in enumerate(text):
+        if escaped[i]:
+            parts.append(_escape(ch))
+        elif ch == "\\" and i + 1 < len(text) and (escaped[i + 1] or text[i + 1] in "\\uU"):
+            parts.append("\\\\")
+        else:
+            parts.append(ch)
+    return "".join(parts)
+
+
+def seed_from_display(shown: str) -> str:
+    """Reverse :func:`display_seed`: ``\\\\`` is a backslash, ``\\uXXXX``/``\\UXXXXXXXX`` a character."""
+    out = []
+    i = 0
+    while i < len(shown):
+        ch = shown[i]
+        if ch == "\\" and shown[i + 1 : i + 2] == "\\":
+            out.append("\\")
+            i += 2
+            continue
+        width = {"u": 4, "U": 8}.get(shown[i + 1 : i + 2], 0) if ch == "\\" else 0
+        digits = shown[i + 2 : i + 2 + width]
+        if width and len(digits) == width and all(d in "0123456789abcdefABCDEF" for d in digits):
+            out.append(chr(int(digits, 16)))
+            i += 2 + width
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _check_commitment(commitment: bytes) -> bytes:
@@ -111,7 +255,8 @@ def derive_key(commitment: bytes, seed: str) -> bytes:
         The 32-byte key ``K``.
 
     Raises:
-        InputError: when the commitment is not 32 bytes or the seed is empty.
+        InputError: when the commitment is not 32 bytes, or the seed is empty or holds an invisible or
+            look-alike character (see :func:`normalise_seed`).
     """
     key = _check_commitment(commitment)
     message = KEY_TAG + b"\x00" + normalise_seed(seed).encode("utf-8")
@@ -277,11 +422,15 @@ __all__ = [
     "RANK_TAG",
     "RESERVE_LABEL",
     "Stream",
+    "check_seed_characters",
     "commitment_from_hex",
     "commitment_of",
     "derive_key",
+    "describe_character",
+    "display_seed",
     "normalise_seed",
     "order_by_rank",
     "rank",
+    "seed_from_display",
     "stream",
 ]

@@ -1,11 +1,12 @@
-"""Test helpers for the fairness core: a brute-force pricing oracle (shared instances come from instances.py)."""
+"""Test helpers for the fairness core: a brute-force pricing oracle (published instances come from instances.py,
+generated ones from generated.py)."""
 
 from __future__ import annotations
 
 import itertools
 
 import numpy as np
-from instances import SHARED, shared_problem  # noqa: F401  (re-exported for the benchmark)
+from instances import SHARED, requires_shared, shared_problem  # noqa: F401  (re-exported for tests, benchmark)
 
 from quotas.model import PanelProblem
 

@@ -1,14 +1,27 @@
-"""The shared public instances (../shared/instances), loaded with the real loaders, for tests and benchmarks."""
+"""The published instances (../shared/instances), loaded with the real loaders, for the tests that compare
+against them and for the benchmarks; absent on a fresh clone, where those tests skip (``requires_shared``).
+
+The suite's own instances, shaped like these, are generated in generated.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from quotas.io import load_quotas
 from quotas.model import PanelProblem
 from sortition.pool import load_pool
 
 INSTANCES = Path(__file__).resolve().parents[1].parent / "shared" / "instances"
+
+#: Whether the published instances sit beside the repository (they are not part of it).
+HAVE_SHARED = INSTANCES.is_dir()
+SHARED_REASON = (f"compares against the published instances in {INSTANCES}, which are not part of the "
+                 "repository (absent on a fresh clone)")
+#: Marks a test that reads the published files in ../shared/instances: skipped with a reason when absent.
+requires_shared = pytest.mark.skipif(not HAVE_SHARED, reason=SHARED_REASON)
 
 #: name -> (pool file, quota file, panel size), paths relative to INSTANCES.
 SHARED = {
@@ -23,6 +36,9 @@ SHARED = {
 
 
 def shared_problem(name: str) -> PanelProblem:
-    """One of the shared instances at its published panel size, as the solvers see it."""
+    """One of the published instances at its published panel size, as the solvers see it (the calling test
+    skips when the published files are absent)."""
+    if not HAVE_SHARED:
+        pytest.skip(SHARED_REASON)
     pool, quotas, k = SHARED[name]
     return load_pool(INSTANCES / pool, load_quotas(INSTANCES / quotas, panel_size=k)).problem

@@ -1,4 +1,4 @@
-"""Tiny random instances and brute force for the solver and diagnosis tests; shared instances via instances.py."""
+"""Tiny random instances and brute force for the solver and diagnosis tests; published instances via instances.py."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import itertools
 
 import numpy as np
 from hypothesis import strategies as st
-from instances import shared_problem  # noqa: F401  (re-exported for the solver tests)
+from instances import requires_shared, shared_problem  # noqa: F401  (re-exported for the solver tests)
 
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
 

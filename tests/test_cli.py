@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from generated import instance
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -58,7 +59,7 @@ def test_missing_file_exit_2(tmp_path: Path) -> None:
 
 
 def test_convert_and_propose(tmp_path: Path) -> None:
-    shared = ROOT.parent / "shared" / "instances" / "example_small_20" / "categories.csv"
+    _, shared = instance("alternate_20").write(tmp_path, trailing_newline=False)  # a research-data quota CSV
     out = tmp_path / "q.yaml"
     code, text = run("quotas", "convert", shared, "--panel-size", "20", "-o", out)
     assert code == 0, text

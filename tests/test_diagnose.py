@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from generated import generated_problem
 from hypothesis import given, settings
-from solver_instances import relaxation_cost, shared_problem, size_k_panels, tiny_problems, valid_panels
+from solver_instances import relaxation_cost, size_k_panels, tiny_problems, valid_panels
 
 from quotas.diagnose import check_feasibility, covering_panels, diagnose, relaxations_for
 from quotas.errors import InfeasibleError, Relaxation
@@ -68,7 +69,7 @@ def test_example_relaxation() -> None:
 
 
 def test_covering_panels_cover_everyone_possible() -> None:
-    problem = shared_problem("diversimax_wide_60")
+    problem = generated_problem("wide_60")
     panels, uncovered, complete = covering_panels(PanelModel(problem))
     assert complete
     seen = set(np.concatenate(panels).tolist())
@@ -79,8 +80,8 @@ def test_covering_panels_cover_everyone_possible() -> None:
 
 def test_covering_swaps_people_onto_panels_before_asking_the_solver() -> None:
     """People not yet seen are swapped onto the latest panels; the solver is asked only when that fails
-    (example_large_200: 1 solve instead of 11; a pool of 20,000 was left mostly unchecked without it)."""
-    problem = shared_problem("example_large_200")
+    (Alternate(2000, 200): 1 solve instead of 11; a pool of 20,000 was left mostly unchecked without it)."""
+    problem = generated_problem("alternate_200")
 
     class Counting(PanelModel):
         solves = 0
@@ -97,16 +98,18 @@ def test_covering_swaps_people_onto_panels_before_asking_the_solver() -> None:
 
 
 def test_cap_reports_unchecked_people() -> None:
-    problem = shared_problem("diversimax_wide_60")
+    problem = generated_problem("wide_60")
     d = diagnose(problem, max_solves=1)
     assert d.impossible_people == ()
     assert len(d.unchecked_people) >= problem.n - problem.k
 
 
 def test_check_feasibility_report() -> None:
-    problem = shared_problem("sfalgo_fixture_22")
+    problem = generated_problem("tight_22")
     report = check_feasibility(problem)
     assert report.feasible and report.relaxations == ()
     counts = {(c.category, c.value): c.pool for c in report.pool_counts}
-    assert counts[("age_bracket", "0-15")] == 0
+    assert counts[("age_bracket", "0-15")] == counts[("Gender", "Non-binary or other")] == 0
     assert sum(v for (cat, _), v in counts.items() if cat == "Gender") == problem.n
+    assert counts == {(c.name, v.value): int((problem.features[:, i] == j).sum())
+                      for i, c in enumerate(problem.spec.categories) for j, v in enumerate(c.values)}

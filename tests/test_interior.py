@@ -7,7 +7,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
-from helpers_instances import shared_problem
+from generated import generated_problem
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,9 +91,9 @@ def test_interior_point_fails_clearly_on_an_infeasible_lp() -> None:
 
 
 def _stage_lp() -> colgen.StageLP:
-    """The first stage's LP on a published instance, with some useless panels: those of the people whom the
+    """The first stage's LP on a realistic generated instance, with some useless panels: those of the people whom the
     first panels already serve best."""
-    problem = shared_problem("sfalgo_fixture_22")
+    problem = generated_problem("tight_22")
     types = TypePartition.of(problem)
     oracle = default_oracle(problem)
     panels, impossible = colgen.starting_panels(oracle, types, problem.k, rounds=8, search=SwapSearch(problem))

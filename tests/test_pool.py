@@ -1,4 +1,5 @@
-"""load_pool / pool_from_table: ids, values, households, supply check, shared instances, row-order freedom."""
+"""load_pool / pool_from_table: ids, values, households, supply check, instances in the published layouts
+(generated; the published files themselves when ../shared is present), row-order freedom."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from generated import GENERATORS, instance
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from instances import INSTANCES, requires_shared
 
 from quotas.errors import InfeasibleError, InputError
 from quotas.model import Category, QuotaSpec, ValueQuota
@@ -16,7 +19,6 @@ from sortition.pool import NO_ADDRESS_PREFIX, ROW_NUMBER_WARNING, household_key,
 from sortition.tables import read_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pools"
-INSTANCES = Path(__file__).resolve().parents[1].parent / "shared" / "instances"
 
 
 def cat(name: str, *values: str | tuple[str, int, int]) -> Category:
@@ -75,10 +77,12 @@ def test_spec_id_column_overrides_id(tmp_path: Path) -> None:
     assert pool.ids == ("A", "B") and pool.id_column == "nr"
 
 
-def test_row_number_ids_with_warning_example_small_20() -> None:
+def test_row_number_ids_with_warning_research_export(tmp_path: Path) -> None:
+    """A pool without an id column (the shape of example_small_20: 100 + 99 + 1 people, no newline at the end)."""
     s = spec(cat("gender", ("female", 9, 20), ("male", 9, 20)),
              cat("leaning", ("liberal", 9, 20), ("conservative", 9, 20)), k=20)
-    pool = load_pool(INSTANCES / "example_small_20" / "respondents.csv", s)
+    path, _ = instance("alternate_20").write(tmp_path, trailing_newline=False)
+    pool = load_pool(path, s)
     assert pool.n == 200 and pool.id_column is None
     assert pool.ids[:3] == ("1", "2", "3") and pool.ids[-1] == "200"
     assert ROW_NUMBER_WARNING in pool.warnings
@@ -202,7 +206,35 @@ def test_pool_smaller_than_panel() -> None:
         load_pool(FIXTURES / "basic.csv", dataclasses.replace(BASIC, panel_size=5))
 
 
-# ------------------------------------------------------------------------------------ shared instances
+# ------------------------------------------------------------------------ instances in the published layouts
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_generated_pools_load(tmp_path: Path, name: str) -> None:
+    inst = instance(name)
+    pool = inst.load(tmp_path)
+    assert pool.n == inst.n == len(set(pool.ids))
+    categories = pool.problem.spec.categories
+    assert pool.problem.features.shape == (inst.n, len(categories))
+    assert (ROW_NUMBER_WARNING in pool.warnings) == (inst.id_column is None)
+    for c, column in enumerate(inst.categories):  # every person has the value of their row
+        at = inst.pool_header.index(column)
+        values = [v.value for v in categories[c].values]
+        assert [values[j] for j in pool.problem.features[:, c]] == [row[at] for row in inst.pool_rows]
+
+
+def test_lower_case_pool_matches_original(tmp_path: Path) -> None:
+    """A pool exported in lower case (header and cells) reads as the original; profiles use the quota file's
+    spelling; values nobody has are named in the warnings (the shape of sortition-algorithms' fixture)."""
+    inst = instance("tight_22")
+    upper, lower = inst.load(tmp_path), inst.load(tmp_path, lower=True)
+    assert upper.ids[0] == inst.pool_rows[0][0]
+    assert np.array_equal(upper.problem.features, lower.problem.features)
+    gender = inst.pool_rows[0][inst.pool_header.index("Gender")]
+    assert gender in ("Female", "Male") and lower.profile(0)["Gender"] == gender  # not the pool's lower case
+    nobody = [w for w in lower.warnings if w.startswith("nobody")]
+    assert len(nobody) == 2 and any("Non-binary or other" in w for w in nobody)
+    assert any("'0-15'" in w for w in nobody)
+
 
 def _shared(folder: str, pool: str, quotas: str, k: int, id_column: str | None = None) -> tuple:
     from quotas.io import load_quotas
@@ -213,6 +245,7 @@ def _shared(folder: str, pool: str, quotas: str, k: int, id_column: str | None =
     return load_pool(INSTANCES / folder / pool, s), s
 
 
+@requires_shared
 @pytest.mark.parametrize(("folder", "pool_file", "quota_file", "k", "id_column", "n"), [
     ("example_small_20", "respondents.csv", "categories.csv", 20, None, 200),
     ("example_large_200", "respondents.csv", "categories.csv", 200, None, 2000),
@@ -230,6 +263,7 @@ def test_shared_pools_load(folder: str, pool_file: str, quota_file: str, k: int,
     assert (ROW_NUMBER_WARNING in pool.warnings) == (id_column is None)
 
 
+@requires_shared
 def test_sfalgo_lower_case_pool_matches_original() -> None:
     upper, _ = _shared("sfalgo_fixture_22", "candidates.csv", "features.csv", 22, "nationbuilder_id")
     lower, _ = _shared("sfalgo_fixture_22", "candidates_lower.csv", "features.csv", 22, "nationbuilder_id")

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from generated import instance
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from instances import INSTANCES, requires_shared
 
 from quotas import (
     Category,
@@ -24,8 +26,6 @@ from quotas import (
 )
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quotas"
-INSTANCES = Path(__file__).resolve().parents[1].parent / "shared" / "instances"
-needs_instances = pytest.mark.skipif(not INSTANCES.is_dir(), reason="shared instance data not present")
 
 GOOD_YAML = """\
 panel_size: 4
@@ -54,10 +54,38 @@ def load_error(tmp_path: Path, name: str, text: str, **kwargs: int) -> QuotaErro
     return info.value
 
 
-# ----------------------------------------------------------------------------------- shared instance files
+# ------------------------------------------------------------------- the published CSV layouts (generated)
 
 
-@needs_instances
+@pytest.mark.parametrize(("name", "header"), [
+    ("alternate_20", "category,feature,min,max"),  # Flanigan et al.'s research data, no final newline
+    ("tight_22", "feature,value,min,max,min_flex,max_flex"),  # sortition-algorithms: flex columns ignored
+    ("exact_60", "category,name,min,max,,,,,"),  # diversimax: empty trailing columns
+    ("wide_60", "category,name,min,max,,,,,"),
+])
+def test_published_csv_layouts(tmp_path: Path, name: str, header: str) -> None:
+    inst = instance(name)
+    _, path = inst.write(tmp_path, trailing_newline=name != "alternate_20")
+    assert path.read_text(encoding="utf-8").splitlines()[0] == header
+    spec = load_quotas(path, panel_size=inst.k)
+    assert spec.panel_size == inst.k
+    expected: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in inst.quota_rows:
+        expected.setdefault(row[0], {})[row[1]] = (int(row[2]), int(row[3]))
+    assert bounds(spec) == expected
+    assert list(bounds(spec)) == list(expected)  # the file's order, not alphabetical
+
+
+def test_csv_needs_panel_size(tmp_path: Path) -> None:
+    _, path = instance("alternate_20").write(tmp_path)
+    with pytest.raises(QuotaError, match="--panel-size"):
+        load_quotas(path)
+
+
+# ------------------------------------------------------------------------ the published files themselves
+
+
+@requires_shared
 def test_example_small_20() -> None:
     spec = load_quotas(INSTANCES / "example_small_20" / "categories.csv", panel_size=20)
     assert spec.panel_size == 20
@@ -65,14 +93,14 @@ def test_example_small_20() -> None:
                             "leaning": {"liberal": (9, 20), "conservative": (9, 20)}}
 
 
-@needs_instances
+@requires_shared
 def test_example_large_200() -> None:
     spec = load_quotas(INSTANCES / "example_large_200" / "categories.csv", panel_size=200)
     assert bounds(spec) == {"gender": {"female": (99, 200), "male": (99, 200)},
                             "leaning": {"liberal": (99, 200), "conservative": (99, 200)}}
 
 
-@needs_instances
+@requires_shared
 def test_sfalgo_fixture_22_ignores_flex_columns() -> None:
     spec = load_quotas(INSTANCES / "sfalgo_fixture_22" / "features.csv", panel_size=22)
     got = bounds(spec)
@@ -85,7 +113,7 @@ def test_sfalgo_fixture_22_ignores_flex_columns() -> None:
     assert got["geo_bucket"]["Highlands and Islands"] == (2, 5)
 
 
-@needs_instances
+@requires_shared
 @pytest.mark.parametrize(("name", "area_east", "gender_male"), [
     ("categories_exact_ranges.csv", (11, 11), (30, 30)),
     ("categories_wide_ranges.csv", (9, 13), (26, 34)),
@@ -100,7 +128,7 @@ def test_diversimax_60(name: str, area_east: tuple[int, int], gender_male: tuple
     assert got["age"]["18-21"] == (0, 0)
 
 
-@needs_instances
+@requires_shared
 def test_shared_csv_needs_panel_size() -> None:
     with pytest.raises(QuotaError, match="--panel-size"):
         load_quotas(INSTANCES / "example_small_20" / "categories.csv")

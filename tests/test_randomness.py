@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import subprocess
 import sys
 import unicodedata
@@ -17,12 +18,16 @@ from hypothesis import strategies as st
 from quotas.errors import InputError
 from sortition.randomness import (
     Stream,
+    check_seed_characters,
     commitment_from_hex,
     commitment_of,
     derive_key,
+    describe_character,
+    display_seed,
     normalise_seed,
     order_by_rank,
     rank,
+    seed_from_display,
     stream,
 )
 
@@ -219,6 +224,158 @@ def test_empty_seed_is_an_input_error(seed: str) -> None:
         normalise_seed(seed)
     with pytest.raises(InputError, match="the seed is empty"):
         derive_key(C, seed)
+
+
+# --- seeds that look the same are the same, or refused -------------------------------------------------
+
+REFUSED_CATEGORIES = ("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs")
+#: Characters a valid seed may hold: everything visible, and the ordinary space.
+VALID_SEED_CHARS = st.characters(exclude_categories=REFUSED_CATEGORIES) | st.just(" ")
+#: Visible text that display_seed must show unchanged: plain ASCII (no backslash), Dutch letters, CJK.
+VISIBLE_CHARS = st.characters(min_codepoint=0x20, max_codepoint=0x7E, exclude_characters="\\") | st.sampled_from(
+    "éëïöüèàçñßÉË中文日本語한국어עבריתالعربية"  # not Ĳ: a ligature is a look-alike of IJ
+)
+
+
+def old_key(commitment: bytes, seed: str) -> bytes:
+    """The key as the stream spec defined it before the character rules: NFC, strip, UTF-8."""
+    text = unicodedata.normalize("NFC", seed).strip().encode("utf-8")
+    return hmac.new(commitment, b"sortition-v1\x00" + text, hashlib.sha256).digest()
+
+
+def test_the_issues_zero_width_space_is_refused_with_name_and_position() -> None:
+    with pytest.raises(InputError) as caught:
+        derive_key(C, "Lotto 3 11 17\u200b")
+    message = str(caught.value)
+    assert "U+200B ZERO WIDTH SPACE at position 14" in message
+    assert "'Lotto 3 11 17\\u200b'" in message  # the seed is shown escaped, not as an identical-looking text
+    assert "Retype the seed" in message and "plain text" in message
+
+
+@pytest.mark.parametrize(
+    ("seed", "named"),
+    [
+        ("Lotto\u00a03 11 17", "U+00A0 NO-BREAK SPACE at position 6"),
+        ("Lotto 3\u202f11", "U+202F NARROW NO-BREAK SPACE at position 8"),
+        ("Lotto 3\u300011", "U+3000 IDEOGRAPHIC SPACE at position 8"),
+        ("abc\u202edef", "U+202E RIGHT-TO-LEFT OVERRIDE at position 4"),
+        ("abc\u200edef", "U+200E LEFT-TO-RIGHT MARK at position 4"),
+        ("abc\u2066def", "U+2066 LEFT-TO-RIGHT ISOLATE at position 4"),
+        ("ab\ufeffc", "U+FEFF ZERO WIDTH NO-BREAK SPACE at position 3"),
+        ("ab\u00adc", "U+00AD SOFT HYPHEN at position 3"),
+        ("1 2\t3", "U+0009 CHARACTER TABULATION at position 4"),
+        ("line one\nline two", "U+000A LINE FEED at position 9"),
+        ("a\x00b", "U+0000 NULL at position 2"),
+        ("a\x1bb", "U+001B ESCAPE at position 2"),
+        ("a\u2028b", "U+2028 LINE SEPARATOR at position 2"),
+        ("a\u0378b", "U+0378 (an unassigned code point) at position 2"),
+        ("a\ue000b", "U+E000 (a private-use character) at position 2"),
+        ("a\udcffb", "U+DCFF (a surrogate, not a character) at position 2"),
+    ],
+)
+def test_invisible_and_lookalike_characters_are_refused(seed: str, named: str) -> None:
+    with pytest.raises(InputError, match=re.escape(named)):
+        normalise_seed(seed)
+    with pytest.raises(InputError, match=re.escape(named)):
+        derive_key(C, seed)
+
+
+def test_every_offender_is_named_and_positions_count_the_text_as_given() -> None:
+    with pytest.raises(InputError) as caught:
+        normalise_seed("  a\u200bb\u00a0c\u202e ")
+    message = str(caught.value)
+    assert "U+200B ZERO WIDTH SPACE at position 4" in message
+    assert "U+00A0 NO-BREAK SPACE at position 6" in message
+    assert "U+202E RIGHT-TO-LEFT OVERRIDE at position 8" in message
+    assert "holds characters that do not show" in message
+
+
+def test_many_offenders_are_summarised() -> None:
+    with pytest.raises(InputError, match=r"at position 20 and 5 more"):
+        normalise_seed("x" + "\u200bx" * 15)
+
+
+def test_surrounding_whitespace_is_still_stripped_but_not_invisible_characters() -> None:
+    assert normalise_seed("\u00a0 Lotto 3 11 17\t\n\u3000") == "Lotto 3 11 17"
+    with pytest.raises(InputError, match="ZERO WIDTH SPACE at position 1"):
+        normalise_seed("\u200bLotto 3 11 17")
+
+
+def test_visible_seeds_are_still_accepted() -> None:
+    for seed in ["Lotto 3 11 17", "Loting café — ronde één", "2027-03-01 «dés» 4 6 1", "中文 日本語", "Λότο 3 11",
+                 "a" * 5000, "fb8f7bc29bf24db51871ec8c79f3a1e4bd0557bc0dfcee9ed1d924e69d1c60dc"]:
+        assert normalise_seed(seed) == seed
+        check_seed_characters(seed)
+
+
+def test_describe_character() -> None:
+    assert describe_character("\u200b") == "U+200B ZERO WIDTH SPACE"
+    assert describe_character("\r") == "U+000D CARRIAGE RETURN"
+    assert describe_character("\x01") == "U+0001 (a control character)"
+    assert describe_character("\U0001f600") == "U+1F600 GRINNING FACE"
+
+
+@settings(max_examples=300)
+@given(st.text(VALID_SEED_CHARS, min_size=1, max_size=40))
+def test_valid_seeds_normalise_idempotently_and_keep_their_stream(seed: str) -> None:
+    try:
+        once = normalise_seed(seed)
+    except InputError as exc:
+        assert "the seed is empty" in str(exc)
+        return
+    assert normalise_seed(once) == once
+    assert derive_key(C, seed) == old_key(C, seed)  # a seed valid before and now gives the same stream
+
+
+@settings(max_examples=300)
+@given(st.text(st.characters(exclude_categories=()), max_size=30))
+def test_any_text_is_refused_or_normalised_to_a_clean_seed(text: str) -> None:
+    try:
+        seed = normalise_seed(text)
+    except InputError:
+        return
+    assert not any(ch != " " and unicodedata.category(ch) in REFUSED_CATEGORIES for ch in seed)
+    assert normalise_seed(seed) == seed
+
+
+@given(st.text(VISIBLE_CHARS, max_size=40))
+def test_display_shows_visible_text_unchanged(text: str) -> None:
+    assert display_seed(text) == text
+
+
+@settings(max_examples=300)
+@given(st.text(st.characters(exclude_categories=()) | st.sampled_from("\\uU0"), max_size=30))
+def test_display_is_unambiguous(text: str) -> None:
+    assert seed_from_display(display_seed(text)) == text
+    shown = display_seed(text)
+    assert all(unicodedata.category(ch) not in REFUSED_CATEGORIES or ch == " " for ch in shown)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("Lotto 3 11 17\u200b", "Lotto 3 11 17\\u200b"),
+        ("a\tb", "a\\u0009b"),
+        ("L\u043ett\u043e", "L\\u043ett\\u043e"),  # Cyrillic o among Latin letters
+        ("\u039b\u03cc\u03c4\u03bf 3", "\u039b\u03cc\u03c4\u03bf 3"),  # all Greek: nothing to confuse it with
+        ("\uff12\uff10\uff12\uff17", "\\uff12\\uff10\\uff12\\uff17"),  # full-width digits
+        ("2027\u201303\u201301", "2027\\u201303\\u201301"),  # en dashes
+        ("\u201cLotto\u201d", "\\u201cLotto\\u201d"),  # curly quotes
+        ("\u2212 5", "\\u2212 5"),  # minus sign
+        ("\u0132sselmonde", "\\u0132sselmonde"),  # the ligature IJ, a look-alike of I and J
+        ("\U000e0041", "\\U000e0041"),  # a tag character, outside the BMP
+        ("C:\\dir", "C:\\dir"),
+        ("\\u200b", "\\\\u200b"),  # typed literally: the backslash is doubled so it cannot pass for an escape
+        ("x\\\u200b", "x\\\\\\u200b"),
+    ],
+)
+def test_display_examples(text: str, shown: str) -> None:
+    assert display_seed(text) == shown
+    assert seed_from_display(shown) == text
+
+
+def test_seed_from_display_leaves_stray_backslashes() -> None:
+    assert seed_from_display("a\\b\\u12") == "a\\b\\u12"
 
 
 def test_commitment_from_hex() -> None:

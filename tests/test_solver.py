@@ -1,4 +1,5 @@
-"""The pricing oracle against brute force on tiny instances, and on the shared instances."""
+"""The pricing oracle against brute force on tiny instances, on generated instances shaped like the published
+ones, and on the published instances themselves when ../shared is present."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import sys
 
 import numpy as np
 import pytest
+from generated import generated_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from solver_instances import shared_problem, size_k_panels, tiny_problems, valid_panels
+from solver_instances import requires_shared, shared_problem, size_k_panels, tiny_problems, valid_panels
 
 from quotas.errors import InfeasibleError, SolverError
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
@@ -82,7 +84,7 @@ def test_other_backends_agree_with_highs(problem: PanelProblem, seed: int, backe
 
 @pytest.mark.parametrize("backend", list(Backend))
 def test_model_is_reused_across_weights(backend: Backend) -> None:
-    problem = shared_problem("sfalgo_fixture_22")
+    problem = generated_problem("tight_22")
     model = PanelModel(problem, backend=backend)
     rng = np.random.default_rng(1)
     for _ in range(5):
@@ -112,7 +114,7 @@ def test_too_few_households_cannot_be_relaxed() -> None:
 
 
 def test_bad_weights_are_rejected() -> None:
-    problem = shared_problem("example_small_20")
+    problem = generated_problem("alternate_20")
     model = PanelModel(problem)
     with pytest.raises(ValueError, match="shape"):
         model.find_panel(np.ones(3))
@@ -122,7 +124,7 @@ def test_bad_weights_are_rejected() -> None:
 
 @pytest.mark.parametrize("backend", [Backend.HIGHS, Backend.SCIP])
 def test_time_limit_without_solution_is_a_solver_error(backend: Backend) -> None:
-    problem = shared_problem("example_large_200")
+    problem = generated_problem("alternate_200")
     model = PanelModel(problem, backend=backend)
     try:
         model.find_panel(np.random.default_rng(0).random(problem.n), time_limit=1e-9)
@@ -132,10 +134,19 @@ def test_time_limit_without_solution_is_a_solver_error(backend: Backend) -> None
         assert model.last_status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
 
 
+@pytest.mark.parametrize("name", ["alternate_20", "alternate_200", "tight_22", "exact_60", "wide_60"])
+def test_generated_instances_are_feasible(name: str) -> None:
+    _feasible(generated_problem(name))
+
+
+@requires_shared
 @pytest.mark.parametrize("name", ["example_small_20", "example_large_200", "sfalgo_fixture_22",
                                   "diversimax_exact_60", "diversimax_wide_60"])
 def test_shared_instances_are_feasible(name: str) -> None:
-    problem = shared_problem(name)
+    _feasible(shared_problem(name))
+
+
+def _feasible(problem: PanelProblem) -> None:
     model = PanelModel(problem)  # the production backend
     assert model.is_feasible()
     panel = model.find_panel(np.random.default_rng(3).random(problem.n))

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from generated import instance
 
 from quotas.errors import InputError
 from sortition.tables import column_label, read_table
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pools"
-INSTANCES = Path(__file__).resolve().parents[1].parent / "shared" / "instances"
 
 
 def write(tmp_path: Path, name: str, data: str | bytes, encoding: str = "utf-8") -> Path:
@@ -83,9 +83,13 @@ def test_quoted_fields_with_delimiters_and_newlines(tmp_path: Path) -> None:
     assert t.frame.loc[3, "note"] == "ok"  # no trailing newline
 
 
-def test_missing_trailing_newline_shared_instance() -> None:
-    t = read_table(INSTANCES / "example_small_20" / "respondents.csv")
+def test_missing_trailing_newline_research_export(tmp_path: Path) -> None:
+    """Like the research data of Flanigan et al.: no id column, no newline after the last row."""
+    pool, _ = instance("alternate_20").write(tmp_path, trailing_newline=False)
+    assert not pool.read_bytes().endswith(b"\n")
+    t = read_table(pool)
     assert len(t.frame) == 200 and t.frame.index[-1] == 201
+    assert t.frame.loc[201].tolist() == list(instance("alternate_20").pool_rows[-1])
 
 
 def test_blank_rows_skipped_but_numbering_kept_and_short_rows_padded(tmp_path: Path) -> None:
@@ -95,10 +99,13 @@ def test_blank_rows_skipped_but_numbering_kept_and_short_rows_padded(tmp_path: P
     assert t.frame.loc[5].tolist() == ["4", "z", ""]
 
 
-def test_trailing_unnamed_empty_columns_are_dropped() -> None:
-    t = read_table(INSTANCES / "diversimax_example_60" / "categories_exact_ranges.csv")
+def test_trailing_unnamed_empty_columns_are_dropped(tmp_path: Path) -> None:
+    """Like diversimax's quota files: five empty unnamed columns after min and max."""
+    _, quotas = instance("exact_60").write(tmp_path)
+    assert quotas.read_text(encoding="utf-8").splitlines()[0] == "category,name,min,max,,,,,"
+    t = read_table(quotas)
     assert t.columns == ("category", "name", "min", "max")
-    assert len(t.frame) == 21
+    assert len(t.frame) == 6 + 7 + 2 + 3 + 3  # the values of area, age, gender, education, religiousness
 
 
 def test_header_only_is_an_empty_table(tmp_path: Path) -> None:
