@@ -75,4 +75,5 @@ def invite_draw(
     ok(f"Drew {result.letters:,} letters and {result.reserves:,} reserves in rank order.")
     console.print(f"Public:  {result.record_path}")
     console.print(f"Private: {result.invitations_csv}, {result.reserves_csv} (personal data: do not publish)")
-    console.print(f"Anyone can check it: sortition verify {result.record_path}", highlight=False)
+    console.print("Anyone can check it with:", highlight=False)
+    command(f"sortition verify {result.record_path}")

@@ -264,3 +264,15 @@ def test_written_quota_files_quote_what_the_doc_says(tmp_path: Path) -> None:
     assert [v.value for v in spec.categories[0].values] == ["yes", "2033", "16-29"]
     text = dump_yaml(spec)
     assert "'yes':" in text and "'2033':" in text and "\n    16-29:" in text
+
+
+def test_invite_commands_to_copy_are_never_wrapped_at_80_columns(tmp_path: Path) -> None:
+    register, plan = invite_inputs(tmp_path / "in")
+    out = tmp_path / "letters-for-the-citizens-assembly-on-street-trees-in-schalkwijk-2027"
+    code, text = run("invite", "prepare", register, plan, "--out", out)
+    assert code == 0, text
+    assert f'  sortition invite draw {out / "invitation_plan.json"} --register {register} --seed "..."' in \
+        text.splitlines(), text
+    code, text = run("invite", "draw", out / "invitation_plan.json", "--register", register, "--seed", "s")
+    assert code == 0, text
+    assert f"  sortition verify {out / 'invitations.json'}" in text.splitlines(), text
