@@ -289,7 +289,11 @@ def test_cli_prepare_draw_verify(tmp_path: Path) -> None:
     assert oct((out / "private").stat().st_mode & 0o777) == "0o700"
     res = runner.invoke(app, ["verify", str(out / "invitations.json"), "--register", str(reg)])
     assert res.exit_code == 0, res.output
+    # A folder drawn already is refused before the inputs are even read; elsewhere a missing file is named.
     res = runner.invoke(app, ["invite", "prepare", str(tmp_path / "missing.csv"), str(plan_path), "--out", str(out)])
+    assert res.exit_code == 2 and "never replaced" in res.output
+    res = runner.invoke(app, ["invite", "prepare", str(tmp_path / "missing.csv"), str(plan_path), "--out",
+                              str(tmp_path / "new")])
     assert res.exit_code == 2 and "not found" in res.output
 
 
