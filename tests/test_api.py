@@ -158,3 +158,24 @@ def test_python_m_sortition_is_the_command() -> None:
     assert "Usage:" in out.stdout and "prepare" in out.stdout and "verify" in out.stdout
     version = subprocess.run([sys.executable, "-m", "sortition", "--version"], capture_output=True, text=True)
     assert version.stdout.strip() == f"sortition {sortition.__version__}"
+
+
+def test_a_spec_whose_file_changed_is_committed_as_its_yaml(tmp_path: Path) -> None:
+    import json
+
+    from quotas import load_quotas
+
+    small_pool(tmp_path)
+    spec = load_quotas(tmp_path / "quotas.yaml")
+    (tmp_path / "quotas.yaml").write_text("not: [a quota file", encoding="utf-8")  # changed since it was read
+    result = sortition.prepare(tmp_path / "pool.csv", spec, tmp_path / "out",
+                               algorithm=sortition.Algorithm.LEGACY, legacy_runs=50)
+    inputs = json.loads(result.lottery_path.read_text(encoding="utf-8"))["inputs"]
+    assert set(inputs) == {"pool.csv", "quotas.yaml"}
+    assert inputs["quotas.yaml"] != sha256_of(tmp_path / "quotas.yaml")
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -15,7 +15,7 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from quotas.errors import InputError
+from quotas.errors import InputError, SortitionError
 from quotas.io import dump_yaml, load_quotas
 from quotas.model import PanelProblem, QuotaSpec
 from sortition import algorithms
@@ -168,6 +168,14 @@ def _refuse_other_lottery(lottery_path: Path, planned: Mapping[str, Any]) -> Non
                                                  "(only a lottery that has not been drawn).")
 
 
+def _file_says(source: Path, spec: QuotaSpec) -> bool:
+    """Whether the quota file a spec names as its source holds exactly that spec (it may have changed since)."""
+    try:
+        return source.is_file() and load_quotas(source, panel_size=spec.panel_size) == spec
+    except SortitionError:
+        return False
+
+
 def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, panel_size: int | None,
                  sheet: str | None) -> tuple[QuotaSpec, Pool, dict[str, str]]:
     """The canonical spec, the pool matched against it, and the input hashes to commit (file name -> SHA-256).
@@ -180,7 +188,7 @@ def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, pan
             raise InputError(f"panel_size {panel_size} differs from the quota spec's {quotas.panel_size}.")
         given = quotas
         source = Path(quotas.source) if quotas.source else None
-        if source is not None and source.is_file() and load_quotas(source, panel_size=given.panel_size) == given:
+        if source is not None and _file_says(source, given):
             quota_input = (source.name, sha256_file(source))
         else:
             quota_input = ("quotas.yaml", hashlib.sha256(dump_yaml(given).encode("utf-8")).hexdigest())
