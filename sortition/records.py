@@ -203,21 +203,30 @@ def write_list(folder: str | Path, name: str, header: Sequence[str], rows: Seque
 
 
 def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[str], *,
-                        used: Collection[str] = (), replaces: Mapping[str, str] | None = None) -> list[Path]:
+                        used: Collection[str] = (), replaces: Mapping[str, str] | None = None,
+                        id_column: str | None = None) -> list[Path]:
     """The panel and the reserve list with the pool's own columns (private: personal data).
 
     ``reserves`` is the whole committed reserve list; those ``used`` (called up to the panel) are left out and
-    the others keep their committed rank. ``replaces`` maps a replacement's pseudonym to the drop-out's, shown in the
-    panel list's ``replaces`` column. Returns the files written: panel.csv, panel.xlsx, reserves.csv,
-    reserves.xlsx.
+    the others keep their committed rank. ``replaces`` maps a replacement's pseudonym to the drop-out's, shown
+    in the panel list's ``replaces`` column, and with ``id_column`` (the pool's id column) the drop-out's id in
+    ``replaces_id``. Returns the files written: panel.csv, panel.xlsx, reserves.csv, reserves.xlsx.
     """
     gone = set(used) | set(panel)
     ranked = [(n, r) for n, r in enumerate(reserves, 1) if r not in gone]
     header, panel_rows = _private_rows(folder, panel)
     _, reserve_rows = _private_rows(folder, [r for _, r in ranked])
     swaps = dict(replaces or {})
-    paths = write_list(folder, Path(PANEL_LIST).stem, ["rank", "replaces", *header],
-                       [[str(i + 1), swaps.get(row[0], ""), *row] for i, row in enumerate(panel_rows)])
+    columns = ["rank", "replaces", *header]
+    rows = [[str(i + 1), swaps.get(row[0], ""), *row] for i, row in enumerate(panel_rows)]
+    if id_column in header:
+        at = header.index(id_column)
+        dropouts = sorted(set(swaps.values()))
+        ids = {row[0]: row[at] for row in _private_rows(folder, dropouts)[1]}
+        columns.insert(2, "replaces_id")
+        for row in rows:
+            row.insert(2, ids.get(row[1], ""))
+    paths = write_list(folder, Path(PANEL_LIST).stem, columns, rows)
     # private/pool.csv holds the raw values; the lists people open get formula cells neutralised.
     paths += write_list(folder, Path(RESERVE_LIST).stem, ["rank", *header],
                         [[str(n), *row] for (n, _), row in zip(ranked, reserve_rows, strict=True)])

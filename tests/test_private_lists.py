@@ -93,6 +93,11 @@ def test_replace_marks_who_replaced_whom_and_keeps_ranks(drawn: Path, tmp_path: 
     with open(folder / "private" / "panel.csv", encoding="utf-8-sig", newline="") as fh:
         panel = list(csv.DictReader(fh, delimiter=";"))
     assert [(r["sortition_pseudonym"], r["replaces"]) for r in panel if r["replaces"]] == [(new, dropout)]
+    # ... and the drop-out's id in the pool, the name officials know them by.
+    with open(folder / "private" / "pool.csv", encoding="utf-8", newline="") as fh:
+        ident = next(row["id"] for row in csv.DictReader(fh) if row["sortition_pseudonym"] == dropout)
+    assert [r["replaces_id"] for r in panel if r["replaces"]] == [ident]
+    assert list(panel[0])[:4] == ["rank", "replaces", "replaces_id", "sortition_pseudonym"]
     assert [r["rank"] for r in panel] == [str(n) for n in range(1, len(panel) + 1)]
     with open(folder / "private" / "reserves.csv", encoding="utf-8-sig", newline="") as fh:
         ranks = [int(r["rank"]) for r in csv.DictReader(fh, delimiter=";")]

@@ -79,9 +79,9 @@ def test_panel_and_reserve_lists_are_neutralised(tmp_path: Path) -> None:
     # The internal copy keeps the raw values, so the lists show the real value behind the quote.
     raw = {r[0]: r for r in read_rows(private / "pool.csv")[1:]}
     header = read_rows(private / "pool.csv")[0]
-    for row in read_rows(private / "panel.csv")[1:]:  # rank, replaces, then the pool copy's columns
-        original = raw[row[2]]
-        shown = [c[1:] if c.startswith("'") and c[1:].startswith(FORMULA_PREFIXES) else c for c in row[2:]]
+    for row in read_rows(private / "panel.csv")[1:]:  # rank, replaces, replaces_id, then the pool copy's
+        original = raw[row[3]]
+        shown = [c[1:] if c.startswith("'") and c[1:].startswith(FORMULA_PREFIXES) else c for c in row[3:]]
         assert shown == original, header
     # The .xlsx lists store the same cells as text (never a formula), without the quote a CSV needs.
     import openpyxl

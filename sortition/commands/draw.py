@@ -83,7 +83,8 @@ def draw(lottery_path: str | Path, seed: str, *, published_before_seed: bool,
     atomic_write(draw_path, canonical_json(body), overwrite=bool(events))
     state = current_state(lottery, body)  # a re-run after replacements keeps them in the private lists
     lists = write_private_lists(folder, state.panel, outcome.reserves, used=state.used,
-                                replaces={r.replacement: r.dropout for r in state.replacements})
+                                replaces={r.replacement: r.dropout for r in state.replacements},
+                                id_column=lottery.get("settings", {}).get("id_column"))
     panel_csv, reserves_csv = lists[0], lists[2]
     draw_sha256 = hashlib.sha256(canonical_json(body)).hexdigest()
     if not _in_ledger(folder, draw_sha256):  # a same-seed redraw that changes nothing adds nothing

@@ -125,7 +125,8 @@ def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota
     new_sha256 = hashlib.sha256(data).hexdigest()
     atomic_write(path, data, overwrite=True)
     swaps = {r.replacement: r.dropout for r in (*state.replacements, *made)}
-    private = write_private_lists(folder, panel, record["reserves"], used=used, replaces=swaps)
+    private = write_private_lists(folder, panel, record["reserves"], used=used, replaces=swaps,
+                                  id_column=lottery.get("settings", {}).get("id_column"))
     for choice in made:
         append_ledger(folder, {"event": "replace", "commitment": record.get("commitment"),
                                "dropout": choice.dropout, "replacement": choice.replacement,
