@@ -9,6 +9,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 import sortition
@@ -25,6 +26,8 @@ from cli.output import (
 )
 from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
 from sortition import Algorithm, DrawResult, InputError, ReportFormat
+from sortition.randomness import display_seed
+from sortition.web import write_verifier_page
 
 app = typer.Typer(
     name="sortition",
@@ -239,14 +242,25 @@ def _print_draw(result: object, *, as_json: bool = False) -> None:
                      "panel": list(o.panel), "reserves": len(o.reserves), "draw_record": str(result.draw_path),
                      "reports": [str(p) for p in result.report_paths],
                      "private": [str(result.panel_csv), str(result.reserves_csv)],
+                     "record_sha256": result.record_sha256,
+                     "verify_command": f"sortition verify {result.draw_path} --commitment {o.commitment}",
                      "warnings": list(result.warnings)})
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        err_console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     where = f"panel {o.panel_index} of the lottery" if o.panel_index is not None else "legacy run"
     ok(f"Drew {len(o.panel)} people ({where}); {len(o.reserves)} reserves in rank order.")
-    console.print(f"Public:  {', '.join(str(p) for p in (result.draw_path, *result.report_paths))}")
-    console.print(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)")
+    console.print(f"Public:  {', '.join(str(p) for p in (result.draw_path, *result.report_paths))}",
+                  highlight=False, markup=False)
+    console.print(f"Private: {result.panel_csv}, {result.reserves_csv} (personal data: do not publish)",
+                  highlight=False, markup=False)
+    console.print(f"Seed used (as stored in the record; look-alike characters escaped): {display_seed(o.seed)}",
+                  highlight=False, markup=False, soft_wrap=True)
+    console.print(f"Commitment: {o.commitment}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"Record SHA-256: {result.record_sha256}", highlight=False, markup=False, soft_wrap=True)
+    console.print("Publish draw.json with its SHA-256; anyone checks it against the published commitment with:\n"
+                  f"  sortition verify {result.draw_path} --commitment {o.commitment}",
+                  highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -290,6 +304,9 @@ def verify(
     record_sha256: Annotated[str | None, typer.Option(
         "--record-sha256", help="The SHA-256 of draw.json as published after the last replacement: also "
         "check the record is that one (only this shows that no replacement was removed).")] = None,
+    commitment: Annotated[str | None, typer.Option(
+        "--commitment", help="The commitment (SHA-256 of the lottery or plan file) as the organiser published it "
+        "before the seed existed: also check the files are the committed ones.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Verify a published draw from its public files; exit 0 when every check passes, 1 otherwise.
@@ -299,29 +316,58 @@ def verify(
 
     with user_errors():
         report = sortition.verify(record, lottery_path=lottery, inputs=tuple(p for p in (pool, quotas) if p),
-                             register=register, record_sha256=record_sha256)
+                                  register=register, record_sha256=record_sha256, commitment=commitment)
+    notes = _verify_notes(report, record_sha256_given=record_sha256 is not None)
     if as_json:
         _print_json({"ok": report.ok, "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail}
                                                   for c in report.checks],
+                     "failures": [c.name for c in report.failures], "commitment": report.commitment,
+                     "commitment_checked": report.commitment_checked,
+                     "published_before_seed": report.published_before_seed, "notes": notes,
                      **({"record_sha256": report.record_sha256, "events": report.events}
                         if report.record_sha256 is not None else {})})
         raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+    if report.commitment is not None:
+        console.print(f"Commitment: SHA-256 of the committed file = [bold]{report.commitment}[/]", highlight=False,
+                      soft_wrap=True)
     if report.record_sha256 is not None:
         console.print(f"Record: SHA-256({record.name}) = [bold]{report.record_sha256}[/], "
                       f"{report.events} replacement event(s)", highlight=False, soft_wrap=True)
     for c in report.checks:
         mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
-        console.print(f"{mark} {c.name}: {c.detail}", highlight=False)
+        console.print(f"{mark} {c.name}: ", highlight=False, end="")
+        console.print(c.detail, highlight=False, markup=False, soft_wrap=True)
     if report.ok:
         ok("Verified: every check passed.")
-        if report.record_sha256 is not None and record_sha256 is None:
-            console.print("Compare the record's SHA-256 with the one published after the last replacement "
-                          "(or pass --record-sha256): only that shows no replacement was removed.",
-                          highlight=False)
-        raise typer.Exit(EXIT_OK)
-    failed = report.failed
-    err_console.print(f"[bold red]Verification failed:[/] {failed.name if failed else '?'}")
-    raise typer.Exit(EXIT_FAILED)
+    else:
+        names = "; ".join(c.name for c in report.failures)
+        err_console.print("[bold red]Verification failed:[/] ", end="")
+        err_console.print(names, highlight=False, markup=False, soft_wrap=True)
+    for note in notes:
+        console.print(note, highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def _verify_notes(report: sortition.VerifyReport, *, record_sha256_given: bool) -> list[str]:
+    """What the checks above do not prove, and what the auditor must still compare by hand."""
+    notes = []
+    if report.published_before_seed is True:
+        notes.append("The record states that the commitment was published before the seed existed (a public "
+                     "draw).")
+    elif report.published_before_seed is False:
+        notes.append("The record states that the commitment was NOT published before the seed (practice): this "
+                     "draw proves nothing about who could know the seed.")
+    if report.commitment is not None and not report.commitment_checked:
+        notes.append("These checks prove that the record follows from these files and the seed, not that these "
+                     "are the files committed to. Compare the commitment printed above with the one the "
+                     "organiser published, and check it was published before the seed existed (or pass "
+                     "--commitment).")
+    if report.record_sha256 is not None and report.events and not record_sha256_given:
+        notes.append("Compare the record's SHA-256 with the one published after the last replacement (or pass "
+                     "--record-sha256): only that shows no replacement was removed.")
+    elif report.record_sha256 is not None and not record_sha256_given:
+        notes.append("Compare the record's SHA-256 with the published one (sha256sum of the published draw.json).")
+    return notes
 
 
 @app.command()
@@ -353,6 +399,8 @@ def replace(
                      "files": [str(p) for p in result.files],
                      "record_sha256": result.record_sha256, "events": result.events})
         return
+    for warning in result.warnings:
+        err_console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     for r in result.replacements:
         note = f" [red]quota broken: {'; '.join(r.quota_breaks)}[/]" if r.quota_breaks else ""
         ok(f"{r.dropout} is replaced by {r.replacement} (reserve rank {r.reserve_rank}).{note}")
@@ -386,6 +434,22 @@ def report(
             raise InputError(f"unknown report format {fmt!r}; choose html or md.")
         path = sortition.write_report(record, fmt=fmt, lang=lang, output=output)
     ok(f"Wrote {path}")
+
+
+@app.command("verifier-page")
+def verifier_page(
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write, e.g. verify.html.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write the self-contained verifier page: residents check a draw in their browser, nothing is sent.
+
+    Publish it next to lottery.json and draw.json; it works from file:// and any static web host.
+
+    Example: sortition verifier-page -o draw1/verify.html
+    """
+    with user_errors():
+        path = write_verifier_page(output, overwrite=force)
+    ok(f"Wrote {escape(str(path))}: open it in a browser and drop lottery.json and draw.json on it.")
 
 
 @app.command()

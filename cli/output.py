@@ -47,7 +47,11 @@ def user_errors() -> Iterator[None]:
         err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
-        err_console.print("[bold red]Interrupted.[/] Nothing was half-written: files are written atomically.")
+        err_console.print("[bold red]Interrupted.[/] Every file is whole (each is written atomically), but the "
+                          "command may have stopped between two files. In a draw folder, draw.json is the source "
+                          "of truth: the next draw (same seed), replace or report in that folder brings the "
+                          "private lists and the ledger up to it. Otherwise run the command again.",
+                          soft_wrap=True)
         raise typer.Exit(130) from None
 
 

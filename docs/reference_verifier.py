@@ -12,9 +12,12 @@ not import sortition).
         where m is the number of panels in the file's "panels" field
     python reference_verifier.py ranks COMMITMENT_HEX SEED ID [ID ...]
         print the ids in rank order, one per line, with their rank in hexadecimal
-    python reference_verifier.py check-draw LOTTERY_FILE DRAW_RECORD
+    python reference_verifier.py check-draw LOTTERY_FILE DRAW_RECORD [COMMITMENT]
         recompute commitment, panel index, panel and reserve list from the lottery file and the seed in
-        the draw record, and say whether the record states the same (exit 0) or not (exit 1)
+        the draw record, replay every replacement event by the committed reserve rule (hash chain, drop-out,
+        replacement), compare the commitment with the published COMMITMENT when given, and say whether the
+        record states the same (exit 0) or not (exit 1). It does not check the quotas of the lottery's
+        panels nor the probabilities (sortition verify does); it prints what it did not check.
 
 SPDX-License-Identifier: EUPL-1.2
 """
@@ -145,12 +148,83 @@ def panel_index(lottery_path: str, seed: str) -> list:
     ]
 
 
-def check_draw(lottery_path: str, record_path: str) -> tuple:
-    """Recompute a lottery draw (panels only) and compare it with the draw record: (lines, ok)."""
+def canonical(obj) -> bytes:
+    """The one serialisation of the public files: sorted keys, UTF-8, 1-space indent, trailing newline."""
+    return (json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+def quota_breaks(lottery: dict, members: list, person: str) -> list:
+    """The quota bounds broken by the panel ``members`` plus ``person`` (categories and values sorted)."""
+    people = lottery["people"]
+    out = []
+    for cat, values in sorted(lottery["categories"].items()):
+        for value, bounds in sorted(values.items()):
+            n = sum(people[p][cat] == value for p in members) + (people[person][cat] == value)
+            if not int(bounds["min"]) <= n <= int(bounds["max"]):
+                out.append(f"{cat} {value}: {n} not in [{int(bounds['min'])}, {int(bounds['max'])}]")
+    return out
+
+
+def replacement_for(lottery: dict, panel: list, reserves: list, used: set, dropout: str, allow_break: bool):
+    """The reserve rule: the first unused reserve (rank order) who keeps every quota and the household rule
+    once ``dropout`` leaves; with ``allow_break`` and nobody fitting, the first of those breaking the fewest
+    quota bounds (never the household rule). Returns (replacement, rank, rule, breaks) or None."""
+    people = lottery["people"]
+    rest = [p for p in panel if p != dropout]
+    households = {people[p]["household"] for p in rest} if lottery["settings"].get("households") else None
+    best = None
+    for rank_no, person in enumerate(reserves, 1):
+        if person in used:
+            continue
+        if households is not None and people[person]["household"] in households:
+            continue
+        broken = quota_breaks(lottery, rest, person)
+        if not broken:
+            return person, rank_no, "first-fitting-reserve", []
+        if best is None or len(broken) < len(best[3]):
+            best = (person, rank_no, "fewest-quota-breaks", broken)
+    return best if allow_break else None
+
+
+def replay_events(lottery: dict, record: dict) -> list:
+    """Check each replacement event of the record; return (name, ok, detail) per event."""
+    events = record.get("events", [])
+    panel, reserves, used = list(record["panel"]), list(record["reserves"]), set()
+    out = []
+    for n, event in enumerate(events):
+        name = f"event {n + 1}"
+        previous = hashlib.sha256(canonical({**record, "events": events[:n]})).hexdigest()
+        dropout = event.get("dropout")
+        if event.get("previous_sha256") != previous:
+            out.append((name, False, "previous_sha256 is not the SHA-256 of the record before it"))
+            break
+        if dropout not in panel:
+            out.append((name, False, f"the drop-out {dropout} is not on the panel at that point"))
+            break
+        choice = replacement_for(lottery, panel, reserves, used, dropout,
+                                 event.get("rule") == "fewest-quota-breaks")
+        if choice is None:
+            out.append((name, False, "the rule gives no replacement"))
+            break
+        expected = {"type": "replacement", "previous_sha256": previous, "dropout": dropout,
+                    "replacement": choice[0], "reserve_rank": choice[1], "rule": choice[2],
+                    "quota_breaks": choice[3]}
+        if event != expected:
+            out.append((name, False, f"records {event.get('replacement')}, the rule gives {choice[0]}"))
+            break
+        panel[panel.index(dropout)] = choice[0]
+        used.add(choice[0])
+        out.append((name, True, f"{dropout} -> {choice[0]} (reserve rank {choice[1]}, {choice[2]})"))
+    return out
+
+
+def check_draw(lottery_path: str, record_path: str, published: str = "") -> tuple:
+    """Recompute a lottery draw (panels only), replay its events, compare with the record: (lines, ok)."""
     with open(lottery_path, "rb") as handle:
         data = handle.read()
-    with open(record_path, encoding="utf-8") as handle:
-        record = json.load(handle)
+    with open(record_path, "rb") as handle:
+        record_bytes = handle.read()
+    record = json.loads(record_bytes.decode("utf-8"))
     lottery = json.loads(data.decode("utf-8"))
     panels = lottery.get("panels") or []
     if not panels:
@@ -161,13 +235,34 @@ def check_draw(lottery_path: str, record_path: str) -> tuple:
     panel = sorted(panels[index])
     reserves = ordered(key, [p for p in sorted(lottery["people"]) if p not in set(panel)])
     checks = [
-        ("commitment", record.get("commitment") == commitment.hex()),
-        ("panel_index", record.get("panel_index") == index),
-        ("panel", record.get("panel") == panel),
-        ("reserves", record.get("reserves") == reserves),
+        ("commitment", record.get("commitment") == commitment.hex(), commitment.hex()),
+        ("panel_index", record.get("panel_index") == index, str(index)),
+        ("panel", record.get("panel") == panel, ""),
+        ("reserves", record.get("reserves") == reserves, ""),
+        ("canonical bytes", canonical(record) == record_bytes,
+         "" if canonical(record) == record_bytes else "content as parsed, but not the bytes sortition writes"),
     ]
-    lines = [f"{'ok  ' if good else 'FAIL'} {name}" for name, good in checks]
-    return lines, all(good for _, good in checks)
+    practice = lottery.get("settings", {}).get("practice") is True
+    claim = record.get("commitment_published_before_seed")
+    checks.append(("practice flag", not (practice and claim is not False),
+                   "practice lottery (select)" if practice else ""))
+    if published:
+        checks.append(("published commitment", published.strip().lower() == commitment.hex(), published.strip()))
+    checks.extend(replay_events(lottery, record))
+    lines = [f"{'ok  ' if good else 'FAIL'} {name}" + (f": {detail}" if detail else "")
+             for name, good, detail in checks]
+    events = len(record.get("events", []))
+    checked = sum(name.startswith("event ") for name, _, _ in checks)
+    lines.append(f"record sha256 = {hashlib.sha256(record_bytes).hexdigest()}, {events} event(s), "
+                 f"{checked} replayed")
+    lines.append("commitment_published_before_seed = "
+                 + json.dumps(record.get("commitment_published_before_seed")))
+    if events > checked:
+        lines.append(f"FAIL {events - checked} event(s) not checked (the replay stopped at a failure)")
+    lines.append("not checked here: the quotas of the lottery's panels and the probabilities (sortition verify "
+                 "does); compare the commitment with the published one and the record sha256 with the one "
+                 "published after the last replacement")
+    return lines, all(good for _, good, _ in checks) and events == checked
 
 
 def main(argv: list) -> int:
@@ -176,8 +271,8 @@ def main(argv: list) -> int:
         lines = vector_lines()
     elif argv[:1] == ["panel-index"] and len(argv) == 3:
         lines = panel_index(argv[1], argv[2])
-    elif argv[:1] == ["check-draw"] and len(argv) == 3:
-        lines, good = check_draw(argv[1], argv[2])
+    elif argv[:1] == ["check-draw"] and len(argv) in (3, 4):
+        lines, good = check_draw(*argv[1:])
         print("\n".join(lines))
         return 0 if good else 1
     elif argv[:1] == ["ranks"] and len(argv) >= 4:

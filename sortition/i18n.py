@@ -101,14 +101,29 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (nl, en)
     "members_note": ("{r} personen staan op de reservelijst (volgorde in draw.json).",
                      "{r} people are on the reserve list (order in draw.json)."),
     "how_to_verify": ("Zelf controleren", "Check it yourself"),
-    "how_to_verify_text": ("Iedereen kan deze loting nacontroleren met lottery.json, draw.json en de seed: "
-                           "`sha256sum lottery.json` moet de commitment geven, en `sortition verify draw.json` "
-                           "(of de referentie-verifier in docs/, alleen Python-standaardbibliotheek) rekent "
-                           "panel, reservelijst en vervangingen opnieuw uit.",
-                           "Anyone can check this draw from lottery.json, draw.json and the seed: "
-                           "`sha256sum lottery.json` must print the commitment, and `sortition verify draw.json` "
-                           "(or the stdlib-only reference verifier in docs/) recomputes the panel, the reserve "
-                           "list and the replacements."),
+    "how_to_verify_text": (
+        "Iedereen kan deze loting nacontroleren met lottery.json, draw.json en de seed. "
+        "`sha256sum lottery.json` moet de commitment geven die vóór het bestaan van de seed is gepubliceerd: "
+        "alleen die vergelijking (of `--commitment`) toont dat dit het vastgelegde bestand is. "
+        "`sortition verify draw.json --commitment COMMITMENT` controleert de commitment, rekent panel en "
+        "reservelijst opnieuw uit uit commitment en seed (ook een legacy-loting), speelt elke vervanging na volgens "
+        "de reserveregel, controleert de quota van het getrokken panel en van elk panel van de loterij, de kansen, "
+        "en of het oefenvlag (select) klopt met wat draw.json zegt; met `--record-sha256` ook dat draw.json het na "
+        "de laatste vervanging gepubliceerde bestand is. De referentie-verifier in docs/ (alleen "
+        "Python-standaardbibliotheek, `check-draw lottery.json draw.json COMMITMENT`) rekent onafhankelijk "
+        "commitment, panel, reservelijst en de vervangingen na, maar niet de quota van de panels en de kansen, "
+        "en geen legacy-loting.",
+        "Anyone can check this draw from lottery.json, draw.json and the seed. "
+        "`sha256sum lottery.json` must print the commitment that was published before the seed existed: only "
+        "that comparison (or `--commitment`) shows this is the committed file. "
+        "`sortition verify draw.json --commitment COMMITMENT` checks the commitment, recomputes the panel and the "
+        "reserve list from commitment and seed (a legacy lottery too), replays every replacement by the reserve "
+        "rule, checks the quotas of the drawn panel and of every panel of the lottery, the probabilities, and that "
+        "the practice flag (select) agrees with what draw.json states; with `--record-sha256` also that draw.json "
+        "is the file published after the last replacement. The reference verifier in docs/ (Python standard "
+        "library only, `check-draw lottery.json draw.json COMMITMENT`) independently recomputes the commitment, "
+        "the panel, the reserve list and the replacements, but not the quotas of the panels nor the "
+        "probabilities, and no legacy lottery."),
     "privacy": ("Dit verslag bevat alleen pseudoniemen en aantallen per quotumwaarde, geen namen of adressen.",
                 "This report holds pseudonyms and counts per quota value only, no names or addresses."),
 }

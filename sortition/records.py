@@ -8,18 +8,25 @@ pure functions of their inputs.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError
 from sortition.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv, write_xlsx
+
+try:  # the folder lock: flock on POSIX, msvcrt.locking on Windows
+    import fcntl as _fcntl
+except ImportError:  # pragma: no cover - Windows
+    _fcntl = None  # type: ignore[assignment]
+    import msvcrt as _msvcrt
 
 # Format identifiers of the public records.
 LOTTERY_FORMAT = "sortition-lottery/1"
@@ -33,6 +40,8 @@ DRAW_FILE = "draw.json"
 REPORT_HTML = "report.html"
 REPORT_MD = "report.md"
 LEDGER_FILE = "ledger.jsonl"
+#: The self-contained page with which anyone checks the draw in a browser (sortition.web).
+VERIFIER_PAGE = "verify.html"
 # Public files of an invitation folder.
 PLAN_FILE = "invitation_plan.json"
 INVITATIONS_FILE = "invitations.json"
@@ -43,6 +52,9 @@ SALT_FILE = "salt"
 POOL_COPY = "pool.csv"
 PANEL_LIST = "panel.csv"
 RESERVE_LIST = "reserves.csv"
+# The same lists as Excel workbooks.
+PANEL_XLSX = "panel.xlsx"
+RESERVE_XLSX = "reserves.xlsx"
 EXCLUDE_FILE = "exclude_ids.txt"
 #: How the input file was separated, so the lists people open in a spreadsheet come back the same way.
 LIST_FORMAT_FILE = "format.json"
@@ -51,6 +63,56 @@ LIST_FORMAT_FILE = "format.json"
 PSEUDONYM_COLUMN = "sortition_pseudonym"
 
 GENESIS = "0" * 64  # the "previous" of a ledger's first line
+
+#: The lock file of a folder: every command that changes a folder holds an exclusive lock on it.
+LOCK_FILE = ".lock"
+BUSY = "another sortition command is working in this folder"
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive, non-blocking lock on the open file ``fd``; False when another process holds it."""
+    try:
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_EX | _fcntl.LOCK_NB)
+        else:  # Windows: lock the file's first byte
+            _msvcrt.locking(fd, _msvcrt.LK_NBLCK, 1)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        if _fcntl is not None:
+            _fcntl.flock(fd, _fcntl.LOCK_UN)
+        else:
+            os.lseek(fd, 0, os.SEEK_SET)
+            _msvcrt.locking(fd, _msvcrt.LK_UNLCK, 1)
+
+
+@contextlib.contextmanager
+def locked(folder: str | Path, what: str) -> Iterator[Path]:
+    """Hold the exclusive lock of ``folder`` (``folder/.lock``) while a command changes it.
+
+    One command at a time per folder: a second one, in this or another process, does not wait but gets an
+    InputError naming ``what`` it was about to do, before it has written anything. The lock is released when
+    the process ends, however it ends (the operating system drops it), so a crash never leaves a folder
+    locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``. Not for network
+    file systems whose locks are not shared between machines (a documented limit, docs/auditing.md).
+    """
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if not _try_lock(fd):
+            raise InputError(f"{BUSY}; {what} did not start and wrote nothing.", file=path,
+                             hint="Wait until the other command has finished, then run this one again.")
+        try:
+            yield path
+        finally:
+            _unlock(fd)
+    finally:
+        os.close(fd)
 
 
 def private_dir(base: str | Path) -> Path:

@@ -127,13 +127,13 @@ def test_verify_failures_lists_every_failed_check(tmp_path: Path) -> None:
     small_pool(tmp_path)
     drawn = sortition.select(tmp_path / "pool.csv", tmp_path / "quotas.yaml", "seed", tmp_path / "out",
                              algorithm=sortition.Algorithm.LEGACY, legacy_runs=50)
-    assert sortition.verify(drawn.draw_path).failures == []
+    assert list(sortition.verify(drawn.draw_path).failures) == []
     record = json.loads(drawn.draw_path.read_text(encoding="utf-8"))
     record["seed"] = "another seed"
     record["panel"] = list(reversed(record["panel"]))[:-1]
     drawn.draw_path.write_text(json.dumps(record), encoding="utf-8")
     report = sortition.verify(drawn.draw_path)
-    assert isinstance(report.failures, list) and len(report.failures) >= 1
+    assert isinstance(report.failures, tuple) and len(report.failures) >= 1
     assert all(not c.passed for c in report.failures) and report.failed == report.failures[0]
 
 

@@ -148,3 +148,86 @@ def test_time_limit_leaves_a_tenth_for_rounding(inputs: tuple[Path, Path], tmp_p
     monkeypatch.setattr(algorithms, "find_distribution", recording)
     prepare(*inputs, tmp_path / "out", time_limit=50.0, panels=50)
     assert seen == [pytest.approx(45.0)]
+
+
+# ------------------------------------------------------------------ all or nothing, what draw and verify say (issue 15)
+
+def _cli(*args: object) -> tuple[int, str]:
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    return result.exit_code, result.output
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bad_arguments_fail_before_the_first_write(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    """draw --lang fr used to use up the draw and then fail; replace --lang fr recorded the event first."""
+    out = tmp_path / "out"
+    prep = prepare(*inputs, out, algorithm=Algorithm.LEGACY, legacy_runs=100)
+    before = _listing(out)
+    code, text = _cli("draw", prep.lottery_path, "--seed", "dice 1", "--lang", "fr")
+    assert code == 2 and "fr" in text
+    assert _listing(out) == before and not (out / "draw.json").exists()
+    draw(prep.lottery_path, "dice 1", published_before_seed=True)
+    member = json.loads((out / "draw.json").read_bytes())["panel"][0]
+    before = _listing(out)
+    code, text = _cli("replace", out / "draw.json", "--dropout", member, "--lang", "fr")
+    assert code == 2
+    assert _listing(out) == before
+    code, text = _cli("replace", out / "draw.json", "--dropout", member)  # a retry works
+    assert code == 0, text
+
+
+def test_draw_prints_seed_record_hash_and_verify_command(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    import hashlib
+
+    prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=100)
+    code, text = _cli("draw", prep.lottery_path, "--seed", "  Lotto 2027\u201301\u201309: 3 11 17 ")
+    assert code == 0, text
+    record_file = tmp_path / "out" / "draw.json"
+    stored = json.loads(record_file.read_bytes())["seed"]
+    sha = hashlib.sha256(record_file.read_bytes()).hexdigest()
+    flat = " ".join(text.split())
+    assert "Lotto 2027\\u201301\\u201309: 3 11 17" in flat  # the seed as stored, look-alikes escaped
+    assert stored == "Lotto 2027\u201301\u201309: 3 11 17"
+    assert f"Record SHA-256: {sha}" in flat
+    assert f"sortition verify {record_file} --commitment {prep.commitment}" in flat
+
+
+def test_verify_says_what_the_auditor_must_still_compare(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    record_file = run_legacy(*inputs, tmp_path / "out")
+    commitment = hashlib_file(tmp_path / "out" / "lottery.json")
+    code, text = _cli("verify", record_file)
+    flat = " ".join(text.split())
+    assert code == 0
+    assert f"Commitment: SHA-256 of the committed file = {commitment}" in flat
+    assert "Compare the commitment printed above with the one the organiser published" in flat
+    assert "before the seed existed" in flat
+    assert "published before the seed existed (a public draw)" in flat
+    assert "after the last replacement" not in flat  # no replacements: no such reminder
+    code, text = _cli("verify", record_file, "--commitment", commitment)
+    flat = " ".join(text.split())
+    assert code == 0 and "commitment is the published one" in flat
+    assert "Compare the commitment printed above" not in flat
+    code, text = _cli("verify", record_file, "--commitment", "1" * 64)
+    assert code == 1 and "Verification failed: commitment is the published one" in " ".join(text.split())
+
+
+def hashlib_file(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_draw_json_output_has_record_hash_and_verify_command(inputs: tuple[Path, Path], tmp_path: Path) -> None:
+    prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=100)
+    code, text = _cli("draw", prep.lottery_path, "--seed", "dice 2", "--json")
+    assert code == 0, text
+    out = json.loads(text)
+    assert out["record_sha256"] == hashlib_file(tmp_path / "out" / "draw.json")
+    assert out["verify_command"].endswith(f"--commitment {prep.commitment}")

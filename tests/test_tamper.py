@@ -140,3 +140,106 @@ def test_invitation_flipped_bytes_fail(letters: tuple[Path, Path], target: str) 
     tried = flip_bytes(record_path.parent / target,
                        lambda: verify(record_path, register=register))
     record(f"byte_flips_{target}", tried)
+
+
+# --------------------------------------------------------------------------- what the auditor proves (issue 15)
+
+def test_published_commitment_is_compared(drawn: Path) -> None:
+    """A forged lottery.json, drawn again, passes every check of its own: only the published commitment
+    shows it is not the committed file."""
+    report = verify(drawn)
+    good = report.commitment
+    assert good is not None and not report.commitment_checked
+    anchored = verify(drawn, commitment=good.upper())
+    assert anchored.ok and anchored.commitment_checked
+    wrong = verify(drawn, commitment="0" * 64)
+    assert [c.name for c in wrong.failures] == ["commitment is the published one"]
+    with pytest.raises(SortitionError, match="--commitment"):
+        verify(drawn, commitment="abc")
+
+
+def test_every_check_runs_and_every_failure_is_named(drawn: Path) -> None:
+    """A tampered lottery.json fails several checks; none of the independent ones vanishes."""
+    names = [c.name for c in verify(drawn).checks]
+    lottery = drawn.parent / "lottery.json"
+    original = lottery.read_bytes()
+    obj = json.loads(original)
+    person = next(iter(obj["probabilities"]))
+    obj["probabilities"][person] += 0.25
+    obj["categories"] = {}  # a forger who also drops the quotas
+    try:
+        lottery.write_bytes(canonical_json(obj))
+        report = verify(drawn)
+    finally:
+        lottery.write_bytes(original)
+    assert [c.name for c in report.checks] == names
+    failed = [c.name for c in report.failures]
+    assert failed[0] == "commitment" and "drawn panel meets the quotas" in failed
+    if obj["panels"]:  # a legacy lottery states estimates: nothing to recompute
+        assert "probabilities follow from the panels" in failed
+    assert len(failed) >= 3 and report.failed == report.failures[0]
+
+
+def test_reformatted_record_is_named_as_such(drawn: Path) -> None:
+    original = drawn.read_bytes()
+    try:
+        drawn.write_bytes(json.dumps(json.loads(original), indent=2, ensure_ascii=False).replace("\n", "\r\n")
+                          .encode("utf-8"))
+        report = verify(drawn)
+    finally:
+        drawn.write_bytes(original)
+    details = [c.detail for c in report.failures]
+    assert len(details) == 1 and "not the canonical bytes; content equal" in details[0]
+
+
+def test_practice_flag_is_committed(tmp_path: Path) -> None:
+    """select commits settings.practice in lottery.json: flipping the record's flag is detected."""
+    from sortition import select
+
+    pool, quotas = write_pool(tmp_path)
+    result = select(pool, quotas, "practice", tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=50)
+    lottery = json.loads((tmp_path / "out" / "lottery.json").read_bytes())
+    assert lottery["settings"]["practice"] is True
+    report = verify(result.draw_path)
+    assert report.ok and report.published_before_seed is False
+    assert any(c.name == "public draw or practice" and "practice" in c.detail for c in report.checks)
+    flipped = json.loads(result.draw_path.read_bytes())
+    flipped["commitment_published_before_seed"] = True
+    result.draw_path.write_bytes(canonical_json(flipped))
+    report = verify(result.draw_path)
+    assert [c.name for c in report.failures] == ["public draw or practice"]
+    # draw itself never records a practice lottery as published before the seed
+    (tmp_path / "out" / "draw.json").unlink()
+    again = draw(tmp_path / "out" / "lottery.json", "practice", published_before_seed=True)
+    assert json.loads(again.draw_path.read_bytes())["commitment_published_before_seed"] is False
+
+
+def test_reference_verifier_replays_events(drawn: Path) -> None:
+    """docs/reference_verifier.py (stdlib only) checks the replacement events too, and a forged one fails."""
+    import subprocess
+    import sys
+
+    lottery = drawn.parent / "lottery.json"
+    if not json.loads(lottery.read_bytes())["panels"]:
+        pytest.skip("the reference verifier checks lotteries with panels; legacy draws are re-run by verify")
+    script = ROOT / "docs" / "reference_verifier.py"
+    commitment = verify(drawn).commitment or ""
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(script), "check-draw", str(lottery), str(drawn), *extra],
+                              capture_output=True, text=True, check=False)
+
+    ok = run(commitment)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "ok   event 1:" in ok.stdout and "1 event(s), 1 replayed" in ok.stdout
+    assert "ok   published commitment" in ok.stdout
+    assert run("0" * 64).returncode == 1
+    original = drawn.read_bytes()
+    rec = json.loads(original)
+    rec["events"][0]["replacement"] = rec["reserves"][-1]
+    try:
+        drawn.write_bytes(canonical_json(rec))
+        bad = run()
+    finally:
+        drawn.write_bytes(original)
+    assert bad.returncode == 1 and "FAIL event 1" in bad.stdout

@@ -33,6 +33,7 @@ from sortition.records import (
     POOL_COPY,
     PSEUDONYM_COLUMN,
     append_ledger,
+    locked,
     private_dir,
     read_lottery,
     write_list_format,
@@ -110,7 +111,7 @@ def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.nda
 
 
 def _settings(spec: QuotaSpec, pool: Pool, algorithm: Algorithm, panels: int, legacy_runs: int,
-              time_limit: float | None) -> dict[str, Any]:
+              time_limit: float | None, practice: bool) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "panel_size": spec.panel_size,
         "algorithm": algorithm.value,
@@ -122,6 +123,8 @@ def _settings(spec: QuotaSpec, pool: Pool, algorithm: Algorithm, panels: int, le
         settings["time_limit_seconds"] = time_limit
     if algorithm is Algorithm.LEGACY:
         settings["legacy_runs"] = legacy_runs
+    if practice:
+        settings["practice"] = True
     return settings
 
 
@@ -215,6 +218,7 @@ def prepare(
     time_limit: float | None = None,
     force: bool = False,
     progress: ProgressReporter = NULL_PROGRESS,
+    practice: bool = False,
 ) -> PrepareResult:
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
 
@@ -232,6 +236,8 @@ def prepare(
         force: replace a lottery of other inputs or settings in ``out_dir``; one that has been drawn is never
             replaced. The folder is checked before any computation.
         progress: receives progress of the long computation.
+        practice: a practice lottery (``select``): committed as ``settings.practice``, so its draw record can
+            never claim the commitment was published before the seed.
 
     Raises:
         InputError: a bad pool or quota file, or an output folder holding a drawn lottery (or, without
@@ -245,13 +251,25 @@ def prepare(
     if panels < 1:
         raise InputError(f"--panels must be at least 1, got {panels}.")
     folder = Path(out_dir)
-    lottery_path = folder / LOTTERY_FILE
-    _refuse_drawn_folder(folder)
+    _refuse_drawn_folder(folder)  # before reading anything
     spec, pool, inputs = _load_inputs(pool, quotas, panel_size=panel_size, sheet=sheet)
-    settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit)
-    if not force:
-        _refuse_other_lottery(lottery_path, {"format": LOTTERY_FORMAT, "software_version": software_version(),
-                                             "inputs": inputs, "settings": settings, "seed_source": seed_source})
+    settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit, practice)
+    with locked(folder, "prepare"):
+        _refuse_drawn_folder(folder)  # drawn meanwhile
+        if not force:
+            _refuse_other_lottery(folder / LOTTERY_FILE, {
+                "format": LOTTERY_FORMAT, "software_version": software_version(), "inputs": inputs,
+                "settings": settings, "seed_source": seed_source})
+        return _prepare_locked(folder, spec, pool, inputs, settings, algorithm=algorithm, panels=panels,
+                               seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
+                               force=force, progress=progress)
+
+
+def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str, str], settings: dict[str, Any], *,
+                    algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
+                    time_limit: float | None, force: bool, progress: ProgressReporter) -> PrepareResult:
+    """prepare, holding the folder's lock (the inputs are read and checked, the folder too)."""
+    lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
     people = _people_field(pool, spec, names, order, salt)

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError, VerificationError
+from sortition.commands.folder import bring_up_to_record
 from sortition.files import atomic_write, canonical_json
+from sortition.i18n import check_lang
 from sortition.records import (
     LEDGER_FILE,
     PSEUDONYM_COLUMN,
     append_ledger,
+    locked,
     lottery_beside,
     pseudonyms_by_id,
     read_draw,
@@ -26,7 +29,7 @@ from sortition.records import (
 )
 from sortition.report.output import write_folder_reports
 from sortition.rules.public import public_pool
-from sortition.rules.reserve import Replacement, choose_replacement, record_sha256, replay_events
+from sortition.rules.reserve import PanelState, Replacement, choose_replacement, record_sha256, replay_events
 from sortition.rules.verification import check_draw
 
 
@@ -46,6 +49,7 @@ class ReplaceResult:
     report_paths: tuple[Path, ...]
     record_sha256: str
     events: int
+    warnings: tuple[str, ...] = ()
     #: The private lists rewritten: panel and reserves (``replaces`` column, committed ranks), .csv and .xlsx.
     private_paths: tuple[Path, ...] = ()
     ledger_path: Path | None = None
@@ -57,8 +61,10 @@ class ReplaceResult:
         return (self.draw_path, *self.report_paths, *ledger, *self.private_paths)
 
 
-def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], panel: Sequence[str]) -> list[str]:
+def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], state: PanelState) -> list[str]:
     """Pseudonyms of the drop-outs (given as pseudonyms or register ids), checked to be on the panel."""
+    panel = state.panel
+    gone = {r.dropout: (n, r.replacement) for n, r in enumerate(state.replacements, 1)}
     by_id: dict[str, str] | None = None
     out: list[str] = []
     for name in names:
@@ -71,6 +77,11 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], pan
                                  hint="Use the pseudonym from private/panel.csv (column "
                                       f"{PSEUDONYM_COLUMN}) or the id from the pool file.")
             text = by_id[text]
+        if text in gone:
+            n, by = gone[text]
+            raise InputError(f"{name!r} ({text}) dropped out already: event {n} of the draw record replaced them "
+                             f"by {by}. Nothing was written.",
+                             hint="Check private/panel.csv for the current panel.")
         if text not in panel:
             raise InputError(f"{name!r} ({text}) is not on the current panel, so cannot drop out.",
                              hint="Check private/panel.csv for the current panel.")
@@ -94,26 +105,34 @@ def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota
         >>> result = replace("draw1/draw.json", ["3f9a0c1d2b4e5f60"])  # doctest: +SKIP
         >>> result.replacements[0].replacement  # doctest: +SKIP
     """
+    check_lang(lang)  # every argument is checked before the first write
     if isinstance(dropouts, str):
         dropouts = [dropouts]
     if not dropouts:
         raise InputError("name at least one drop-out with --dropout.")
     path = Path(draw_path)
     folder = path.parent
+    with locked(folder, "replace"):
+        return _replace(path, dropouts, allow_quota_break, lang)
+
+
+def _replace(path: Path, dropouts: Sequence[str], allow_quota_break: bool, lang: str) -> ReplaceResult:
+    """replace, holding the folder's lock."""
+    folder = path.parent
     draw_raw, record = read_draw(path)
     lottery_file = lottery_beside(path)
     lot_raw, lottery = read_lottery(lottery_file)
     checked = check_draw(draw_raw, record, lot_raw, lottery, draw_name=path.name, lottery_name=lottery_file.name)
     if not checked.ok:
-        failed = checked.failed
-        raise VerificationError(f"{path}: the draw does not verify ({failed.name if failed else '?'}: "
-                                f"{failed.detail if failed else ''}); fix that before replacing anyone.")
+        names = "; ".join(f"{c.name}: {c.detail}" for c in checked.failures)
+        raise VerificationError(f"{path}: the draw does not verify ({names}); fix that before replacing anyone.")
+    repairs = bring_up_to_record(folder)
     pub = public_pool(lottery)
     state = replay_events(pub, record)
     panel, used = list(state.panel), set(state.used)
     events = list(record.get("events", []))
     made: list[Replacement] = []
-    for dropout in _resolve(folder, lottery, dropouts, panel):
+    for dropout in _resolve(folder, lottery, dropouts, state):
         choice = choose_replacement(pub, panel, record["reserves"], frozenset(used), dropout,
                                     allow_quota_break=allow_quota_break)
         events.append(choice.event(record_sha256(record, events)))
@@ -123,6 +142,9 @@ def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota
     new_record = {**record, "events": events}
     data = canonical_json(new_record)
     new_sha256 = hashlib.sha256(data).hexdigest()
+    if path.read_bytes() != draw_raw:  # only a writer that ignores the lock can get here
+        raise InputError("changed while replace was working (another program wrote it); nothing was written.",
+                         file=path, hint="Run sortition verify on it, then replace again.")
     atomic_write(path, data, overwrite=True)
     swaps = {r.replacement: r.dropout for r in (*state.replacements, *made)}
     private = write_private_lists(folder, panel, record["reserves"], used=used, replaces=swaps,
@@ -132,5 +154,5 @@ def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota
                                "dropout": choice.dropout, "replacement": choice.replacement,
                                "rule": choice.rule, "draw_sha256": new_sha256})
     reports = write_folder_reports(path, lang=lang)
-    return ReplaceResult(path, tuple(made), tuple(panel), private[0], reports, new_sha256, len(events),
+    return ReplaceResult(path, tuple(made), tuple(panel), private[0], reports, new_sha256, len(events), repairs,
                          private_paths=tuple(private), ledger_path=folder / LEDGER_FILE)

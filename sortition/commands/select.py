@@ -16,12 +16,12 @@ def select(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, seed: str, o
            **options: Unpack[PrepareOptions]) -> DrawResult:
     """Prepare and draw in one step, for practice and tests (``options`` are those of :func:`prepare`).
 
-    The record says the commitment was not published before the seed, so nobody mistakes it for a
-    verifiable public draw.
+    The lottery file commits ``settings.practice = true`` and the record says the commitment was not published
+    before the seed, so nobody mistakes it for a verifiable public draw (verify checks that the two agree).
 
     Example:
         >>> result = select("pool.csv", "quotas.yaml", "practice", "out", panels=100)  # doctest: +SKIP
     """
-    prep = prepare(pool, quotas, out_dir, **options)
+    prep = prepare(pool, quotas, out_dir, practice=True, **options)
     result = draw(prep.lottery_path, seed, published_before_seed=False)
     return dataclasses.replace(result, warnings=prep.warnings)

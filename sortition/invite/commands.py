@@ -45,6 +45,7 @@ from sortition.records import (
     PLAN_FILE,
     PLAN_FORMAT,
     append_ledger,
+    locked,
     private_dir,
     read_json,
 )
@@ -182,14 +183,19 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
     frame = build_frame(register, plan, exclude[0])
     strata = plan_strata(frame, plan)
     progress.finish()
-    salt = load_or_create_salt(folder)
-    atomic_write(private_dir(folder) / EXCLUDE_FILE, _exclude_bytes(exclude[0]), mode=PRIVATE_FILE_MODE,
-                 overwrite=True)
-    body = _plan_body(plan, plan_bytes, frame, strata, salt, exclude, seed_source or plan.seed_source)
-    data = canonical_json(body)
-    atomic_write(plan_file, data, overwrite=force)
-    commitment = hashlib.sha256(data).hexdigest()
-    append_ledger(folder, {"event": "invite prepare", "commitment": commitment, "register_sha256": register.sha256})
+    with locked(folder, "invite prepare"):
+        if (folder / INVITATIONS_FILE).exists():  # drawn meanwhile
+            raise InputError("holds invitations drawn already; their plan is never replaced.",
+                             file=folder / INVITATIONS_FILE, hint="Choose another --out folder for a new plan.")
+        salt = load_or_create_salt(folder)
+        atomic_write(private_dir(folder) / EXCLUDE_FILE, _exclude_bytes(exclude[0]), mode=PRIVATE_FILE_MODE,
+                     overwrite=True)
+        body = _plan_body(plan, plan_bytes, frame, strata, salt, exclude, seed_source or plan.seed_source)
+        data = canonical_json(body)
+        atomic_write(plan_file, data, overwrite=force)
+        commitment = hashlib.sha256(data).hexdigest()
+        append_ledger(folder, {"event": "invite prepare", "commitment": commitment,
+                               "register_sha256": register.sha256})
     warnings = [f"stratum '{s.label}' gets no letters ({s.eligible} eligible)." for s in strata if s.letters == 0]
     if exclude[0] and frame.stats["excluded_in_register"] < len(set(exclude[0])):
         warnings.append(_missing_exclusions(exclude[0], register.ids))
@@ -212,23 +218,25 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
     """
     plan_file = Path(plan_path)
     folder = plan_file.parent
-    raw, plan = read_json(plan_file, what="invitation plan")
-    _check_plan(raw, plan, plan_file)
-    record_path = folder / INVITATIONS_FILE
     seed = normalise_seed(seed)
-    if record_path.exists():
-        _, old = read_json(record_path, what="invitation record")
-        if old.get("seed") != seed or old.get("commitment") != hashlib.sha256(raw).hexdigest():
-            raise InputError(f"holds invitations drawn already (seed {old.get('seed')!r}); one draw per commitment.",
-                             file=record_path, hint="A new draw needs a new prepare and a new future seed.")
-    try:
-        body, frame, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress)
-    except VerificationError as exc:
-        raise InputError(str(exc)) from None
-    atomic_write(record_path, canonical_json(body))
-    inv_csv, res_csv = _write_private(folder, frame, selection, plan)
-    append_ledger(folder, {"event": "invite draw", "commitment": body["commitment"], "seed": body["seed"],
-                           "record_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
+    with locked(folder, "invite draw"):
+        raw, plan = read_json(plan_file, what="invitation plan")
+        _check_plan(raw, plan, plan_file)
+        record_path = folder / INVITATIONS_FILE
+        if record_path.exists():
+            _, old = read_json(record_path, what="invitation record")
+            if old.get("seed") != seed or old.get("commitment") != hashlib.sha256(raw).hexdigest():
+                raise InputError(f"holds invitations drawn already (seed {old.get('seed')!r}); one draw per "
+                                 "commitment.", file=record_path,
+                                 hint="A new draw needs a new prepare and a new future seed.")
+        try:
+            body, frame, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress)
+        except VerificationError as exc:
+            raise InputError(str(exc)) from None
+        atomic_write(record_path, canonical_json(body))
+        inv_csv, res_csv = _write_private(folder, frame, selection, plan)
+        append_ledger(folder, {"event": "invite draw", "commitment": body["commitment"], "seed": body["seed"],
+                               "record_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
     return InviteDrawResult(record_path, inv_csv, res_csv, body["letters_total"], body["reserves_total"],
                             body["commitment"], body["seed"])
 

@@ -19,34 +19,46 @@ class Check:
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The checklist; ``ok`` when every check passed. ``failures`` lists every failing check, ``failed`` is the
-    first of them (None when every check passed).
+    """The checklist; ``ok`` when every check passed. ``failures`` are the failing checks, ``failed`` the first.
 
     For a draw record, ``record_sha256`` is the SHA-256 of the record's bytes as verified and ``events`` the
     number of replacement events in it: the values officials publish after each replacement (``None`` for
-    invitation records).
+    invitation records). ``commitment`` is the SHA-256 of the committed file as verified, and
+    ``commitment_checked`` says whether it was compared with a published value: without that, the checks prove
+    that the record follows from these files, not that these files are the ones published before the seed.
+    ``published_before_seed`` is the record's claim (False for practice draws; None for invitation records).
     """
 
     checks: tuple[Check, ...]
     record_sha256: str | None = None
     events: int | None = None
+    commitment: str | None = None
+    commitment_checked: bool = False
+    published_before_seed: bool | None = None
 
     @property
     def ok(self) -> bool:
         return all(c.passed for c in self.checks)
 
     @property
-    def failures(self) -> list[Check]:
-        """Every check that failed, in checklist order (empty when the draw verifies)."""
-        return [c for c in self.checks if not c.passed]
+    def failures(self) -> tuple[Check, ...]:
+        """Every failing check, in checklist order."""
+        return tuple(c for c in self.checks if not c.passed)
 
     @property
     def failed(self) -> Check | None:
-        return next((c for c in self.checks if not c.passed), None)
+        return next(iter(self.failures), None)
+
+
+#: What a check of untrusted, possibly tampered content may raise besides SortitionError: a failure, not a crash.
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 class Checklist:
-    """Collects checks; a failing check is recorded, never raised, so every independent check still runs."""
+    """Collects checks; a failing check is recorded, never raised, so every independent check still runs.
+
+    A check that meets malformed content (a field of the wrong type, a missing key) fails with that as detail.
+    """
 
     def __init__(self) -> None:
         self.checks: list[Check] = []
@@ -57,6 +69,9 @@ class Checklist:
             detail = fn()
         except SortitionError as exc:
             self.checks.append(Check(name, False, str(exc)))
+            return False
+        except MALFORMED as exc:
+            self.checks.append(Check(name, False, f"malformed content ({type(exc).__name__}: {exc})"))
             return False
         self.checks.append(Check(name, True, detail))
         return True

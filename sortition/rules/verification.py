@@ -21,6 +21,8 @@ from sortition.rules.reserve import current_state
 
 PROBABILITY_TOLERANCE = 1e-9
 RECORD_CHECK = "record is the published one"
+COMMITMENT_CHECK = "commitment is the published one"
+PRACTICE_CHECK = "public draw or practice"
 
 
 def _check_panels(lottery: Mapping[str, Any]) -> str:
@@ -84,15 +86,47 @@ def _check_record(name: str, actual: str, published: str, events: int) -> str:
     return f"SHA-256({name}) = the published value, {events} replacement event(s)"
 
 
-def _check_commitment(record: Mapping[str, Any], lottery_raw: bytes, lottery: Mapping[str, Any],
-                      lottery_name: str) -> str:
+def _check_published(what: str, actual: str, published: str) -> str:
+    if actual != published:
+        raise VerificationError(f"SHA-256({what}) is {actual}, but the published commitment is {published}: "
+                                "these are not the files the organiser committed to.")
+    return f"SHA-256({what}) = the published commitment"
+
+
+def _check_commitment(record: Mapping[str, Any], lottery_raw: bytes, lottery_name: str) -> str:
     if record.get("format") != DRAW_FORMAT:
         raise VerificationError(f"the draw record's format is {record.get('format')!r}, not {DRAW_FORMAT!r}.")
-    outcome = compute_outcome(lottery_raw, lottery, str(record.get("seed", "")))
-    if record.get("commitment") != outcome.commitment:
+    commitment = hashlib.sha256(lottery_raw).hexdigest()
+    if record.get("commitment") != commitment:
         raise VerificationError(f"commitment in the record is {record.get('commitment')}, but SHA-256 of "
-                                f"{lottery_name} is {outcome.commitment}.")
-    return f"SHA-256({lottery_name}) = {outcome.commitment}"
+                                f"{lottery_name} is {commitment}.")
+    return f"SHA-256({lottery_name}) = {commitment}"
+
+
+def _check_practice(lottery: Mapping[str, Any], record: Mapping[str, Any]) -> str:
+    claim = record.get("commitment_published_before_seed")
+    if not isinstance(claim, bool):
+        raise VerificationError("commitment_published_before_seed is neither true nor false.")
+    settings = lottery.get("settings")
+    practice = isinstance(settings, Mapping) and settings.get("practice") is True
+    if practice and claim:
+        raise VerificationError("the lottery file commits settings.practice = true (a practice draw made by "
+                                "select), but the record claims the commitment was published before the seed.")
+    if claim:
+        return ("public draw: the record states that the commitment was published before the seed existed "
+                "(only the publication times can show it)")
+    kind = "practice (select, settings.practice in the lottery file)" if practice else "not a public draw"
+    return (f"{kind}: the record states that the commitment was NOT published before the seed, so this draw "
+            "proves nothing about who could know the seed")
+
+
+def _differing_fields(record: Mapping[str, Any], expect: Mapping[str, Any]) -> str:
+    extra = sorted(set(record) - set(expect))
+    missing = sorted(set(expect) - set(record))
+    other = sorted(k for k in set(record) & set(expect) if record[k] != expect[k])
+    parts = [f"{label} {', '.join(map(repr, keys))}" for label, keys in
+             (("extra", extra), ("missing", missing), ("different", other)) if keys]
+    return "; ".join(parts)
 
 
 def _check_outcome(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, lottery: Mapping[str, Any]
@@ -110,7 +144,12 @@ def _check_outcome(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: byte
     expect = record_body(outcome, published_before_seed=bool(record.get("commitment_published_before_seed")),
                          events=record.get("events", []))
     if canonical_json(expect) != draw_raw:
-        raise VerificationError("the draw record holds other fields or bytes than the recomputed one.")
+        if dict(record) == expect:
+            raise VerificationError("not the canonical bytes; content equal: the record differs from the canonical "
+                                    "serialisation only in whitespace, line endings or key order, so its SHA-256 "
+                                    "is not the one the draw produced.")
+        raise VerificationError("the draw record holds other fields than the recomputed one: "
+                                f"{_differing_fields(record, expect)}.")
     where = f"index {outcome.panel_index} of {len(lottery.get('panels') or [])}" \
         if outcome.panel_index is not None else "legacy re-run"
     return f"seed {outcome.seed!r} selects the recorded panel ({where}) and reserve list"
@@ -125,24 +164,34 @@ def _check_inputs(stated: Mapping[str, str], inputs: Sequence[tuple[str, str]]) 
 
 def check_draw(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, lottery: Mapping[str, Any], *,
                draw_name: str = "draw.json", lottery_name: str = "lottery.json",
-               inputs: Sequence[tuple[str, str]] = (), published_sha256: str | None = None) -> VerifyReport:
+               inputs: Sequence[tuple[str, str]] = (), published_sha256: str | None = None,
+               published_commitment: str | None = None) -> VerifyReport:
     """Check a draw record against its lottery file, from their exact bytes and parsed content.
+
+    Every check runs, whatever the others found: a tampered lottery file fails the commitment and still gets
+    its panels, probabilities and the recomputed outcome checked, so the report names every failure.
 
     Args:
         inputs: (file name, SHA-256 of the file) of input files to compare with the committed hashes.
         published_sha256: the record's SHA-256 as published after the last replacement (lower-case hex):
             the events' hash chain cannot show that trailing events were removed, only this can.
+        published_commitment: the commitment as the organiser published it before the seed (lower-case hex):
+            without it, nothing here shows that the lottery file is the one committed to.
 
-    The report always carries the record's SHA-256 and number of events.
+    The report always carries the record's SHA-256, number of events, the commitment and the practice flag.
     """
     cl = Checklist()
-    if cl.run("commitment", lambda: _check_commitment(record, lottery_raw, lottery, lottery_name)):
-        cl.run("panel and reserves recomputed from commitment + seed",
-               lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
-        cl.run("drawn panel meets the quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
-        cl.run("replacements follow the committed rule", lambda: _check_events(lottery, record))
+    commitment = hashlib.sha256(lottery_raw).hexdigest()
+    cl.run("commitment", lambda: _check_commitment(record, lottery_raw, lottery_name))
+    if published_commitment is not None:
+        cl.run(COMMITMENT_CHECK, lambda: _check_published(lottery_name, commitment, published_commitment))
+    cl.run("panel and reserves recomputed from commitment + seed",
+           lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
+    cl.run("drawn panel meets the quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
+    cl.run("replacements follow the committed rule", lambda: _check_events(lottery, record))
     cl.run("every lottery panel meets the quotas", lambda: _check_panels(lottery))
     cl.run("probabilities follow from the panels", lambda: _check_probabilities(lottery))
+    cl.run(PRACTICE_CHECK, lambda: _check_practice(lottery, record))
     if inputs:
         cl.run("input files match", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
     actual = hashlib.sha256(draw_raw).hexdigest()
@@ -150,4 +199,7 @@ def check_draw(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, l
     count = len(events) if isinstance(events, list) else 0
     if published_sha256 is not None:
         cl.run(RECORD_CHECK, lambda: _check_record(draw_name, actual, published_sha256, count))
-    return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count)
+    claim = record.get("commitment_published_before_seed")
+    return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count, commitment=commitment,
+                        commitment_checked=published_commitment is not None,
+                        published_before_seed=claim if isinstance(claim, bool) else None)
