@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
-    module = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    module = importlib.import_module("sortition.algorithms.leximin")
     problem = paper_shaped_problem(args.n, args.k, seed=args.n)
     stages: list[dict[str, Any]] = []
     start = time.perf_counter()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
@@ -25,8 +27,7 @@ from cli.output import (
     user_errors,
 )
 from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
-from sortition import Algorithm, DrawResult, InputError, ReportFormat
-from sortition.randomness import display_seed
+from sortition import Algorithm, DrawResult, InputError, PrepareResult, ReportFormat, VerificationError, display_seed
 from sortition.web import write_verifier_page
 
 app = typer.Typer(
@@ -55,7 +56,20 @@ TimeLimitOpt = Annotated[float | None, typer.Option(
     "--time-limit", help="Seconds the fair-lottery computation may take; when reached, the fairest lottery "
     "found so far is used and a warning says so.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object with the results, nothing else.")]
-LangOpt = Annotated[str, typer.Option("--lang", help="Report language: nl or en.")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Report language: nl or en (default: the one chosen "
+                                             "at draw time, else nl).")]
+DrandRoundOpt = Annotated[int | None, typer.Option(
+    "--drand-round", help="Commit to this drand quicknet round as the seed (its randomness); it must be published "
+    "after you publish the commitment.")]
+DrandAtOpt = Annotated[str | None, typer.Option(
+    "--drand-at", help="Commit to the first drand quicknet round published at or after this time, e.g. "
+    "\"2027-03-01 20:00 Europe/Amsterdam\" (instead of --drand-round).")]
+AllowPastOpt = Annotated[bool, typer.Option(
+    "--allow-past-round", help="Accept a drand round already published (practice only: recorded in lottery.json; "
+    "verify and the reports say the seed proves nothing).")]
+BeaconOpt = Annotated[Path | None, typer.Option(
+    "--beacon", help="The committed drand round as drand publishes it (JSON with round, signature, randomness), "
+    "saved in a file; instead of --seed.")]
 
 
 def _print_json(obj: object) -> None:
@@ -175,36 +189,68 @@ def prepare(
     panel_size: PanelSizeOpt = None,
     sheet: SheetOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing lottery in OUT.")] = False,
+    drand_round: DrandRoundOpt = None,
+    drand_at: DrandAtOpt = None,
+    allow_past_round: AllowPastOpt = False,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Compute the fair lottery and write OUT/lottery.json; print the commitment to publish.
 
-    Example: sortition prepare pool.csv quotas.yaml --out draw1 --seed-source "drand round 5000000"
+    With --drand-round or --drand-at the seed is a drand round's randomness, which nobody can choose.
+
+    The round must come after the commitment: one already out is refused unless --allow-past-round.
+
+    Example: sortition prepare pool.csv quotas.yaml --out draw1 --drand-at "2027-03-01 20:00 Europe/Amsterdam"
     """
 
     progress = RichProgress(quiet=quiet or as_json)
     with user_errors():
         result = sortition.prepare(pool, quotas, out, algorithm=algorithm, panels=panels, seed_source=seed_source,
                                  panel_size=panel_size, sheet=sheet, force=force, progress=progress,
-                                 time_limit=time_limit)
+                                 time_limit=time_limit, drand_round=drand_round, drand_at=drand_at,
+                                 allow_past_round=allow_past_round)
     progress.finish()
+    beacon = result.seed_beacon
     if as_json:
         p = np.asarray(result.probabilities, dtype=float)
         _print_json({"commitment": result.commitment, "lottery": str(result.lottery_path),
                      "folder": str(result.folder), "algorithm": algorithm.value, "panels": result.panels,
                      "probabilities": {"min": float(p.min()), "median": float(np.median(p)), "max": float(p.max()),
                                        "estimates": algorithm is Algorithm.LEGACY},
-                     "warnings": list(result.warnings)})
+                     "warnings": list(result.warnings),
+                     **({"seed_beacon": {**beacon.to_json(), "url": _round_url(beacon.round)}} if beacon else {})})
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
+        err_console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     _print_probabilities(result.probabilities, estimates=algorithm is Algorithm.LEGACY)
-    ok(f"Wrote {result.lottery_path}")
+    ok(f"Wrote {escape(str(result.lottery_path))}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
-    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:",
-                  highlight=False)
-    command(f"sortition draw {result.lottery_path} --seed \"...\"")
+    _print_next_step(result)
+
+
+def _round_url(round_number: int) -> str:
+    return sortition.QUICKNET_ROUND_URL.format(round=round_number)
+
+
+def _print_next_step(result: PrepareResult) -> None:
+    beacon = result.seed_beacon
+    if beacon is None:
+        console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:",
+                      highlight=False)
+        command(f"sortition draw {result.lottery_path} --seed \"...\"")
+        return
+    when = f"{beacon.published_at:%Y-%m-%d %H:%M:%S} UTC"
+    console.print(f"Seed: drand quicknet round {beacon.round}, published at {when}.", highlight=False,
+                  markup=False)
+    if beacon.past_round_allowed:
+        err_console.print("[yellow]Warning:[/] --allow-past-round is recorded in lottery.json: the round may be "
+                          "known already, so this seed proves nothing (practice only).", highlight=False)
+    console.print(f"Publish this commitment now, before {when}. Then, once the round is out, save it from",
+                  highlight=False, markup=False)
+    command(_round_url(beacon.round))
+    console.print("into a file (e.g. round.json) and draw:", highlight=False)
+    command(f"sortition draw {result.lottery_path} --beacon round.json")
 
 
 def _print_probabilities(probs: object, *, estimates: bool) -> None:
@@ -218,19 +264,33 @@ def _print_probabilities(probs: object, *, estimates: bool) -> None:
 @app.command()
 def draw(
     lottery: Annotated[Path, typer.Argument(help="The committed lottery.json.")],
-    seed: Annotated[str, typer.Option("--seed", help="The public seed, exactly as published.")],
-    lang: LangOpt = "nl",
+    seed: Annotated[str | None, typer.Option("--seed", help="The public seed, exactly as published.")] = None,
+    beacon: BeaconOpt = None,
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Draw the panel from a committed lottery with the public seed.
+    """Draw the panel from a committed lottery with the public seed, or with the committed drand round.
 
-    Example: sortition draw draw1/lottery.json --seed "drand round 5000000: 9f3c..."
+    A drand round (--beacon ROUND.json) is checked first: a forged or other round is refused (exit 1), nothing written.
+
+    Example: sortition draw draw1/lottery.json --beacon round.json
     """
 
-    with user_errors():
+    with user_errors(), _verdict():
         # The CLI's draw follows a published prepare; practice runs use `select`.
-        result = sortition.draw(lottery, seed, published_before_seed=True, report_lang=lang)
+        result = sortition.draw(lottery, seed, beacon=beacon, published_before_seed=True, report_lang=lang)
     _print_draw(result, as_json=as_json)
+
+
+@contextlib.contextmanager
+def _verdict() -> Iterator[None]:
+    """A VerificationError (e.g. a forged drand round) is a verdict: one line and exit 1, not a usage error."""
+    try:
+        yield
+    except VerificationError as exc:
+        err_console.print("[bold red]Does not verify:[/] ", end="", highlight=False)
+        err_console.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(EXIT_FAILED) from None
 
 
 def _print_draw(result: object, *, as_json: bool = False) -> None:
@@ -267,13 +327,16 @@ def _print_draw(result: object, *, as_json: bool = False) -> None:
 def select(
     pool: PoolArg,
     quotas: QuotasArg,
-    seed: Annotated[str, typer.Option("--seed", help="Seed text.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    seed: Annotated[str | None, typer.Option("--seed", help="Seed text.")] = None,
     algorithm: AlgorithmOpt = Algorithm.LEXIMIN,
     panels: PanelsOpt = 1000,
     time_limit: TimeLimitOpt = None,
     panel_size: PanelSizeOpt = None,
     sheet: SheetOpt = None,
+    drand_round: DrandRoundOpt = None,
+    allow_past_round: AllowPastOpt = False,
+    beacon: BeaconOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -284,9 +347,10 @@ def select(
     """
 
     progress = RichProgress(quiet=quiet or as_json)
-    with user_errors():
+    with user_errors(), _verdict():
         result = sortition.select(pool, quotas, seed, out, algorithm=algorithm, panels=panels,
-                              panel_size=panel_size, sheet=sheet, progress=progress, time_limit=time_limit)
+                                  panel_size=panel_size, sheet=sheet, progress=progress, time_limit=time_limit,
+                                  drand_round=drand_round, allow_past_round=allow_past_round, beacon=beacon)
     progress.finish()
     _print_draw(result, as_json=as_json)
 
@@ -377,7 +441,7 @@ def replace(
                                                "member who dropped out; repeat for several.")],
     allow_quota_break: Annotated[bool, typer.Option("--allow-quota-break", help="When no reserve fits, take the "
                                                     "one breaking the fewest quotas (recorded as such).")] = False,
-    lang: LangOpt = "nl",
+    lang: LangOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Replace drop-outs by the committed rule: the first reserve who keeps every quota and the household rule.
@@ -420,7 +484,7 @@ def replace(
 def report(
     record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="html or md.")] = "html",
-    lang: LangOpt = "nl",
+    lang: LangOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: "
                                                 "report.html or report.md beside the record).")] = None,
 ) -> None:

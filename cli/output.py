@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Column
 from typer.core import TyperOption
@@ -41,10 +42,10 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except InfeasibleError as exc:
-        err_console.print(f"[bold red]Infeasible:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Infeasible:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_FAILED) from None
     except SortitionError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     except KeyboardInterrupt:
         err_console.print("[bold red]Interrupted.[/] Every file is whole (each is written atomically), but the "

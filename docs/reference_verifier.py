@@ -16,8 +16,10 @@ not import sortition).
         recompute commitment, panel index, panel and reserve list from the lottery file and the seed in
         the draw record, replay every replacement event by the committed reserve rule (hash chain, drop-out,
         replacement), compare the commitment with the published COMMITMENT when given, and say whether the
-        record states the same (exit 0) or not (exit 1). It does not check the quotas of the lottery's
-        panels nor the probabilities (sortition verify does); it prints what it did not check.
+        record states the same (exit 0) or not (exit 1); for a seed from drand, also that the round is the
+        committed one and randomness = SHA-256(signature) = seed. It does not check the quotas of the
+        lottery's panels, the probabilities, nor a drand round's BLS signature (that needs a pairing
+        library; sortition verify does); it prints what it did not check.
 
 SPDX-License-Identifier: EUPL-1.2
 """
@@ -28,9 +30,14 @@ import hashlib
 import hmac
 import json
 import sys
+import time
 import unicodedata
 
 TWO_64 = 2**64
+# drand quicknet, the one beacon sortition accepts (docs/randomness.md, "How an auditor checks a drand round").
+QUICKNET_CHAIN_HASH = "52db9ba70e0cc0f6eaf7803dd07447a1f5477735fd3f661792ba94600c84e971"
+QUICKNET_GENESIS_TIME = 1692803367
+QUICKNET_PERIOD_SECONDS = 3
 
 
 def seed_bytes(seed: str) -> bytes:
@@ -148,6 +155,45 @@ def panel_index(lottery_path: str, seed: str) -> list:
     ]
 
 
+def check_beacon(lottery: dict, record: dict) -> tuple:
+    """The drand round of a draw record, as far as the standard library can check it: (lines, ok).
+
+    Checks that the lottery commits to quicknet and to the record's round, that the round's randomness is
+    SHA-256 of its signature bytes, and that the seed is that randomness. The BLS signature needs pairings
+    on BLS12-381, which the standard library does not have: it is reported as not checked here (sortition
+    verify checks it, and docs/randomness.md shows an independent check with py_ecc).
+    """
+    committed, kept = lottery.get("seed_beacon"), record.get("beacon")
+    if committed is None and kept is None:
+        return [], True
+    if not isinstance(committed, dict) or not isinstance(kept, dict):
+        which = "the lottery file commits to no drand round" if kept is not None else "the record holds no round"
+        return [f"FAIL beacon: {which}"], False
+    try:
+        signature = bytes.fromhex(str(kept.get("signature")))
+    except ValueError:
+        signature = b""
+    number = committed.get("round")
+    checks = [
+        ("beacon is drand quicknet", committed.get("chain_hash") == QUICKNET_CHAIN_HASH),
+        ("beacon round is the committed one", kept.get("round") == number),
+        ("beacon randomness = SHA-256(signature)", hashlib.sha256(signature).hexdigest() == kept.get("randomness")),
+        ("seed = beacon randomness", record.get("seed") == kept.get("randomness")),
+    ]
+    lines = [f"{'ok  ' if good else 'FAIL'} {name}" for name, good in checks]
+    if isinstance(number, int) and number >= 1:
+        published = QUICKNET_GENESIS_TIME + (number - 1) * QUICKNET_PERIOD_SECONDS
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(published))
+        lines.append(f"note drand round {number} was published at {when} UTC: the commitment must have been "
+                     "published before that moment")
+    lines.append("NOT CHECKED the round's BLS signature: the standard library cannot check it; run sortition "
+                 "verify, or the py_ecc check in docs/randomness.md")
+    if committed.get("past_round_allowed") is not False:
+        lines.append("note past_round_allowed: the round may have been published before the commitment, so this "
+                     "seed proves nothing (practice only)")
+    return lines, all(good for _, good in checks)
+
+
 def canonical(obj) -> bytes:
     """The one serialisation of the public files: sorted keys, UTF-8, 1-space indent, trailing newline."""
     return (json.dumps(obj, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
@@ -257,12 +303,14 @@ def check_draw(lottery_path: str, record_path: str, published: str = "") -> tupl
                  f"{checked} replayed")
     lines.append("commitment_published_before_seed = "
                  + json.dumps(record.get("commitment_published_before_seed")))
+    beacon_lines, beacon_ok = check_beacon(lottery, record)
+    lines.extend(beacon_lines)
     if events > checked:
         lines.append(f"FAIL {events - checked} event(s) not checked (the replay stopped at a failure)")
     lines.append("not checked here: the quotas of the lottery's panels and the probabilities (sortition verify "
                  "does); compare the commitment with the published one and the record sha256 with the one "
                  "published after the last replacement")
-    return lines, all(good for _, good, _ in checks) and events == checked
+    return lines, beacon_ok and all(good for _, good, _ in checks) and events == checked
 
 
 def main(argv: list) -> int:

@@ -336,6 +336,7 @@ def quotas_yaml(sc: Scenario, spec: QuotaSpec) -> str:
     lines = [
         f"# Synthetic example '{sc.folder}', written by examples/generate.py (do not edit by hand).",
         f"# Each quota is the population share (population.csv) times the panel size, +/- {sc.tolerance}.",
+        "# population: the value's share of the population; the report shows it beside pool and panel.",
         f"panel_size: {spec.panel_size}",
         f"id_column: {spec.id_column}",
         f"households: [{', '.join(spec.households)}]",
@@ -345,7 +346,8 @@ def quotas_yaml(sc: Scenario, spec: QuotaSpec) -> str:
         lines.append(f"  {yaml_key(cat.name)}:")
         width = max(len(yaml_key(v)) for v in cat.value_names()) + 1
         for v in cat.values:
-            lines.append(f"    {(yaml_key(v.value) + ':').ljust(width)} {{min: {v.min}, max: {v.max}}}")
+            share = "" if v.population is None else f", population: {v.population:g}"
+            lines.append(f"    {(yaml_key(v.value) + ':').ljust(width)} {{min: {v.min}, max: {v.max}{share}}}")
     return "\n".join(lines) + "\n"
 
 

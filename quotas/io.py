@@ -54,6 +54,8 @@ YAML_SUFFIXES = (".yaml", ".yml", ".json")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 TOP_LEVEL_KEYS = ("panel_size", "id_column", "households", "categories")
 BOUND_KEYS = ("min", "max")
+#: Optional key of a value: its share of the population (0 to 1, or a percentage like ``50.8%``), for reports.
+POPULATION_KEY = "population"
 
 _EXAMPLE_VALUE = "e.g. `female: {min: 14, max: 16}`"
 
@@ -111,7 +113,7 @@ def spec_from_dict(
 def spec_to_dict(spec: QuotaSpec) -> dict[str, Any]:
     """The mapping form of ``spec``; ``spec_from_dict(spec_to_dict(spec)) == spec``.
 
-    Optional keys (``id_column``, ``households``) appear only when they are set.
+    Optional keys (``id_column``, ``households``, a value's ``population``) appear only when they are set.
     """
     out: dict[str, Any] = {"panel_size": spec.panel_size}
     if spec.id_column is not None:
@@ -119,7 +121,9 @@ def spec_to_dict(spec: QuotaSpec) -> dict[str, Any]:
     if spec.households:
         out["households"] = list(spec.households)
     out["categories"] = {
-        cat.name: {v.value: {"min": v.min, "max": v.max} for v in cat.values} for cat in spec.categories
+        cat.name: {v.value: {"min": v.min, "max": v.max,
+                             **({POPULATION_KEY: v.population} if v.population is not None else {})}
+                   for v in cat.values} for cat in spec.categories
     }
     return out
 
@@ -134,6 +138,8 @@ def dump_yaml(spec: QuotaSpec) -> str:
         "# panel_size: how many people the panel has.",
         "# Per category and value: at least `min` and at most `max` panel members with that value.",
         "# In every category the minimums must add up to at most panel_size, the maximums to at least it.",
+        *(["# population: the value's share of the population (reports show it beside pool and panel)."]
+          if any(v.population is not None for _, v in spec.iter_values()) else []),
         f"panel_size: {spec.panel_size}",
     ]
     if spec.id_column is not None:
@@ -147,8 +153,15 @@ def dump_yaml(spec: QuotaSpec) -> str:
         names = [_yaml_scalar(v.value) for v in cat.values]
         width = max(len(n) for n in names) + 1
         for name, v in zip(names, cat.values, strict=True):
-            lines.append(f"    {(name + ':').ljust(width)} {{min: {v.min}, max: {v.max}}}")
+            share = "" if v.population is None else f", population: {_share_text(v.population)}"
+            lines.append(f"    {(name + ':').ljust(width)} {{min: {v.min}, max: {v.max}{share}}}")
     return "\n".join(lines) + "\n"
+
+
+def _share_text(share: float) -> str:
+    """A population share as YAML: at most 6 decimals, no trailing zeros (``0.508``, ``1``)."""
+    text = f"{share:.6f}".rstrip("0").rstrip(".")
+    return text or "0"
 
 
 def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) -> Path:
@@ -479,7 +492,7 @@ def _value_quota(values: Mapping[str, Any], key: str, keys: Sequence[str], sourc
     raw = values[key]
     if not isinstance(raw, Mapping):
         raise _fail(source, keys, line, "needs a min and a max.", f"Write e.g. {_EXAMPLE_VALUE}.")
-    _check_keys(raw, BOUND_KEYS, keys, source)
+    _check_keys(raw, (*BOUND_KEYS, POPULATION_KEY), keys, source)
     for bound in BOUND_KEYS:
         if bound not in raw:
             raise _fail(source, keys, line, f"missing {bound}.", f"Write e.g. {_EXAMPLE_VALUE}.")
@@ -487,7 +500,29 @@ def _value_quota(values: Mapping[str, Any], key: str, keys: Sequence[str], sourc
     if low > high:
         raise _fail(source, keys, _line(raw, "min") or line, f"min {low} is above max {high}.",
                     "Swap them or correct one.")
-    return ValueQuota(name, low, high)
+    return ValueQuota(name, low, high, _population(raw, keys, source))
+
+
+def _population(raw: Mapping[str, Any], keys: Sequence[str], source: str | None) -> float | None:
+    """The optional population share of a value: a number from 0 to 1, or a percentage ``50.8%``."""
+    if raw.get(POPULATION_KEY) is None:
+        return None
+    value = raw[POPULATION_KEY]
+    try:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        if isinstance(value, str):
+            text = value.strip().replace(",", ".")
+            share = float(text.removesuffix("%")) / 100 if text.endswith("%") else float(text)
+        else:
+            share = float(value)
+    except (TypeError, ValueError, OverflowError):
+        share = math.nan
+    if not 0 <= share <= 1:
+        raise _fail(source, [*keys, POPULATION_KEY], _line(raw, POPULATION_KEY),
+                    f"population {value!r} is not a share from 0 to 1.",
+                    "Write the value's share of the population, e.g. `population: 0.508` or `50.8%`.")
+    return share
 
 
 # --------------------------------------------------------------------------------------------- CSV

@@ -16,11 +16,16 @@ from quotas.errors import QuotaError
 
 @dataclass(frozen=True)
 class ValueQuota:
-    """How many panel members may have one value of a category (inclusive bounds)."""
+    """How many panel members may have one value of a category (inclusive bounds).
+
+    ``population`` is the value's share of the population (0 to 1) when the quota file states it (``quotas
+    propose`` writes it); only reports show it, so it takes no part in comparing quotas.
+    """
 
     value: str
     min: int
     max: int
+    population: float | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,9 @@ def _validate_values(cat: Category, src: str | None) -> None:
                 raise QuotaError(f"{where}: {bound} must be a whole number >= 0, got {num!r}.", file=src)
         if v.min > v.max:
             raise QuotaError(f"{where}: min {v.min} is above max {v.max}; swap or correct them.", file=src)
+        if v.population is not None and not (isinstance(v.population, int | float)
+                                             and not isinstance(v.population, bool) and 0 <= v.population <= 1):
+            raise QuotaError(f"{where}: population must be a share from 0 to 1, got {v.population!r}.", file=src)
 
 
 def validate_spec(spec: QuotaSpec) -> None:

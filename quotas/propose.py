@@ -111,7 +111,8 @@ def propose_quotas(
 
     Per category the target ``t`` of each value is ``panel_size * share`` rounded by
     :func:`largest_remainder` (so targets sum exactly to ``panel_size``); the quota is then
-    ``min = max(0, t - tolerance)`` and ``max = min(panel_size, t + tolerance)``.
+    ``min = max(0, t - tolerance)`` and ``max = min(panel_size, t + tolerance)``. Each value keeps its share
+    of the population (normalised within its category, 6 decimals) as ``population``, for the reports.
 
     Args:
         margins: the margins table, or the path of a CSV file holding it.
@@ -144,9 +145,11 @@ def propose_quotas(
     categories = []
     for name, values in groups.values():
         targets = largest_remainder([share for _, share in values], panel_size)
+        total = sum((share for _, share in values), Fraction(0))
         categories.append(Category(name, tuple(
-            ValueQuota(value, max(0, t - tolerance), min(panel_size, t + tolerance))
-            for (value, _), t in zip(values, targets, strict=True))))
+            ValueQuota(value, max(0, t - tolerance), min(panel_size, t + tolerance),
+                       population=round(float(share / total), 6))
+            for (value, share), t in zip(values, targets, strict=True))))
     return QuotaSpec(panel_size=panel_size, categories=tuple(categories), id_column=id_column,
                      households=tuple(households), source=source)
 

@@ -27,6 +27,16 @@ from quotas.errors import (
 )
 from sortition import invite
 from sortition.algorithms.base import Algorithm, Distribution
+from sortition.beacon import (
+    QUICKNET_ROUND_URL,
+    BeaconCommitment,
+    BeaconRound,
+    parse_time,
+    read_beacon,
+    round_at,
+    round_time,
+    verify_round,
+)
 from sortition.commands.draw import DrawResult, draw
 from sortition.commands.prepare import PrepareOptions, PrepareResult, prepare
 from sortition.commands.replace import ReplaceResult, replace
@@ -35,7 +45,7 @@ from sortition.commands.select import select
 from sortition.commands.verify import verify
 from sortition.pool import Pool, load_pool
 from sortition.progress import NULL_PROGRESS, ProgressReporter
-from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
+from sortition.randomness import Stream, derive_key, display_seed, normalise_seed, order_by_rank, rank
 from sortition.report.data import ReportFormat
 from sortition.rfc3797 import rfc3797_key, rfc3797_select
 from sortition.rules.checks import Check, VerifyReport
@@ -48,7 +58,10 @@ __version__ = software_version()
 
 __all__ = [
     "NULL_PROGRESS",
+    "QUICKNET_ROUND_URL",
     "Algorithm",
+    "BeaconCommitment",
+    "BeaconRound",
     "Check",
     "Distribution",
     "DrawResult",
@@ -73,18 +86,24 @@ __all__ = [
     "__version__",
     "compute_outcome",
     "derive_key",
+    "display_seed",
     "draw",
     "invite",
     "load_pool",
     "normalise_seed",
     "order_by_rank",
+    "parse_time",
     "prepare",
     "rank",
+    "read_beacon",
     "read_table",
     "replace",
     "rfc3797_key",
     "rfc3797_select",
+    "round_at",
+    "round_time",
     "select",
     "verify",
+    "verify_round",
     "write_report",
 ]

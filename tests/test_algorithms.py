@@ -247,7 +247,7 @@ def test_leximin_is_exact_with_interior_point_and_frank_wolfe_rounds(problem: Pa
 
     from sortition.algorithms import colgen
 
-    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    leximin = importlib.import_module("sortition.algorithms.leximin")
     with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), \
             mock.patch.object(leximin, "FW_PIVOTS", -1 if frank_wolfe else leximin.FW_PIVOTS):
         dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
@@ -297,7 +297,7 @@ def test_frank_wolfe_rounds_reach_the_same_leximin(name: str) -> None:
 
     from sortition.algorithms import colgen
 
-    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    leximin = importlib.import_module("sortition.algorithms.leximin")
     problem = generated_problem(name) if name == "tight_22" else shared_problem(name)
     plain = find_distribution(problem, Algorithm.LEXIMIN)
     with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
@@ -319,7 +319,7 @@ def test_final_lp_by_interior_point_with_crossover_meets_every_fixed_value() -> 
     from sortition.algorithms.base import default_oracle
     from sortition.progress import NULL_PROGRESS
 
-    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    leximin = importlib.import_module("sortition.algorithms.leximin")
     problem = generated_problem("tight_22")
     deadline = colgen.Deadline(None)
     state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
@@ -340,7 +340,7 @@ def test_last_stage_distribution_is_final_only_when_it_meets_every_fixed_value()
     from sortition.algorithms.base import default_oracle
     from sortition.progress import NULL_PROGRESS
 
-    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    leximin = importlib.import_module("sortition.algorithms.leximin")
     problem = generated_problem("alternate_20")  # 3 types: its last distribution uses 3 panels
     deadline = colgen.Deadline(None)
     state = leximin.run_stages(problem, default_oracle(problem), NULL_PROGRESS, deadline)
@@ -386,7 +386,7 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
     import importlib
     from unittest import mock
 
-    module = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    module = importlib.import_module("sortition.algorithms.leximin")
     seen: list[tuple[float, float]] = []
     stage = module._stage
 
@@ -493,7 +493,7 @@ def test_after_the_time_limit_the_final_lp_takes_only_the_heaviest_panels() -> N
     import importlib
     from unittest import mock
 
-    leximin = importlib.import_module("sortition.algorithms.leximin")  # the package re-exports the function
+    leximin = importlib.import_module("sortition.algorithms.leximin")
     problem = generated_problem("tight_22")
     with mock.patch.object(leximin, "LATE_FINAL_PANELS", 5), \
             mock.patch.object(leximin, "_last_distribution", return_value=None):

@@ -98,7 +98,8 @@ def test_quotas_yaml_shape(folder: str) -> None:
         assert all(isinstance(v, str) for v in values)  # "16-29" and "65+" stay strings
         assert set(values) == pool_values[name]
         for bounds in values.values():
-            assert set(bounds) == {"min", "max"}
+            assert set(bounds) == {"min", "max", "population"}  # population: for the report (issue 17)
+            assert 0 < bounds["population"] < 1
             assert 0 <= bounds["min"] <= bounds["max"] <= k
         assert sum(b["min"] for b in values.values()) <= k <= sum(b["max"] for b in values.values())
 
@@ -109,6 +110,7 @@ def test_quotas_are_what_propose_gives(folder: str) -> None:
     spec = load_quotas(EXAMPLES / folder / "quotas.yaml")
     proposed = propose_quotas(EXAMPLES / folder / "population.csv", k, tolerance=tolerance)
     assert spec.categories == proposed.categories
+    assert [v.population for _, v in spec.iter_values()] == [v.population for _, v in proposed.iter_values()]
     assert spec.households == HOUSEHOLD
 
 

@@ -8,6 +8,8 @@ import shutil
 import struct
 import subprocess
 import zlib
+from html import escape as html_escape
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,90 @@ def test_html_renders_in_chromium_without_errors(drawn: Path, tmp_path: Path, la
     assert len(colours) > 20, f"the screenshot is (nearly) blank: {len(colours)} colours"
     blue_rows = sum(b"\x1f\x5f\xa8" in row for row in rows)  # the panel bars
     assert blue_rows > 20, "no bar chart visible in the first 2000 pixels"
+
+
+# --- phone, desktop and paper (issue 17, section 3) ---------------------------------------------------------
+
+#: Written into the test copy only (the published page has no script and a CSP that forbids one): the page's
+#: width, the viewport's, and every element whose box reaches outside the viewport, reported to the frame's
+#: parent page (the probe runs in an iframe: headless Chromium lays a window out at least 500 px wide).
+OVERFLOW_PROBE = """<script>
+const w = document.documentElement.clientWidth, bad = [];
+for (const el of document.querySelectorAll("body *")) {
+  const r = el.getBoundingClientRect();
+  const cls = typeof el.className === "string" ? el.className : "";
+  if (r.width && (r.right > w + 0.5 || r.left < -0.5))
+    bad.push(el.tagName + "." + cls + " " + Math.round(r.left) + ".." + Math.round(r.right));
+}
+const out = parent.document.createElement("pre");
+out.id = "probe";
+out.textContent = JSON.stringify({client: w, scroll: document.documentElement.scrollWidth, bad: bad.slice(0, 20)});
+parent.document.body.appendChild(out);
+</script>"""
+
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--hide-scrollbars")
+
+
+def run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium not found (install the Debian package 'chromium'; .ci/run does)")
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    return subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def framed(page: Path, width: int, height: int, *, probe: bool = False) -> Path:
+    """A page showing ``page`` in an iframe of ``width`` x ``height`` CSS px (a phone's viewport)."""
+    content = page.read_text(encoding="utf-8")
+    if probe:
+        content = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", content)
+        content = content.replace("</body>", OVERFLOW_PROBE + "</body>")
+    out = page.with_name(f"framed-{width}-{page.name}")
+    out.write_text(f'<!DOCTYPE html><html><body style="margin:0"><iframe style="border:0;display:block;'
+                   f'width:{width}px;height:{height}px" srcdoc="{html_escape(content, quote=True)}"></iframe>'
+                   "</body></html>", encoding="utf-8")
+    return out
+
+
+def overflow_at(page: Path, tmp_path: Path, width: int) -> dict:
+    """Load a copy of ``page`` with the probe in a ``width`` px viewport; return what the probe measured."""
+    proc = run_chromium(tmp_path, "--window-size=1300,900", "--virtual-time-budget=3000", "--dump-dom",
+                        framed(page, width, 900, probe=True).resolve().as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', proc.stdout, re.S)
+    assert found, f"the probe did not run (exit {proc.returncode}): {proc.stderr[-1500:]}"
+    return json.loads(html_unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_no_element_overflows_a_phone_screen(drawn: Path, tmp_path: Path, lang: str) -> None:
+    page = write_report(drawn, fmt="html", lang=lang, output=tmp_path / f"report-{lang}.html")
+    for width in (400, 1200):
+        measured = overflow_at(page, tmp_path, width)
+        assert measured["client"] == width, measured
+        assert measured["scroll"] <= measured["client"], measured
+        assert not measured["bad"], measured
+
+
+def test_overflow_probe_sees_an_overflow(tmp_path: Path) -> None:
+    page = tmp_path / "wide.html"
+    page.write_text('<!DOCTYPE html><html><body><p>x</p><div class="wide" style="width:600px">y</div></body></html>',
+                    encoding="utf-8")
+    measured = overflow_at(page, tmp_path, 400)
+    assert measured["client"] == 400 and measured["scroll"] > 400
+    assert any(b.startswith("DIV.wide") for b in measured["bad"]), measured
+
+
+def test_report_prints_on_a4(drawn: Path, tmp_path: Path) -> None:
+    page = write_report(drawn, fmt="html", lang="nl", output=tmp_path / "report.html")
+    pdf = tmp_path / "report.pdf"
+    proc = run_chromium(tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.resolve().as_uri())
+    assert pdf.exists(), f"no PDF (exit {proc.returncode}): {proc.stderr[-1500:]}"
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    sizes = {tuple(round(float(v)) for v in m) for m in re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\]", data)}
+    assert sizes == {(595, 842)}, sizes  # A4 in points
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert 2 <= pages <= 12, pages

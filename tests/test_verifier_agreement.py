@@ -23,13 +23,13 @@ from test_protocol import write_pool
 from verifier_node import NodeVerifier, files_of, node_verifier
 
 from quotas.errors import SortitionError
+from sortition import draw, prepare, replace, verify
 from sortition.algorithms.base import Algorithm
-from sortition.draw import compute_outcome, draw, record_body
 from sortition.files import canonical_json
-from sortition.lottery import LOTTERY_FORMAT, RESERVE_RULE, prepare
 from sortition.randomness import normalise_seed
-from sortition.replace import replace
-from sortition.verify import verify
+from sortition.records import LOTTERY_FORMAT
+from sortition.rules.outcome import compute_outcome, record_body
+from sortition.rules.reserve import RESERVE_RULE
 
 
 @pytest.fixture(scope="module")

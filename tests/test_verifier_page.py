@@ -26,14 +26,12 @@ from test_protocol import write_pool
 from test_randomness import doc_vector_lines
 from verifier_node import NodeVerifier, files_of, node_verifier
 
-from quotas.errors import SortitionError
+from quotas.errors import InputError, SortitionError
+from sortition import draw, prepare, replace, verify
 from sortition.algorithms.base import Algorithm
-from sortition.draw import draw
-from sortition.files import canonical_json, read_json
-from sortition.lottery import prepare
+from sortition.files import canonical_json
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank, rank
-from sortition.replace import replace
-from sortition.verify import verify
+from sortition.records import read_json
 from sortition.web import verifier_page, write_verifier_page
 
 SEED = "dice: 3 5 1 6"
@@ -132,7 +130,11 @@ SEEDS = ["2026-01-01 drand round 12345", "  Lotto 3 11 17\u00a0", "Cafe\u0301 e\
 def test_js_seed_and_key_match_the_library(js: NodeVerifier) -> None:
     commitment = hashlib.sha256(b"example lottery file\n").digest()
     for seed in SEEDS:
-        assert js.call("seed", text=seed) == normalise_seed(seed)
+        try:
+            expected = normalise_seed(seed)
+        except InputError:  # refused since issue 15 (invisible or control characters): no record holds it
+            continue
+        assert js.call("seed", text=seed) == expected
         assert js.call("key", commitment=commitment.hex(), seed=seed) == derive_key(commitment, seed).hex()
 
 
@@ -213,7 +215,7 @@ def draws(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {"plain": plain, "replaced": replaced / "draw.json", "tricky": tricky / "draw.json"}
 
 
-TRICKY_SEED = '<img src=x onerror="window.pwned=1">\u200b Lotto а'  # markup, a zero-width space, a Cyrillic a
+TRICKY_SEED = '<img src=x onerror="window.pwned=1"> Lotto а'  # markup and a Cyrillic a (invisible ones are refused)
 
 
 def test_legacy_lottery_needs_the_cli_for_the_panel_only(js: NodeVerifier, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """Selection algorithms: each turns a PanelProblem into a Distribution over feasible panels.
 
 Choose one with :class:`Algorithm`; :data:`DISTRIBUTION_ALGORITHMS` maps the LP-based ones to their function
-(LEGACY is stream-driven and lives in ``sortition.algorithms.legacy``, outside this registry).
+(LEGACY is stream-driven and lives in ``sortition.algorithms.legacy``, outside this registry). The functions
+are not re-exported here under their own names, so ``sortition.algorithms.leximin`` is always the module.
 
 Example:
     >>> dist = find_distribution(problem, Algorithm.LEXIMIN)   # doctest: +SKIP
@@ -18,15 +19,15 @@ from sortition.algorithms.base import (
     PanelOracle,
     gini,
 )
-from sortition.algorithms.leximin import leximin
-from sortition.algorithms.maximin import maximin
-from sortition.algorithms.nash import nash
+from sortition.algorithms.leximin import leximin as _leximin
+from sortition.algorithms.maximin import maximin as _maximin
+from sortition.algorithms.nash import nash as _nash
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
 DISTRIBUTION_ALGORITHMS: dict[Algorithm, DistributionFunc] = {
-    Algorithm.LEXIMIN: leximin,
-    Algorithm.MAXIMIN: maximin,
-    Algorithm.NASH: nash,
+    Algorithm.LEXIMIN: _leximin,
+    Algorithm.MAXIMIN: _maximin,
+    Algorithm.NASH: _nash,
 }
 
 
@@ -57,7 +58,4 @@ __all__ = [
     "PanelOracle",
     "find_distribution",
     "gini",
-    "leximin",
-    "maximin",
-    "nash",
 ]

@@ -8,8 +8,10 @@ and each person's exact selection probability. Its SHA-256 is the commitment, pu
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -22,6 +24,7 @@ from sortition import algorithms
 from sortition.algorithms.base import Algorithm
 from sortition.algorithms.legacy import legacy_probabilities
 from sortition.algorithms.rounding import round_to_lottery
+from sortition.beacon import QUICKNET_ROUND_URL, BeaconCommitment, commit_round, parse_time, round_at
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv
 from sortition.pool import Pool, load_pool, load_spec, pool_from_table
 from sortition.progress import NULL_PROGRESS, ProgressReporter
@@ -60,6 +63,9 @@ class PrepareOptions(TypedDict, total=False):
     time_limit: float | None
     force: bool
     progress: ProgressReporter
+    drand_round: int | None
+    drand_at: str | None
+    allow_past_round: bool
 
 
 @dataclass(frozen=True)
@@ -74,6 +80,7 @@ class PrepareResult:
     max_deviation: float | None
     warnings: tuple[str, ...]
     stats: Mapping[str, Any]
+    seed_beacon: BeaconCommitment | None = None
 
 
 def _pool_problem_canonical(pool: Any, spec: QuotaSpec, salt: bytes) -> tuple[list[str], np.ndarray]:
@@ -146,6 +153,26 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
+def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
+    """What reports show beyond the rules: the quota file's order and, when it states them, population shares.
+
+    ``categories`` states the quotas in sorted (canonical) order; ``category_order`` and ``value_order`` keep
+    the order of the quota file, so a report lists ``16-29, 30-44, 45-64, 65+`` as the official wrote them.
+    They live in the lottery file, not the ledger: the report is built from the public files alone, and the
+    order is a fact of the committed inputs. ``population_shares`` (value -> share of the population, 0 to 1)
+    is written only when the quota file has them. Verification ignores all three.
+    """
+    fields: dict[str, Any] = {
+        "category_order": [c.name for c in spec.categories],
+        "value_order": {c.name: list(c.value_names()) for c in spec.categories},
+    }
+    shares = {c.name: {v.value: v.population for v in c.values if v.population is not None}
+              for c in spec.categories}
+    if any(shares.values()):
+        fields["population_shares"] = {name: values for name, values in shares.items() if values}
+    return fields
+
+
 def _refuse_drawn_folder(folder: Path) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
     if (folder / DRAW_FILE).exists():
@@ -180,8 +207,9 @@ def _file_says(source: Path, spec: QuotaSpec) -> bool:
 
 
 def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, panel_size: int | None,
-                 sheet: str | None) -> tuple[QuotaSpec, Pool, dict[str, str]]:
-    """The canonical spec, the pool matched against it, and the input hashes to commit (file name -> SHA-256).
+                 sheet: str | None) -> tuple[QuotaSpec, QuotaSpec, Pool, dict[str, str]]:
+    """The spec as given (the quota file's order), the canonical spec, the pool matched against it, and the input
+    hashes to commit (file name -> SHA-256).
 
     A spec built in code (no file it was read from, or the file says something else) is committed as the
     SHA-256 of its YAML (:func:`quotas.dump_yaml`), under the name ``quotas.yaml``.
@@ -201,7 +229,57 @@ def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, pan
     spec = canonical_spec(given)
     # A loaded Pool is matched again against the canonical spec: the lottery states values in that order.
     loaded = pool_from_table(pool.table, spec) if isinstance(pool, Pool) else load_pool(pool, spec, sheet=sheet)
-    return spec, loaded, {Path(loaded.table.path).name: loaded.table.sha256, quota_input[0]: quota_input[1]}
+    return given, spec, loaded, {Path(loaded.table.path).name: loaded.table.sha256, quota_input[0]: quota_input[1]}
+
+
+def _now() -> datetime:
+    """The machine's clock (UTC); a function so that tests can set it."""
+    return datetime.now(UTC)
+
+
+def beacon_sentence(commitment: BeaconCommitment) -> str:
+    """The lottery file's ``seed_source`` for a committed drand round: a plain sentence naming it and its time."""
+    sentence = (f"drand quicknet round {commitment.round}, published at "
+                f"{commitment.published_at:%Y-%m-%d %H:%M:%S} UTC "
+                f"({QUICKNET_ROUND_URL.format(round=commitment.round)}); the seed is that round's randomness.")
+    if commitment.past_round_allowed:
+        sentence += (" The organiser allowed a round that may have been published before this commitment "
+                     "(--allow-past-round): a practice draw, its seed proves nothing.")
+    return sentence
+
+
+def _committed_beacon(lottery_path: Path) -> Any:
+    """The ``seed_beacon`` of the lottery file already in the folder, or None."""
+    try:
+        return json.loads(lottery_path.read_bytes()).get("seed_beacon")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _beacon_commitment(drand_round: int | None, drand_at: str | None, allow_past_round: bool,
+                       lottery_path: Path) -> tuple[BeaconCommitment | None, InputError | None]:
+    """The drand round to commit to, and a clock refusal deferred to the byte comparison of a re-run.
+
+    A round already published by the machine's clock is refused (a seed known before the commitment proves
+    nothing) unless ``allow_past_round``. One exception keeps prepare reproducible: when the folder already
+    holds a lottery file committing to this very round with the same flag, the refusal is deferred, and
+    dropped if the new lottery file is byte for byte the one in the folder (a harmless re-run, which
+    writes nothing new).
+    """
+    if drand_round is not None and drand_at is not None:
+        raise InputError("give either --drand-round or --drand-at, not both.")
+    if drand_round is None and drand_at is None:
+        if allow_past_round:
+            raise InputError("--allow-past-round needs --drand-round or --drand-at.")
+        return None, None
+    number = drand_round if drand_round is not None else round_at(parse_time(str(drand_at)))
+    try:
+        return commit_round(number, now=_now(), allow_past_round=allow_past_round), None
+    except InputError as refusal:
+        wanted = BeaconCommitment(round=number, past_round_allowed=allow_past_round)
+        if _committed_beacon(lottery_path) != wanted.to_json():
+            raise
+        return wanted, refusal
 
 
 def prepare(
@@ -218,6 +296,9 @@ def prepare(
     time_limit: float | None = None,
     force: bool = False,
     progress: ProgressReporter = NULL_PROGRESS,
+    drand_round: int | None = None,
+    drand_at: str | None = None,
+    allow_past_round: bool = False,
     practice: bool = False,
 ) -> PrepareResult:
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
@@ -236,6 +317,13 @@ def prepare(
         force: replace a lottery of other inputs or settings in ``out_dir``; one that has been drawn is never
             replaced. The folder is checked before any computation.
         progress: receives progress of the long computation.
+        drand_round: commit to this drand quicknet round as the seed (its randomness): the lottery file gets
+            ``seed_beacon`` and a ``seed_source`` sentence naming the round and its publication time.
+        drand_at: commit to the first quicknet round published at or after this time, e.g.
+            ``"2027-03-01 20:00 Europe/Amsterdam"`` (instead of ``drand_round``).
+        allow_past_round: accept a round already published by this machine's clock (practice only: recorded
+            in the lottery file, and verify and the reports say the seed proves nothing). Without it such a
+            round is refused, except in a re-run that gives the very lottery file already in ``out_dir``.
         practice: a practice lottery (``select``): committed as ``settings.practice``, so its draw record can
             never claim the commitment was published before the seed.
 
@@ -252,22 +340,33 @@ def prepare(
         raise InputError(f"--panels must be at least 1, got {panels}.")
     folder = Path(out_dir)
     _refuse_drawn_folder(folder)  # before reading anything
-    spec, pool, inputs = _load_inputs(pool, quotas, panel_size=panel_size, sheet=sheet)
+    lottery_path = folder / LOTTERY_FILE
+    beacon, clock_refusal = _beacon_commitment(drand_round, drand_at, allow_past_round, lottery_path)
+    if beacon is not None:
+        if seed_source.strip():
+            raise InputError("--seed-source and a drand round both name the seed; give only the drand round "
+                             "(the lottery file states the round and its time).")
+        seed_source = beacon_sentence(beacon)
+    loaded_spec, spec, pool, inputs = _load_inputs(pool, quotas, panel_size=panel_size, sheet=sheet)
     settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit, practice)
     with locked(folder, "prepare"):
         _refuse_drawn_folder(folder)  # drawn meanwhile
         if not force:
-            _refuse_other_lottery(folder / LOTTERY_FILE, {
+            _refuse_other_lottery(lottery_path, {
                 "format": LOTTERY_FORMAT, "software_version": software_version(), "inputs": inputs,
-                "settings": settings, "seed_source": seed_source})
+                "settings": settings, "seed_source": seed_source,
+                "seed_beacon": beacon.to_json() if beacon is not None else None})
         return _prepare_locked(folder, spec, pool, inputs, settings, algorithm=algorithm, panels=panels,
                                seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
-                               force=force, progress=progress)
+                               force=force, progress=progress, beacon=beacon, clock_refusal=clock_refusal,
+                               presentation=presentation_fields(loaded_spec))
 
 
 def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str, str], settings: dict[str, Any], *,
                     algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
-                    time_limit: float | None, force: bool, progress: ProgressReporter) -> PrepareResult:
+                    time_limit: float | None, force: bool, progress: ProgressReporter,
+                    beacon: BeaconCommitment | None, clock_refusal: InputError | None,
+                    presentation: Mapping[str, Any]) -> PrepareResult:
     """prepare, holding the folder's lock (the inputs are read and checked, the folder too)."""
     lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
@@ -284,6 +383,7 @@ def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str,
         "inputs": inputs,
         "settings": settings,
         "seed_source": seed_source,
+        **({"seed_beacon": beacon.to_json()} if beacon is not None else {}),
         "categories": spec_to_public(spec),
         "people": people,
         "panels": [sorted(sorted_names[i] for i in p) for p in panel_idx],
@@ -291,8 +391,11 @@ def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str,
         "probabilities_are_estimates": algorithm is Algorithm.LEGACY,
         "statistics": {k: (round(v, 12) if isinstance(v, float) else v) for k, v in stats.items()},
         "reserve_rule": RESERVE_RULE,
+        **presentation,
     }
     data = canonical_json(body)
+    if clock_refusal is not None and not (lottery_path.exists() and lottery_path.read_bytes() == data):
+        raise clock_refusal
     atomic_write(lottery_path, data, overwrite=force)
     _write_private_pool(folder, pool, names, order)
     commitment = hashlib.sha256(data).hexdigest()
@@ -303,4 +406,5 @@ def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str,
             f"the time limit of {time_limit:g} s was reached before {algorithm.value} finished: the lottery "
             f"meets every quota, but its lowest probability ({stats['distribution_min_probability']:.4f}) may be "
             "lower than the fairest possible. Prepare again with a larger --time-limit for the full result.")
-    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev, tuple(warnings), stats)
+    return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev, tuple(warnings), stats,
+                         beacon)

@@ -92,20 +92,21 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], sta
 
 
 def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota_break: bool = False,
-            lang: str = "nl") -> ReplaceResult:
+            lang: str | None = None) -> ReplaceResult:
     """Replace panel members who dropped out, by the committed rule; record each as a draw-record event.
 
     Args:
         draw_path: the draw record ``DIR/draw.json`` (the lottery file is beside it).
         dropouts: the pseudonym (or register id) of a member who dropped out, or a list of them.
         allow_quota_break: when no reserve fits, take the one breaking the fewest quota bounds.
-        lang: language of the regenerated reports (``nl`` or ``en``).
+        lang: language of the regenerated reports (``nl`` or ``en``); None keeps the one chosen at draw time.
 
     Example:
         >>> result = replace("draw1/draw.json", ["3f9a0c1d2b4e5f60"])  # doctest: +SKIP
         >>> result.replacements[0].replacement  # doctest: +SKIP
     """
-    check_lang(lang)  # every argument is checked before the first write
+    if lang is not None:
+        check_lang(lang)  # every argument is checked before the first write
     if isinstance(dropouts, str):
         dropouts = [dropouts]
     if not dropouts:
@@ -116,7 +117,7 @@ def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota
         return _replace(path, dropouts, allow_quota_break, lang)
 
 
-def _replace(path: Path, dropouts: Sequence[str], allow_quota_break: bool, lang: str) -> ReplaceResult:
+def _replace(path: Path, dropouts: Sequence[str], allow_quota_break: bool, lang: str | None) -> ReplaceResult:
     """replace, holding the folder's lock."""
     folder = path.parent
     draw_raw, record = read_draw(path)

@@ -13,12 +13,16 @@ from enum import StrEnum
 from typing import Any
 
 from quotas.errors import SortitionError
-from sortition.i18n import has_text, text
+from sortition.i18n import count, has_text, number, percent, text, yes_no
+from sortition.randomness import display_seed
 from sortition.records import Ledger
-from sortition.rules.checks import VerifyReport
+from sortition.rules.checks import Check, VerifyReport
 from sortition.rules.reserve import current_state
 
 DEFAULT_LANG = "nl"
+#: The lottery's statistics a report shows, in the order a reader follows them.
+STAT_ORDER = ("distribution_min_probability", "legacy_min_probability", "rounding_max_deviation", "rounding_bound",
+              "time_limit_reached")
 
 
 class ReportFormat(StrEnum):
@@ -30,7 +34,8 @@ class ReportFormat(StrEnum):
 
 @dataclass(frozen=True)
 class ValueRow:
-    """One quota value: pool count, bounds, drawn panel count and the panel count after replacements."""
+    """One quota value: pool count, bounds, drawn panel count, the panel count after replacements and, when
+    the quota file stated it, the value's share of the population."""
 
     category: str
     value: str
@@ -39,6 +44,7 @@ class ValueRow:
     max: int
     panel: int
     panel_now: int
+    population: float | None = None
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,14 @@ class ReportData:
     probabilities: tuple[float, ...]
     probabilities_are_estimates: bool
     statistics: Mapping[str, Any]
-    checks: tuple[tuple[str, bool, str], ...]
+    checks: tuple[Check, ...]
     replacements: tuple[Mapping[str, Any], ...]
     panel: tuple[str, ...]
     reserves: int
     timeline: tuple[TimelineEntry, ...]
     ledger_status: tuple[str, int] | None  # ("ledger_ok" | "ledger_broken", n) or None
+    seed_beacon: Mapping[str, Any] | None = None  # the lottery file's committed drand round, if any
+    draw_lang: str | None = None  # the report language chosen at draw time (from the ledger), if recorded
 
     @property
     def panel_size(self) -> int:
@@ -78,16 +86,41 @@ class ReportData:
 
     @property
     def verified(self) -> bool:
-        return all(ok for _, ok, _ in self.checks)
+        return all(c.passed for c in self.checks)
 
-    def stat_lines(self, lang: str) -> list[tuple[str, str]]:
-        """(label, value) for the lottery's statistics that the report knows how to name."""
+    @property
+    def has_population(self) -> bool:
+        return any(r.population is not None for r in self.rows)
+
+    def stat_lines(self, lang: str) -> list[tuple[str, str, str]]:
+        """(label, value, one plain sentence) for the lottery's statistics that the report knows how to name."""
         m = self.settings.get("panels", 0)
         out = []
-        for key, value in sorted(self.statistics.items()):
-            if has_text(f"stat_{key}") and isinstance(value, int | float):
-                out.append((text(f"stat_{key}", lang, m=m), f"{value:.4f}"))
+        known = [k for k in STAT_ORDER if k in self.statistics]
+        for key, value in [(k, self.statistics[k]) for k in known]:
+            if has_text(f"stat_{key}") and isinstance(value, int | float) and not isinstance(value, bool):
+                shown = yes_no(value, lang) if key == "time_limit_reached" else percent(value, lang, 2)
+                out.append((text(f"stat_{key}", lang), shown, text(f"explain_{key}", lang, m=m)))
         return out
+
+
+def check_text(check: Check, lang: str) -> tuple[str, str]:
+    """A check's name and one plain sentence about it in ``lang``; the English name and detail for a check
+    the reports do not know."""
+    if check.key and has_text(f"check_{check.key}"):
+        return text(f"check_{check.key}", lang), text(f"explain_{check.key}", lang)
+    return check.name, check.detail
+
+
+def draw_lang(ledger: Ledger | None, commitment: str) -> str | None:
+    """The report language the ledger records for ``commitment`` (its draw line, or a later ``report_lang``
+    line when a re-run of draw changed it), or None."""
+    found = None
+    for entry in ledger.entries if ledger else ():
+        if (entry.get("event") in ("draw", "report_lang") and entry.get("commitment") == commitment
+                and entry.get("report_lang")):
+            found = str(entry["report_lang"])
+    return found
 
 
 def _time(entry: Mapping[str, Any]) -> str:
@@ -112,28 +145,49 @@ def _timeline(ledger: Ledger | None, commitment: str
                                          f"{entry.get('dropout')} → {entry.get('replacement')}"))
         elif kind not in seen:  # a re-run of prepare or draw changes nothing: show the first
             seen.add(kind)
-            detail = commitment if kind == "prepare" else str(entry.get("seed", ""))
+            detail = commitment if kind == "prepare" else display_seed(str(entry.get("seed", "")))
             entries.append(TimelineEntry(_time(entry), f"step_{kind}", detail))
     return tuple(entries), status
 
 
+def _ordered(names: Sequence[str], order: object) -> list[str]:
+    """``names`` in the quota file's ``order`` (a list from the lottery file); names it lacks follow, sorted.
+
+    Lottery files written before the order was recorded have none: then sorted, as ``categories`` is."""
+    first = [n for n in order if isinstance(n, str) and n in names] if isinstance(order, list) else []
+    return list(dict.fromkeys(first)) + sorted(set(names) - set(first))
+
+
+def _share(shares: object, cat: str, value: str) -> float | None:
+    share = shares.get(cat, {}).get(value) if isinstance(shares, Mapping) and isinstance(
+        shares.get(cat), Mapping) else None
+    return float(share) if isinstance(share, int | float) and not isinstance(share, bool) else None
+
+
 def _rows(lottery: Mapping[str, Any], drawn: Sequence[str], now: Sequence[str]) -> tuple[ValueRow, ...]:
+    """One row per value, in the quota file's order when the lottery file records it."""
     people: Mapping[str, Mapping[str, str]] = lottery["people"]
+    categories: Mapping[str, Mapping[str, Any]] = lottery["categories"]
+    value_order = lottery.get("value_order")
+    shares = lottery.get("population_shares")
     rows = []
-    for cat, values in sorted(lottery["categories"].items()):
+    for cat in _ordered(list(categories), lottery.get("category_order")):
+        values = categories[cat]
         pool = Counter(p[cat] for p in people.values())
         on_drawn = Counter(people[p][cat] for p in drawn)
         on_now = Counter(people[p][cat] for p in now)
-        for value, bounds in sorted(values.items()):
+        order = value_order.get(cat) if isinstance(value_order, Mapping) else None
+        for value in _ordered(list(values), order):
+            bounds = values[value]
             rows.append(ValueRow(cat, value, pool.get(value, 0), int(bounds["min"]), int(bounds["max"]),
-                                 on_drawn.get(value, 0), on_now.get(value, 0)))
+                                 on_drawn.get(value, 0), on_now.get(value, 0), _share(shares, cat, value)))
     return tuple(rows)
 
 
 def build_report(lottery: Mapping[str, Any], record: Mapping[str, Any], verification: VerifyReport,
                  ledger: Ledger | None) -> ReportData:
     """Gather a report's content from the public records, their verification and the folder's ledger."""
-    checks = tuple((c.name, c.passed, c.detail) for c in verification.checks)
+    checks = tuple(verification.checks)
     drawn = [str(p) for p in record.get("panel", [])]
     try:
         state = current_state(lottery, record)
@@ -154,6 +208,8 @@ def build_report(lottery: Mapping[str, Any], record: Mapping[str, Any], verifica
         replacements=tuple(e for e in record.get("events", []) if isinstance(e, Mapping)),
         panel=tuple(now), reserves=len(record.get("reserves", [])) - used,
         timeline=timeline, ledger_status=ledger_status,
+        seed_beacon=beacon if isinstance(beacon := lottery.get("seed_beacon"), Mapping) else None,
+        draw_lang=draw_lang(ledger, str(record.get("commitment", ""))),
     )
 
 
@@ -162,28 +218,56 @@ def probability_summary(data: ReportData, lang: str) -> str:
     if not probs:
         return ""
     equal = data.panel_size / data.pool_size if data.pool_size else 0.0
-    return text("prob_summary", lang, min=f"{probs[0]:.4f}", median=f"{statistics.median(probs):.4f}",
-                max=f"{probs[-1]:.4f}", ones=sum(p >= 1 - 1e-9 for p in probs),
-                zeros=sum(p <= 1e-9 for p in probs), equal=f"{equal:.4f}")
+    return text("prob_summary", lang, min=percent(probs[0], lang, 2),
+                median=percent(statistics.median(probs), lang, 2), max=percent(probs[-1], lang, 2),
+                ones=count(sum(p >= 1 - 1e-9 for p in probs), "person", lang),
+                zeros=count(sum(p <= 1e-9 for p in probs), "person", lang), equal=percent(equal, lang, 2))
 
 
 def fairness_note(data: ReportData, lang: str) -> str:
     if data.probabilities_are_estimates:
-        return text("fairness_estimate", lang, runs=data.settings.get("legacy_runs", "?"))
+        runs = data.settings.get("legacy_runs", "?")
+        return text("fairness_estimate", lang, runs=number(runs, lang, 0) if isinstance(runs, int) else runs)
     return text("fairness_exact", lang, m=data.settings.get("panels", "?"))
 
 
+def beacon_facts(data: ReportData, lang: str) -> list[tuple[str, str]]:
+    """(label, value) lines of the committed drand round: which round, when published, and a past round's flag."""
+    beacon = data.seed_beacon
+    if beacon is None:
+        return []
+    past = bool(beacon.get("past_round_allowed"))
+    return [
+        (text("seed_beacon", lang), text("seed_beacon_value", lang, round=beacon.get("round", "?"),
+                                         time=str(beacon.get("round_published_at", "?")).replace("T", " ")
+                                         .removesuffix("Z"))),
+        (text("past_round", lang), text("past_round_yes" if past else "past_round_no", lang)),
+    ]
+
+
+def subtitle(data: ReportData, lang: str) -> str:
+    return text("subtitle", lang, k=count(data.panel_size, "person", lang), n=count(data.pool_size, "signup", lang))
+
+
+def ledger_line(data: ReportData, lang: str) -> str:
+    if not data.ledger_status:
+        return ""
+    key, n = data.ledger_status
+    return text(key, lang, n=count(n, "line", lang) if key == "ledger_ok" else n)
+
+
 def facts(data: ReportData, lang: str) -> list[tuple[str, str]]:
-    """(label, value) lines of the key facts, in order."""
+    """(label, value) lines of the key facts, in order. The seed is shown with invisible characters escaped."""
     s = data.settings
     return [
         (text("commitment", lang), data.commitment),
         (text("seed_source", lang), data.seed_source or text("none", lang)),
-        (text("seed", lang), data.seed),
+        (text("seed", lang), display_seed(data.seed)),
+        *beacon_facts(data, lang),
         (text("published_first", lang), text("yes" if data.published_before_seed else "no", lang)),
         (text("algorithm", lang), str(s.get("algorithm", ""))),
         (text("panels_in_lottery", lang), str(s.get("panels", 0))),
         (text("panel_index", lang), "—" if data.panel_index is None else str(data.panel_index)),
-        (text("households", lang), text("yes" if s.get("households") else "none", lang)),
+        (text("households", lang), yes_no(s.get("households"), lang)),
         (text("software", lang), data.software_version),
     ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sortition.files import atomic_write
-from sortition.i18n import check_lang
+from sortition.i18n import LANGUAGES, check_lang
 from sortition.records import REPORT_HTML, REPORT_MD, lottery_beside, read_draw, read_ledger, read_lottery
 from sortition.report.data import DEFAULT_LANG, ReportData, ReportFormat, build_report
 from sortition.report.html import render_html
@@ -36,10 +36,20 @@ def render(data: ReportData, fmt: ReportFormat | str = ReportFormat.HTML, lang: 
     return render_html(data, lang)
 
 
-def write_folder_reports(draw_path: str | Path, *, lang: str = DEFAULT_LANG) -> tuple[Path, Path]:
-    """Write ``report.html`` and ``report.md`` beside the draw record (what draw and replace do)."""
-    check_lang(lang)
+def published_lang(data: ReportData) -> str:
+    """The language of a folder's published reports: the one recorded at draw time, else the default."""
+    return data.draw_lang if data.draw_lang in LANGUAGES else DEFAULT_LANG
+
+
+def write_folder_reports(draw_path: str | Path, *, lang: str | None = None) -> tuple[Path, Path]:
+    """Write ``report.html`` and ``report.md`` beside the draw record (what draw and replace do).
+
+    ``lang`` None keeps the language recorded in the ledger at draw time (Dutch when none was recorded).
+    """
+    if lang is not None:
+        check_lang(lang)
     data = folder_report(draw_path)
+    lang = lang or published_lang(data)
     folder = Path(draw_path).parent
     paths = (folder / REPORT_FILES[ReportFormat.HTML], folder / REPORT_FILES[ReportFormat.MD])
     for path, fmt in zip(paths, (ReportFormat.HTML, ReportFormat.MD), strict=True):
@@ -47,4 +57,4 @@ def write_folder_reports(draw_path: str | Path, *, lang: str = DEFAULT_LANG) -> 
     return paths
 
 
-__all__ = ["REPORT_FILES", "folder_report", "render", "write_folder_reports"]
+__all__ = ["REPORT_FILES", "folder_report", "published_lang", "render", "write_folder_reports"]

@@ -10,11 +10,13 @@ from quotas.errors import SortitionError
 
 @dataclass(frozen=True)
 class Check:
-    """One line of a verification's checklist: its name, whether it passed, and one line of detail."""
+    """One check: its English ``name`` (what ``verify`` prints), the outcome, one line of detail, and a stable
+    ``key`` by which reports name it in their own language (empty when the check has none)."""
 
     name: str
     passed: bool
     detail: str = ""
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,15 +65,15 @@ class Checklist:
     def __init__(self) -> None:
         self.checks: list[Check] = []
 
-    def run(self, name: str, fn: Callable[[], str]) -> bool:
+    def run(self, name: str, fn: Callable[[], str], *, key: str = "") -> bool:
         """Run one check; it returns a detail on success and raises SortitionError on failure."""
         try:
             detail = fn()
         except SortitionError as exc:
-            self.checks.append(Check(name, False, str(exc)))
+            self.checks.append(Check(name, False, str(exc), key))
             return False
         except MALFORMED as exc:
-            self.checks.append(Check(name, False, f"malformed content ({type(exc).__name__}: {exc})"))
+            self.checks.append(Check(name, False, f"malformed content ({type(exc).__name__}: {exc})", key))
             return False
-        self.checks.append(Check(name, True, detail))
+        self.checks.append(Check(name, True, detail, key))
         return True

@@ -57,13 +57,18 @@ def compute_outcome(lottery_bytes: bytes, lottery: Mapping[str, Any], seed: str)
     return Outcome(commitment.hex(), text, index, panel, reserves)
 
 
-def record_body(outcome: Outcome, *, published_before_seed: bool, events: Sequence[Mapping[str, Any]] = ()
-                ) -> dict[str, Any]:
-    """The draw record's content (``format`` sortition-draw/1) for an outcome and its replacement events."""
+def record_body(outcome: Outcome, *, published_before_seed: bool, events: Sequence[Mapping[str, Any]] = (),
+                beacon: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The draw record's content (``format`` sortition-draw/1) for an outcome and its replacement events.
+
+    ``beacon`` is the drand round the seed came from, as the record keeps it (``beacon_round_to_json``);
+    a record of a seed given as text has no ``beacon`` field.
+    """
     return {
         "format": DRAW_FORMAT,
         "commitment": outcome.commitment,
         "seed": outcome.seed,
+        **({"beacon": dict(beacon)} if beacon is not None else {}),
         "panel_index": outcome.panel_index,
         "panel": list(outcome.panel),
         "reserves": list(outcome.reserves),

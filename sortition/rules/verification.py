@@ -1,6 +1,7 @@
 """The checks of a draw: from the public records' bytes alone, is this the panel the commitment and seed give?
 
-No solver and no file access: the checks are hashing, the stream, counting quotas and comparing fractions.
+No solver and no file access: the checks are hashing, the stream, counting quotas and comparing fractions
+(and, for a seed from drand, one BLS signature check).
 ``sortition verify`` reads the files and calls :func:`check_draw`; the reports show its checklist.
 """
 
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from quotas.errors import VerificationError
+from sortition.beacon import BeaconCommitment, beacon_round_from_json, beacon_round_to_json, recheck_beacon_seed
 from sortition.files import canonical_json
+from sortition.randomness import display_seed
 from sortition.records import DRAW_FORMAT
 from sortition.rules.checks import Checklist, VerifyReport
 from sortition.rules.outcome import compute_outcome, record_body
@@ -20,9 +23,26 @@ from sortition.rules.public import public_pool
 from sortition.rules.reserve import current_state
 
 PROBABILITY_TOLERANCE = 1e-9
-RECORD_CHECK = "record is the published one"
-COMMITMENT_CHECK = "commitment is the published one"
-PRACTICE_CHECK = "public draw or practice"
+
+#: Each check of a draw: its stable key (reports translate it: ``check_<key>`` in sortition.i18n) and the
+#: English name ``verify`` prints.
+CHECK_NAMES = {
+    "commitment": "commitment",
+    "published_commitment": "commitment is the published one",
+    "beacon": "seed is the committed drand round",
+    "outcome": "panel and reserves recomputed from commitment + seed",
+    "panel_quotas": "drawn panel meets the quotas",
+    "replacements": "replacements follow the committed rule",
+    "lottery_panels": "every lottery panel meets the quotas",
+    "probabilities": "probabilities follow from the panels",
+    "practice": "public draw or practice",
+    "inputs": "input files match",
+    "record": "record is the published one",
+}
+RECORD_CHECK = CHECK_NAMES["record"]
+BEACON_CHECK = CHECK_NAMES["beacon"]
+COMMITMENT_CHECK = CHECK_NAMES["published_commitment"]
+PRACTICE_CHECK = CHECK_NAMES["practice"]
 
 
 def _check_panels(lottery: Mapping[str, Any]) -> str:
@@ -129,6 +149,38 @@ def _differing_fields(record: Mapping[str, Any], expect: Mapping[str, Any]) -> s
     return "; ".join(parts)
 
 
+def kept_beacon(record: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The drand round a draw record keeps (``beacon``), in the form draw writes it; None when it has none.
+
+    Raises:
+        InputError: when the ``beacon`` field is not a well-formed round.
+    """
+    if "beacon" not in record:
+        return None
+    return beacon_round_to_json(beacon_round_from_json(record["beacon"], source="the draw record's beacon"))
+
+
+def _check_beacon(lottery: Mapping[str, Any], record: Mapping[str, Any], lottery_name: str) -> str:
+    """Re-check offline the drand round a record holds: committed, genuine (BLS), and its randomness is the seed."""
+    if "seed_beacon" not in lottery:
+        raise VerificationError(f"the record holds a drand round, but {lottery_name} commits to none "
+                                "(no seed_beacon): its seed was not committed to.")
+    commitment = BeaconCommitment.from_json(lottery["seed_beacon"], source=lottery_name)
+    if "beacon" not in record:
+        raise VerificationError(f"{lottery_name} commits to drand round {commitment.round}, but the record holds "
+                                "no beacon round: the seed cannot be checked against it.")
+    beacon_round = beacon_round_from_json(record["beacon"], source="the draw record's beacon")
+    recheck_beacon_seed(commitment, beacon_round, str(record.get("seed", "")))
+    detail = (f"drand quicknet round {commitment.round}: BLS signature valid, randomness = SHA-256(signature) = "
+              f"the seed; the round was published at {commitment.published_at:%Y-%m-%d %H:%M:%S} UTC: the "
+              "commitment must have been published before that moment (compare with when it was)")
+    if commitment.past_round_allowed:
+        detail += (f"; BUT {lottery_name} records past_round_allowed: the organiser allowed a round that may "
+                   "already have been published when the lottery was prepared, so this seed proves nothing "
+                   "(practice only)")
+    return detail
+
+
 def _check_outcome(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, lottery: Mapping[str, Any]
                    ) -> str:
     outcome = compute_outcome(lottery_raw, lottery, str(record.get("seed", "")))
@@ -142,7 +194,7 @@ def _check_outcome(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: byte
     if list(record.get("reserves", [])) != list(outcome.reserves):
         raise VerificationError("the reserve list differs from the rank order the seed gives.")
     expect = record_body(outcome, published_before_seed=bool(record.get("commitment_published_before_seed")),
-                         events=record.get("events", []))
+                         events=record.get("events", []), beacon=kept_beacon(record))
     if canonical_json(expect) != draw_raw:
         if dict(record) == expect:
             raise VerificationError("not the canonical bytes; content equal: the record differs from the canonical "
@@ -152,7 +204,7 @@ def _check_outcome(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: byte
                                 f"{_differing_fields(record, expect)}.")
     where = f"index {outcome.panel_index} of {len(lottery.get('panels') or [])}" \
         if outcome.panel_index is not None else "legacy re-run"
-    return f"seed {outcome.seed!r} selects the recorded panel ({where}) and reserve list"
+    return f"seed '{display_seed(outcome.seed)}' selects the recorded panel ({where}) and reserve list"
 
 
 def _check_inputs(stated: Mapping[str, str], inputs: Sequence[tuple[str, str]]) -> str:
@@ -182,23 +234,28 @@ def check_draw(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, l
     """
     cl = Checklist()
     commitment = hashlib.sha256(lottery_raw).hexdigest()
-    cl.run("commitment", lambda: _check_commitment(record, lottery_raw, lottery_name))
+
+    def run(key: str, fn: Callable[[], str]) -> bool:
+        return cl.run(CHECK_NAMES[key], fn, key=key)
+
+    run("commitment", lambda: _check_commitment(record, lottery_raw, lottery_name))
     if published_commitment is not None:
-        cl.run(COMMITMENT_CHECK, lambda: _check_published(lottery_name, commitment, published_commitment))
-    cl.run("panel and reserves recomputed from commitment + seed",
-           lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
-    cl.run("drawn panel meets the quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
-    cl.run("replacements follow the committed rule", lambda: _check_events(lottery, record))
-    cl.run("every lottery panel meets the quotas", lambda: _check_panels(lottery))
-    cl.run("probabilities follow from the panels", lambda: _check_probabilities(lottery))
-    cl.run(PRACTICE_CHECK, lambda: _check_practice(lottery, record))
+        run("published_commitment", lambda: _check_published(lottery_name, commitment, published_commitment))
+    if "seed_beacon" in lottery or "beacon" in record:
+        run("beacon", lambda: _check_beacon(lottery, record, lottery_name))
+    run("outcome", lambda: _check_outcome(draw_raw, record, lottery_raw, lottery))
+    run("panel_quotas", lambda: _check_panel_valid(lottery, list(record.get("panel", []))))
+    run("replacements", lambda: _check_events(lottery, record))
+    run("lottery_panels", lambda: _check_panels(lottery))
+    run("probabilities", lambda: _check_probabilities(lottery))
+    run("practice", lambda: _check_practice(lottery, record))
     if inputs:
-        cl.run("input files match", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
+        run("inputs", lambda: _check_inputs(lottery.get("inputs", {}), inputs))
     actual = hashlib.sha256(draw_raw).hexdigest()
     events = record.get("events", [])
     count = len(events) if isinstance(events, list) else 0
     if published_sha256 is not None:
-        cl.run(RECORD_CHECK, lambda: _check_record(draw_name, actual, published_sha256, count))
+        run("record", lambda: _check_record(draw_name, actual, published_sha256, count))
     claim = record.get("commitment_published_before_seed")
     return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count, commitment=commitment,
                         commitment_checked=published_commitment is not None,

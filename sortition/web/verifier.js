@@ -761,6 +761,8 @@
     expected.set("commitment", facts.lotteryHash);
     expected.set("panel_index", facts.legacy ? null : facts.panelIndex ?? drawTree.get("panel_index") ?? null);
     expected.set("commitment_published_before_seed", truthy(drawTree.get("commitment_published_before_seed")));
+    // A drand seed: the round as drand published it (its signature is checked by sortition verify only).
+    if (drawTree.has("beacon")) expected.set("beacon", drawTree.get("beacon"));
     const want = canonicalJson(expected);
     const actual = new TextDecoder("utf-8", { ignoreBOM: true }).decode(drawBytes);
     if (want === actual) return ["record_form_ok", {}];
