@@ -7,9 +7,12 @@ in the same folder, is flushed to disk, then renamed over the target in one step
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import json
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +24,8 @@ PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 PUBLIC_FILE_MODE = 0o644
 UTF8_BOM = b"\xef\xbb\xbf"
+#: The creation time stated in every .xlsx the tool writes (a fixed time keeps the bytes reproducible).
+XLSX_EPOCH = datetime.datetime(2020, 1, 1)
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (CSV injection),
 #: including tab and carriage return, which some of them skip before looking for one.
@@ -94,9 +99,21 @@ def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, sh
             if r == 1:
                 cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
+    # Same rows, same bytes: fixed document times and zip entry times, so re-running a command that writes the
+    # same list writes nothing (atomic_write keeps an identical file) and the number of writes is deterministic.
+    wb.properties.created = wb.properties.modified = XLSX_EPOCH
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    out = io.BytesIO()
+    stamp = XLSX_EPOCH.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=XLSX_EPOCH.timetuple()[:6]), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def write_xlsx(path: str | Path, header: Sequence[object], rows: Iterable[Sequence[object]], *,

@@ -127,3 +127,23 @@ def test_invitation_lists_as_the_register_came(tmp_path: Path) -> None:
     book = result.invitations_csv.with_suffix(".xlsx")
     assert book.exists() and oct(book.stat().st_mode & 0o777) == "0o600"
     assert openpyxl.load_workbook(book).active.freeze_panes == "A2"
+
+
+def test_xlsx_bytes_are_reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same rows, same bytes (no save time inside): a re-run writes nothing and crash tests count writes exactly."""
+    import datetime as dt
+
+    first = xlsx_bytes(["id"], [["007"]])
+    later = dt.datetime.now() + dt.timedelta(days=400)
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> dt.datetime:
+            return later
+
+        @classmethod
+        def utcnow(cls) -> dt.datetime:
+            return later
+
+    monkeypatch.setattr(dt, "datetime", Later)
+    assert xlsx_bytes(["id"], [["007"]]) == first
