@@ -18,13 +18,18 @@ import sortition
 from cli.invite import invite_app
 from cli.output import (
     EXIT_FAILED,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     RichProgress,
+    SafeGroup,
     command,
     console,
     err_console,
+    esc,
     ok,
+    say,
     user_errors,
+    warn,
 )
 from quotas import check_feasibility, load_quotas, propose_quotas, write_yaml
 from sortition import Algorithm, DrawResult, InputError, PrepareResult, ReportFormat, VerificationError, display_seed
@@ -37,6 +42,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     add_completion=False,
     rich_markup_mode="rich",
+    cls=SafeGroup,  # whatever a command lets through ends as one line and its exit code, never a traceback
 )
 quotas_app = typer.Typer(help="Convert and propose quota files.", no_args_is_help=True)
 app.add_typer(quotas_app, name="quotas")
@@ -78,7 +84,7 @@ def _print_json(obj: object) -> None:
 
 def _version(value: bool) -> None:
     if value:
-        console.print(f"sortition {sortition.__version__}")
+        say(f"sortition {sortition.__version__}")
         raise typer.Exit()
 
 
@@ -116,13 +122,13 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
                      "unchecked_people": len(report.unchecked_people)})
         raise typer.Exit(EXIT_OK if report.feasible else EXIT_FAILED)
     for warning in loaded.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
-    table = Table(title=f"{pool.name}: {loaded.n} people, panel of {spec.panel_size}")
+        warn(warning)
+    table = Table(title=esc(f"{pool.name}: {loaded.n} people, panel of {spec.panel_size}"))
     for col in ("category", "value", "pool", "min", "max", "verdict"):
         table.add_column(col, justify="right" if col in ("pool", "min", "max") else "left")
     for row in report.pool_counts:
         verdict = "[red]too few in pool[/]" if row.pool < row.min else "[green]ok[/]"
-        table.add_row(row.category, row.value, str(row.pool), str(row.min), str(row.max), verdict)
+        table.add_row(esc(row.category), esc(row.value), str(row.pool), str(row.min), str(row.max), verdict)
     console.print(table)
     if report.feasible:
         ok(f"Feasible: panels of {spec.panel_size} meeting every quota exist.")
@@ -135,7 +141,7 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
         raise typer.Exit(EXIT_OK)
     err_console.print("[bold red]Infeasible:[/] no panel meets every quota. Smallest change that fixes it:")
     for r in report.relaxations:
-        err_console.print(f"  - {r.describe()}", highlight=False)
+        err_console.print(f"  - {esc(r.describe())}", highlight=False)
     raise typer.Exit(EXIT_FAILED)
 
 
@@ -222,7 +228,7 @@ def prepare(
                      **({"seed_beacon": {**beacon.to_json(), "url": _round_url(beacon.round)}} if beacon else {})})
         return
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
+        warn(warning)
     _print_probabilities(result.probabilities, estimates=algorithm is Algorithm.LEGACY)
     ok(f"Wrote {escape(str(result.lottery_path))}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
@@ -395,11 +401,11 @@ def verify(
         console.print(f"Commitment: SHA-256 of the committed file = [bold]{report.commitment}[/]", highlight=False,
                       soft_wrap=True)
     if report.record_sha256 is not None:
-        console.print(f"Record: SHA-256({record.name}) = [bold]{report.record_sha256}[/], "
+        console.print(f"Record: SHA-256({esc(record.name)}) = [bold]{report.record_sha256}[/], "
                       f"{report.events} replacement event(s)", highlight=False, soft_wrap=True)
     for c in report.checks:
         mark = "[green]✓[/]" if c.passed else "[red]✗[/]"
-        console.print(f"{mark} {c.name}: ", highlight=False, end="")
+        console.print(f"{mark} {esc(c.name)}: ", highlight=False, end="")
         console.print(c.detail, highlight=False, markup=False, soft_wrap=True)
     if report.ok:
         ok("Verified: every check passed.")
@@ -466,17 +472,18 @@ def replace(
     for warning in result.warnings:
         err_console.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     for r in result.replacements:
-        note = f" [red]quota broken: {'; '.join(r.quota_breaks)}[/]" if r.quota_breaks else ""
-        ok(f"{r.dropout} is replaced by {r.replacement} (reserve rank {r.reserve_rank}).{note}")
-    console.print("Updated (public):", highlight=False)
+        note = f" [red]quota broken: {esc('; '.join(r.quota_breaks))}[/]" if r.quota_breaks else ""
+        console.print(f"[green]✓[/] {esc(r.dropout)} is replaced by {esc(r.replacement)} "
+                      f"(reserve rank {r.reserve_rank}).{note}", highlight=False)
+    say("Updated (public):")
     for path in (result.draw_path, *result.report_paths, *([result.ledger_path] if result.ledger_path else [])):
-        console.print(f"  {path}", highlight=False, soft_wrap=True)
-    console.print("Updated (private, personal data: do not publish):", highlight=False)
+        command(str(path))
+    say("Updated (private, personal data: do not publish):")
     for path in result.private_paths:
-        console.print(f"  {path}", highlight=False, soft_wrap=True)
+        command(str(path))
     console.print(f"Record SHA-256 ({result.events} replacement event(s)): [bold]{result.record_sha256}[/]",
                   soft_wrap=True)
-    console.print("Publish this SHA-256 now, with the updated draw.json; auditors check it with:", highlight=False)
+    say("Publish this SHA-256 now, with the updated draw.json; auditors check it with:")
     command(f"sortition verify {result.draw_path} --record-sha256 {result.record_sha256}")
 
 
@@ -486,7 +493,10 @@ def report(
     fmt: Annotated[str, typer.Option("--format", "-f", help="html or md.")] = "html",
     lang: LangOpt = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: "
-                                                "report.html or report.md beside the record).")] = None,
+                                                "report.html or report.md beside the record). Never an input, "
+                                                "a public record or a private file.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUTPUT if it exists (never a record or a "
+                                        "private file).")] = False,
 ) -> None:
     """Write the public report of a draw: timeline, input hashes, quotas vs panel, chances, checks, replacements.
 
@@ -496,7 +506,7 @@ def report(
     with user_errors():
         if fmt not in {f.value for f in ReportFormat}:
             raise InputError(f"unknown report format {fmt!r}; choose html or md.")
-        path = sortition.write_report(record, fmt=fmt, lang=lang, output=output)
+        path = sortition.write_report(record, fmt=fmt, lang=lang, output=output, force=force)
     ok(f"Wrote {path}")
 
 
@@ -513,7 +523,7 @@ def verifier_page(
     """
     with user_errors():
         path = write_verifier_page(output, overwrite=force)
-    ok(f"Wrote {escape(str(path))}: open it in a browser and drop lottery.json and draw.json on it.")
+    ok(f"Wrote {path}: open it in a browser and drop lottery.json and draw.json on it.")
 
 
 @app.command()
@@ -531,10 +541,15 @@ def rfc3797(
     with user_errors():
         chosen = sortition.rfc3797_select(pool_size, select_count, source)
         key = sortition.rfc3797_key(source)
-    console.print(f"Key: {key}", highlight=False)
+    say(f"Key: {key}")
     for n, pos in enumerate(chosen, 1):
-        console.print(f"{n:>3}. {pos}")
+        say(f"{n:>3}. {pos}")
 
 
 def main() -> None:
-    app()
+    """Run the app; a Ctrl-C between two commands' own handlers still ends with one line and exit 130."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("[bold red]Interrupted.[/]", highlight=False)
+        raise SystemExit(EXIT_INTERRUPTED) from None

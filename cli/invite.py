@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from cli.output import RichProgress, command, console, err_console, ok, user_errors
+from cli.output import RichProgress, command, console, esc, ok, say, user_errors, warn
 from sortition.invite import draw_invitations, prepare_invitations
 
 invite_app = typer.Typer(help="Stage 1: draw the residents to invite, stratified and verifiable.",
@@ -43,17 +43,18 @@ def invite_prepare(
         result = prepare_invitations(register, plan, out, seed_source=seed_source, force=force, progress=progress)
     progress.finish()
     for warning in result.warnings:
-        err_console.print(f"[yellow]Warning:[/] {warning}", highlight=False)
-    table = Table(title=f"{result.eligibility['eligible']:,} eligible of {result.eligibility['register_rows']:,} rows")
+        warn(warning)
+    table = Table(title=esc(f"{result.eligibility['eligible']:,} eligible of {result.eligibility['register_rows']:,} "
+                            "rows"))
     for col in ("stratum", "eligible", "letters", "reserves", "expected response"):
         table.add_column(col, justify="left" if col == "stratum" else "right")
     for s in result.strata:
-        table.add_row(s.label, f"{s.eligible:,}", f"{s.letters:,}", f"{s.reserves:,}", _percent(s.expected_response))
+        table.add_row(esc(s.label), f"{s.eligible:,}", f"{s.letters:,}", f"{s.reserves:,}",
+                      _percent(s.expected_response))
     console.print(table)
     ok(f"Wrote {result.plan_path}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
-    console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:",
-                  highlight=False)
+    say("Publish this commitment now, before the seed exists. Then, when the public seed is known:")
     command(f"sortition invite draw {result.plan_path} --register {register} --seed \"...\"")
 
 
@@ -73,7 +74,7 @@ def invite_draw(
         result = draw_invitations(plan, register, seed, progress=progress)
     progress.finish()
     ok(f"Drew {result.letters:,} letters and {result.reserves:,} reserves in rank order.")
-    console.print(f"Public:  {result.record_path}")
-    console.print(f"Private: {result.invitations_csv}, {result.reserves_csv} (personal data: do not publish)")
-    console.print("Anyone can check it with:", highlight=False)
+    say(f"Public:  {result.record_path}")
+    say(f"Private: {result.invitations_csv}, {result.reserves_csv} (personal data: do not publish)")
+    say("Anyone can check it with:")
     command(f"sortition verify {result.record_path}")

@@ -63,12 +63,55 @@ def help_text(path: list[str]) -> str:
     return "\n".join(line.rstrip() for line in result.output.splitlines()).strip("\n")
 
 
+def exit_codes() -> list[str]:
+    """The exit-code table, from ``cli.output.EXIT_CODE_DOCS`` (the codes the CLI really uses)."""
+    from cli.output import EXIT_CODE_DOCS
+
+    lines = ["## Exit codes", "",
+             "Every command ends with one of these codes; on an error it prints one line (never a traceback).", "",
+             "| Code | Meaning |", "| --- | --- |"]
+    lines += [f"| {code} | {meaning} |" for code, meaning in EXIT_CODE_DOCS]
+    lines += ["", "An internal error (4) writes the traceback, without the values of variables, to a log file in "
+              "`$XDG_CACHE_HOME/sortition/` (by default `~/.cache/sortition/`), else in the system's temporary "
+              "folder, and prints that file's path.", ""]
+    return lines
+
+
+def limits() -> list[str]:
+    """The input limits, from the constants the code checks (so the numbers here are the enforced ones)."""
+    from quotas.io import MAX_NUMBER, MAX_YAML_BYTES
+    from quotas.textfiles import MAX_COLUMNS, MAX_INPUT_BYTES
+    from sortition.commands.prepare import MAX_LOTTERY_SEATS, MAX_PANELS, MAX_POOL_PEOPLE
+    from sortition.invite.register import MAX_REGISTER_BYTES
+    from sortition.records import MAX_INT_DIGITS, MAX_RECORD_BYTES
+
+    rows = [
+        ("Input files", "regular files only: a pipe (FIFO), device (`/dev/zero`) or socket is refused at once"),
+        ("Pool, quota CSV, margins file", f"{MAX_INPUT_BYTES:,} bytes"),
+        ("Quota file (YAML), invitation plan", f"{MAX_YAML_BYTES:,} characters (plan: bytes)"),
+        ("Register (`invite`, read in a stream)", f"{MAX_REGISTER_BYTES:,} bytes"),
+        ("Columns of a table", f"{MAX_COLUMNS:,} (Excel's limit)"),
+        ("Public records (lottery, draw, plan, invitations)", f"{MAX_RECORD_BYTES:,} bytes; strict JSON: no "
+         f"NaN or Infinity, integers of at most {MAX_INT_DIGITS} digits"),
+        ("Quota numbers and panel size", f"{MAX_NUMBER:,}"),
+        ("People in a pool (`prepare`, `select`)", f"{MAX_POOL_PEOPLE:,}"),
+        ("`--panels`", f"1 to {MAX_PANELS:,}, and panels x panel size at most {MAX_LOTTERY_SEATS:,}"),
+        ("`--time-limit`", "a finite number of seconds above 0"),
+    ]
+    lines = ["## Limits", "", "Inputs beyond these limits are refused at once, with the limit in the message "
+             "(exit 2), instead of hanging or exhausting memory.", "", "| What | Limit |", "| --- | --- |"]
+    lines += [f"| {what} | {limit} |" for what, limit in rows]
+    return [*lines, ""]
+
+
 def render() -> str:
     parts = [HEADER]
     paths = command_paths()
     parts.append("## Commands\n")
     parts += [f"- [`sortition {' '.join(p)}`](#{'-'.join(['sortition', *p])})" for p in paths if p]
-    parts.append("")
+    parts += ["- [Exit codes](#exit-codes)", "- [Limits](#limits)", ""]
+    parts += exit_codes()
+    parts += limits()
     for path in paths:
         title = " ".join(["sortition", *path])
         parts += [f"## {title}" if path else "## sortition", "", "```text", help_text(path), "```", ""]

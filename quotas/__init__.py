@@ -2,6 +2,7 @@
 
 from quotas.diagnose import Diagnosis, FeasibilityReport, ValueCount, check_feasibility, diagnose
 from quotas.errors import (
+    EnvironmentProblem,
     InfeasibleError,
     InputError,
     QuotaError,
@@ -19,6 +20,7 @@ __all__ = [
     "Backend",
     "Category",
     "Diagnosis",
+    "EnvironmentProblem",
     "FeasibilityReport",
     "InfeasibleError",
     "InputError",

@@ -4,17 +4,21 @@
 
     SortitionError                 root: catch this to catch everything we raise on purpose
     ├── InputError                 a pool, register or other input file is unreadable or wrong
-    ├── QuotaError                 the quota specification itself is invalid
+    │   └── QuotaError             the quota specification itself is invalid
     ├── InfeasibleError            valid quotas that no panel from this pool can meet
     ├── SolverError                a solver failed or ran out of its time budget
-    └── VerificationError          a published draw does not check out
+    ├── VerificationError          a published draw does not check out (also: a malformed public record)
+    └── EnvironmentProblem         the machine, not the input: disk full, read-only, no permission, locked
 
 Every message names the file, row and column where it can, and says what to do. The tree lives in
-``quotas`` because ``quotas`` is the bottom layer; ``sortition.errors`` re-exports it.
+``quotas`` because ``quotas`` is the bottom layer; ``sortition.errors`` re-exports it. The command line
+turns each class into one exit code (``cli.output.EXIT_CODES``): InfeasibleError, SolverError and
+VerificationError 1 (a verdict), EnvironmentProblem 3, every other SortitionError 2 (bad input).
 """
 
 from __future__ import annotations
 
+import errno as _errno
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +112,47 @@ class VerificationError(SortitionError):
     """A published draw does not verify; the message names the first failing check."""
 
 
+class EnvironmentProblem(SortitionError):
+    """The machine refused: disk full, read-only file system, permission denied, a folder locked or in the way.
+
+    Not the input's fault and not a verdict: the same command succeeds once the environment is fixed.
+    ``errno`` is the operating system's error number when there was one.
+    """
+
+    def __init__(self, message: str, *, file: str | Path | None = None, errno: int | None = None) -> None:
+        self.file = str(file) if file is not None else None
+        self.errno = errno
+        super().__init__(f"{file}: {message}" if file is not None else message)
+
+
+#: What to do about an operating-system error number, for :func:`environment_problem`.
+_ERRNO_ADVICE = {
+    _errno.ENOSPC: "the disk is full. Free some space and run the command again.",
+    _errno.EDQUOT: "your disk quota is used up. Free some space and run the command again.",
+    _errno.EROFS: "the file system is read-only. Choose a folder you can write to.",
+    _errno.EACCES: "permission denied. Choose a folder you may write to, or ask for access.",
+    _errno.EPERM: "the operation is not permitted here. Choose another folder, or ask for access.",
+    _errno.ENOTDIR: "a part of this path is a file, not a folder. Choose another path.",
+    _errno.EISDIR: "this is a folder, where a file is needed. Choose another path.",
+    _errno.EEXIST: "something is in the way (a file, or a link to nowhere). Choose another path.",
+    _errno.ENAMETOOLONG: "the path is too long. Choose a shorter one.",
+    _errno.ELOOP: "the path holds a loop of symbolic links. Choose another path.",
+    _errno.EBUSY: "the file or folder is busy (locked). Close what uses it and run the command again.",
+}
+
+
+def environment_problem(exc: OSError, path: str | Path | None = None, *, doing: str = "write") -> EnvironmentProblem:
+    """The :class:`EnvironmentProblem` for an :class:`OSError` met while trying to ``doing`` ``path``."""
+    file = path if path is not None else exc.filename
+    advice = _ERRNO_ADVICE.get(exc.errno or 0)
+    if advice is None:
+        reason = exc.strerror or type(exc).__name__
+        advice = f"the system refused ({reason}). Check the disk, the path and your permissions."
+    return EnvironmentProblem(f"cannot {doing} this: {advice}", file=file, errno=exc.errno)
+
+
 __all__ = [
+    "EnvironmentProblem",
     "InfeasibleError",
     "InputError",
     "QuotaError",
@@ -116,4 +160,5 @@ __all__ = [
     "SolverError",
     "SortitionError",
     "VerificationError",
+    "environment_problem",
 ]

@@ -42,6 +42,7 @@ import yaml
 from quotas.errors import InputError, QuotaError
 from quotas.model import Category, QuotaSpec, ValueQuota
 from quotas.textfiles import decode_bytes, detect_delimiter, parse_delimited, read_bytes, write_atomically
+from quotas.yamlload import OTHER_BASE, DecimalLoader
 
 #: Largest number accepted as a quota bound or panel size; beyond it a file is surely wrong.
 MAX_NUMBER = 1_000_000_000
@@ -183,6 +184,12 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
     if path.suffix.casefold() not in (".yaml", ".yml"):
         raise InputError("a quota file is written as YAML.", file=path,
                          hint="Give a file name ending in .yaml or .yml.")
+    if path.is_dir():
+        raise InputError("is a folder; the quota file is not written.", file=path,
+                         hint="Give the path of a file ending in .yaml or .yml.")
+    if spec.source is not None and path.exists() and _same_file(path, Path(spec.source)):
+        raise InputError("is the input this quota file is made from; it is never overwritten (not even with "
+                         "--force).", file=path, hint="Choose another file name.")
     if path.exists() and not overwrite:
         raise InputError("already exists; it was not changed.", file=path,
                          hint="Pass --force to overwrite it, or choose another file name.")
@@ -191,6 +198,13 @@ def write_yaml(spec: QuotaSpec, path: str | Path, *, overwrite: bool = False) ->
         raise InputError(f"the folder '{folder}' does not exist.", file=path, hint="Create it first.")
     write_atomically(path, dump_yaml(spec).encode("utf-8"), 0o644)  # a quota file holds no personal data
     return path
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.samefile(b)
+    except OSError:
+        return False
 
 
 # --------------------------------------------------------------------------------------------- shared helpers
@@ -275,6 +289,8 @@ def _text_to_int(text: str) -> int:
         return int(text)
     except ValueError:  # also raised for more than 4300 digits
         pass
+    if OTHER_BASE.match(text):  # 0x10, 0o10, 0b11, 1:30: never read in another base
+        raise BadNumber(f"'{_clip(text)}' is not a decimal number (write it with the digits 0-9 only)")
     try:
         number = float(text)
     except ValueError:
@@ -299,7 +315,8 @@ def _clip(text: str, limit: int = 30) -> str:
 def _yaml_scalar(text: str) -> str:
     """``text`` as a YAML scalar, quoted only when YAML would otherwise read it as something else."""
     dumped = yaml.safe_dump([text], default_flow_style=True, allow_unicode=True, width=1 << 30).strip()
-    if any(c in dumped for c in "\n\r\x85\u2028\u2029") or yaml.safe_load(dumped) != [text]:
+    if any(c in dumped for c in "\n\r\x85\u2028\u2029") or yaml.safe_load(dumped) != [text] \
+            or yaml.load(dumped, Loader=DecimalLoader) != [text]:
         # Line breaks (also NEL, U+2028) or control characters: one line, everything escaped.
         dumped = yaml.safe_dump([text], default_flow_style=True, default_style='"', allow_unicode=False,
                                 width=1 << 30).strip()
@@ -317,8 +334,9 @@ class _LineDict(dict[str, Any]):
         self.lines: dict[str, int] = {}
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that keeps keys as written (``no:`` stays "no"), refuses duplicate keys and notes lines."""
+class _Loader(DecimalLoader):
+    """Safe loader that keeps keys as written (``no:`` stays "no"), refuses duplicate keys, notes lines and
+    reads numbers as decimal (``min: 010`` is 10, not YAML 1.1's octal 8; see :mod:`quotas.yamlload`)."""
 
 
 def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node, deep: bool = False) -> _LineDict:
@@ -340,30 +358,28 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.Node, deep: bool = Fa
     return result
 
 
-def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int | str:
-    try:
-        return int(yaml.SafeLoader.construct_yaml_int(loader, node))
-    except ValueError:  # more digits than Python converts; whole_number() explains it
-        return str(loader.construct_scalar(node))
-
-
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def _load_yaml(path: Path, panel_size: int | None) -> QuotaSpec:
-    text = read_text(path)
+    text = decode_bytes(read_bytes(path, what="quota file", max_bytes=4 * MAX_YAML_BYTES), path)[0]
     if len(text) > MAX_YAML_BYTES:
         raise QuotaError(f"this file has {len(text):,} characters; a quota file has a few thousand.", file=path,
                          hint="Check that this is the quota file (YAML), not a pool or register.")
     try:
-        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader
+        data = yaml.load(text, Loader=_Loader)  # _Loader derives from SafeLoader (via DecimalLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = f"line {mark.line + 1}: " if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise QuotaError(f"{line}this is not valid YAML ({problem}).", file=path,
                          hint="Check the indentation and the colons on and just above that line.") from None
+    except RecursionError:
+        raise QuotaError("this YAML is nested too deeply to be a quota file.", file=path,
+                         hint="A quota file has two levels: categories, then values.") from None
+    except ValueError as exc:  # a value PyYAML reads as a date or time but that is none, e.g. 2027-13-45
+        raise QuotaError(f"this YAML holds a value that cannot be read ({exc}).", file=path,
+                         hint="Put dates and other such values in quotes.") from None
     if data is None:
         raise QuotaError("the file is empty.", file=path,
                          hint="It needs `panel_size:` and `categories:`; see `sortition quotas --help`.")

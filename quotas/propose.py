@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from quotas.errors import QuotaError
-from quotas.io import header_index, read_table
+from quotas.io import MAX_NUMBER, header_index, read_table
 from quotas.model import Category, QuotaSpec, ValueQuota
 
 #: Column names accepted for the share column of a margins file (matched case-insensitively).
@@ -133,6 +133,9 @@ def propose_quotas(
                          hint="Give e.g. --tolerance 1.")
     if isinstance(panel_size, bool) or not isinstance(panel_size, int) or panel_size <= 0:
         raise QuotaError(f"panel size must be a whole number above 0, got {panel_size!r}.",
+                         hint="Give e.g. --panel-size 30.")
+    if panel_size > MAX_NUMBER:  # the quota file loader would refuse the file written
+        raise QuotaError(f"panel size {panel_size:,} is far too large (at most {MAX_NUMBER:,}).",
                          hint="Give e.g. --panel-size 30.")
     if isinstance(margins, (str, Path)):
         source: str | None = str(margins)

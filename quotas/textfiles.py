@@ -4,14 +4,16 @@ Registers and pools (:mod:`sortition.tables`), quota files and margins files (:m
 :mod:`quotas.propose`) all come through here, so an encoding, a separator or a broken row is recognised and
 reported the same way whichever file it is in:
 
-- :func:`read_bytes`: the file's bytes, or an :class:`~quotas.errors.InputError` saying it is missing or a
-  folder.
+- :func:`read_bytes`: the file's bytes, or an :class:`~quotas.errors.InputError` saying it is missing, a
+  folder, not a regular file (a FIFO or device, refused before ``open`` could block) or larger than the limit;
+  an :class:`~quotas.errors.EnvironmentProblem` when the system refuses the read.
 - :func:`decode_bytes`: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; Excel workbooks
   and binary data are refused with the byte offset and row of the first bad byte.
 - :func:`detect_delimiter`: ``;``, tab or ``,``, whichever splits the header into the most fields.
 - :func:`parse_delimited`: a header and records numbered as in a spreadsheet (header = row 1).
 - :func:`write_atomically`: the other direction, for every file the tool writes: a complete new file or the
-  old one, never half of one.
+  old one, never half of one; temporary files of interrupted writes are removed by the next write, and a
+  refusal of the system (disk full, read-only, permission) is an :class:`~quotas.errors.EnvironmentProblem`.
 
 Example:
     >>> text, encoding = decode_bytes("naam;wijk\\r\\nJoke;Zuid\\r\\n".encode("cp1252"), "pool.csv")
@@ -27,11 +29,13 @@ import contextlib
 import csv
 import io
 import os
+import stat
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from quotas.errors import InputError
+from quotas.errors import InputError, environment_problem
 
 #: The separators recognised, in the order that breaks ties; "," is the fallback for a single column.
 DELIMITERS = (";", "\t", ",")
@@ -48,27 +52,67 @@ _UTF8_BOM = b"\xef\xbb\xbf"
 #: Most columns a table may have: Excel's own limit. A wider header is a broken export (or an attack) and
 #: would cost seconds and hundreds of MB to build into a table.
 MAX_COLUMNS = 16_384
+#: Largest input file read whole into memory (pools, quota and margins files, public records): 512 MiB. A pool
+#: of 100,000 people is a few tens of MB; anything larger is the wrong file, and reading it would cost several
+#: times its size in memory before any error could be given.
+MAX_INPUT_BYTES = 512 * 1024 * 1024
 _SNIFF_RECORDS = 50  # data records looked at to break delimiter ties
 _BINARY_SCAN = 65536  # bytes searched for a zero byte
 
 
-def read_bytes(path: str | Path) -> bytes:
-    """The bytes of ``path``.
+def regular_file_size(path: str | Path, *, what: str = "file", max_bytes: int | None = MAX_INPUT_BYTES) -> int:
+    """The size of ``path`` after checking that it is a regular file of at most ``max_bytes`` bytes.
+
+    Checked with ``stat`` before anything opens the file: a FIFO would block ``open`` forever and a device
+    such as ``/dev/zero`` never ends, so both are refused at once.
 
     Raises:
-        InputError: the file is missing, is a folder or cannot be read (naming the file).
+        InputError: missing, a folder, not a regular file, or larger than ``max_bytes`` (naming the limit).
+        EnvironmentProblem: the system refused to look at it (permission denied, ...).
     """
     p = Path(path)
     try:
-        return p.read_bytes()
+        st = p.stat()
     except FileNotFoundError:
-        raise InputError("file not found.", file=path, hint="Check the path and the file name.") from None
+        raise InputError(f"{what} not found.", file=path, hint="Check the path and the file name.") from None
+    except NotADirectoryError:
+        raise InputError(f"{what} not found: a part of this path is a file, not a folder.", file=path,
+                         hint="Check the path.") from None
     except OSError as exc:
-        if p.is_dir():  # IsADirectoryError on POSIX, PermissionError on Windows
-            raise InputError("this is a folder, not a file.", file=path,
-                             hint="Give the path of the file itself.") from None
-        raise InputError(f"the file cannot be read ({exc.strerror}).", file=path,
-                         hint="Check that it is not open elsewhere and that you may read it.") from None
+        raise environment_problem(exc, path, doing="read") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("this is a folder, not a file.", file=path, hint="Give the path of the file itself.")
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("this is not a regular file (a pipe, device or socket), so it is not read.",
+                         file=path, hint="Save the data to a file and give that file.")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise InputError(f"this file has {st.st_size:,} bytes; a {what} may have at most {max_bytes:,}.",
+                         file=path, hint="Check that this is the right file.")
+    return st.st_size
+
+
+def read_bytes(path: str | Path, *, what: str = "file", max_bytes: int | None = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of ``path``, a regular file of at most ``max_bytes`` bytes (see :func:`regular_file_size`).
+
+    Raises:
+        InputError: the file is missing, is a folder, is not a regular file or is too large (naming the file).
+        EnvironmentProblem: the system refused to read it (permission denied, I/O error).
+    """
+    p = Path(path)
+    regular_file_size(p, what=what, max_bytes=max_bytes)
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read() if max_bytes is None else fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise InputError(f"{what} not found.", file=path, hint="Check the path and the file name.") from None
+    except IsADirectoryError:
+        raise InputError("this is a folder, not a file.", file=path, hint="Give the path of the file itself.") from None
+    except OSError as exc:
+        raise environment_problem(exc, path, doing="read") from None
+    if max_bytes is not None and len(data) > max_bytes:  # grew while being read
+        raise InputError(f"this file has more than {max_bytes:,} bytes; a {what} may have at most {max_bytes:,}.",
+                         file=path, hint="Check that this is the right file.")
+    return data
 
 
 def decode_bytes(data: bytes, file: str | Path | None, *, hint: str = SAVE_AS_CSV_HINT) -> tuple[str, str]:
@@ -301,13 +345,69 @@ def delimiter_name(delimiter: str) -> str:
 _before_replace: Callable[[Path], None] | None = None
 
 
+#: A temporary file whose writer may still be running is removed anyway once it is this old (a pid reused).
+STALE_TEMP_SECONDS = 3600.0
+_TEMP_RANDOM = 8  # characters tempfile.mkstemp puts between prefix and suffix
+
+
+def temp_prefix(path: Path, pid: int | None = None) -> str:
+    """The name start of :func:`write_atomically`'s temporary files for ``path``: ``.NAME.PID.``."""
+    return f".{path.name}.{os.getpid() if pid is None else pid}."
+
+
+def _writer_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def remove_stale_temps(path: Path) -> list[Path]:
+    """Remove the temporary files that interrupted writes of ``path`` left beside it; return those removed.
+
+    A temporary file is stale when the process that wrote it is gone, or when it is older than
+    :data:`STALE_TEMP_SECONDS`. Only names :func:`write_atomically` makes are touched.
+    """
+    head = f".{path.name}."
+    removed: list[Path] = []
+    try:
+        candidates = [c for c in path.parent.iterdir() if c.name.startswith(head) and c.name.endswith(".tmp")]
+    except OSError:
+        return removed
+    now = time.time()
+    for cand in candidates:
+        pid_text, _, rest = cand.name[len(head):-len(".tmp")].partition(".")
+        if not pid_text.isdigit() or len(rest) != _TEMP_RANDOM:
+            continue
+        with contextlib.suppress(OSError):
+            st = cand.lstat()
+            if stat.S_ISREG(st.st_mode) and (not _writer_alive(int(pid_text))
+                                             or now - st.st_mtime > STALE_TEMP_SECONDS):
+                cand.unlink()
+                removed.append(cand)
+    return removed
+
+
 def write_atomically(path: Path, data: bytes, mode: int) -> None:
     """Write ``data`` to ``path`` through a synced temporary file in the same folder and one rename.
 
-    A crash at any moment leaves either the old complete file or the new complete one. Callers decide
-    whether ``path`` may be replaced. The crash tests break in through :data:`_before_replace`.
+    A crash at any moment leaves either the old complete file or the new complete one; its temporary file
+    is removed by the next write of the same target. Callers decide whether ``path`` may be replaced. The
+    crash tests break in through :data:`_before_replace`.
+
+    Raises:
+        EnvironmentProblem: the system refused the write (disk full, read-only, permission denied, ...).
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    remove_stale_temps(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise environment_problem(exc, path) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -317,15 +417,18 @@ def write_atomically(path: Path, data: bytes, mode: int) -> None:
         if _before_replace is not None:
             _before_replace(path)
         os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise environment_problem(exc, path) from None
         raise
 
 
 __all__ = [
     "DELIMITERS",
     "MAX_COLUMNS",
+    "MAX_INPUT_BYTES",
     "OLE_MAGIC",
     "SAVE_AS_CSV_HINT",
     "SAVE_AS_HINT",
@@ -335,6 +438,8 @@ __all__ = [
     "detect_delimiter",
     "parse_delimited",
     "read_bytes",
+    "regular_file_size",
+    "remove_stale_temps",
     "undecodable_in_file",
     "write_atomically",
 ]

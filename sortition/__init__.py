@@ -17,6 +17,7 @@ Importing this package loads no terminal library and no solver; solvers load whe
 """
 
 from quotas.errors import (
+    EnvironmentProblem,
     InfeasibleError,
     InputError,
     QuotaError,
@@ -65,6 +66,7 @@ __all__ = [
     "Check",
     "Distribution",
     "DrawResult",
+    "EnvironmentProblem",
     "InfeasibleError",
     "InputError",
     "Outcome",

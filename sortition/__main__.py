@@ -1,6 +1,6 @@
 """``python -m sortition`` runs the ``sortition`` command."""
 
-from cli.app import main
+from cli.start import main
 
 if __name__ == "__main__":
     main()

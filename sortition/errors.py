@@ -1,6 +1,7 @@
 """Re-export of the error tree (it lives in ``quotas.errors``, the bottom layer); see that docstring."""
 
 from quotas.errors import (
+    EnvironmentProblem,
     InfeasibleError,
     InputError,
     QuotaError,
@@ -8,9 +9,11 @@ from quotas.errors import (
     SolverError,
     SortitionError,
     VerificationError,
+    environment_problem,
 )
 
 __all__ = [
+    "EnvironmentProblem",
     "InfeasibleError",
     "InputError",
     "QuotaError",
@@ -18,4 +21,5 @@ __all__ = [
     "SolverError",
     "SortitionError",
     "VerificationError",
+    "environment_problem",
 ]

@@ -17,8 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError
-from quotas.textfiles import write_atomically
+from quotas.errors import InputError, environment_problem
+from quotas.textfiles import regular_file_size, write_atomically
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -131,6 +131,8 @@ def canonical_json(obj: Any) -> bytes:
 
 
 def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a regular file (a pipe or device is refused rather than read forever)."""
+    regular_file_size(path, max_bytes=None)
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -138,15 +140,65 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def make_folder(folder: str | Path, *, what: str = "output folder") -> Path:
+    """Create ``folder`` (and its parents) unless it exists; refuse a file or a dangling link in the way.
+
+    Raises:
+        InputError: the path is a file, a symbolic link to nowhere, or lies below a file.
+        EnvironmentProblem: the system refused to create it (read-only, permission denied, disk full).
+    """
+    p = Path(folder)
+    if p.is_symlink() and not p.exists():
+        raise InputError(f"the {what} is a symbolic link to a folder that does not exist.", file=p,
+                         hint="Remove the link or create the folder it points to, or choose another folder.")
+    if p.exists() and not p.is_dir():
+        raise InputError(f"the {what} is a file, not a folder.", file=p,
+                         hint="Choose a folder (it is created when missing), not a file.")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InputError(f"the {what} cannot be created: a part of its path is a file, not a folder.", file=p,
+                         hint="Choose another folder.") from None
+    except OSError as exc:
+        raise environment_problem(exc, p, doing="create the folder") from None
+    return p
+
+
+def check_writable_target(target: Path) -> None:
+    """Refuse a target that is a folder or a dangling symbolic link (writing would fail or go elsewhere)."""
+    if target.is_dir():
+        raise InputError("is a folder, so no file can be written under this name.", file=target,
+                         hint="Remove or rename the folder, or give the path of a file.")
+    if target.is_symlink() and not target.exists():
+        raise InputError("is a symbolic link to nowhere; the file is not written through it.", file=target,
+                         hint="Remove the link, or give another path.")
+
+
+def read_existing(target: Path) -> bytes | None:
+    """The bytes of an existing file, None when there is none (for the "same bytes: leave it" rule)."""
+    try:
+        return target.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise environment_problem(exc, target, doing="read") from None
+
+
 def atomic_write(path: str | Path, data: bytes, *, mode: int = PUBLIC_FILE_MODE, overwrite: bool = False) -> None:
     """Write ``data`` to ``path`` atomically.
 
     An existing file with different content is refused unless ``overwrite``; an existing file with the
     same bytes is left as it is (re-running a step is harmless).
+
+    Raises:
+        InputError: the file exists (and ``overwrite`` is false), or the path is a folder or dangling link.
+        EnvironmentProblem: the system refused the write (disk full, read-only, permission denied).
     """
     target = Path(path)
-    if target.exists():
-        if target.read_bytes() == data:
+    check_writable_target(target)
+    old = read_existing(target) if target.exists() else None
+    if old is not None:
+        if old == data:
             return
         if not overwrite:
             raise InputError(
@@ -154,5 +206,7 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int = PUBLIC_FILE_MODE,
                 file=target,
                 hint="Choose another output folder, or pass --force to replace it.",
             )
-    target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.stat().st_mode & 0o077:
+            mode &= 0o700  # a private file (0600) stays private when rewritten
+    make_folder(target.parent, what="folder")
     write_atomically(target, data, mode)

@@ -26,13 +26,13 @@ import pandas as pd
 from quotas.errors import InfeasibleError, InputError, SortitionError
 from quotas.io import load_quotas
 from quotas.model import Category, PanelProblem, QuotaSpec
+from sortition.identity import address_key, id_key
 from sortition.tables import Table, read_table
 
 ROW_NUMBER_WARNING = (
     "no id column: using row numbers; a real register should name its id column (id_column in the quota file)"
 )
 NO_ADDRESS_PREFIX = "NO ADDRESS:"  # upper case never occurs in a case-folded address, so keys stay unique
-_HOUSEHOLD_SEPARATOR = " | "
 _LIST_LIMIT = 20  # at most this many unknown values are listed in one message
 
 
@@ -42,12 +42,13 @@ class Pool:
 
     Attributes:
         table: the table the pool was read from (all columns, spreadsheet row numbers as index).
-        ids: each person's id, in file order (``"1"``, ``"2"``, ... when the file has no id column).
+        ids: each person's id as written, in file order (``"1"``, ``"2"``, ... when the file has no id
+            column). No two have the same :func:`sortition.identity.id_key`.
         id_column: the header of the id column, or None when row numbers are the ids.
         problem: the quota spec applied to this pool; ``problem.features[i, c]`` is the index of person
             i's value in ``spec.categories[c].values``.
-        household_keys: per person, the normalised address (household columns, whitespace collapsed,
-            case-folded, joined by ``" | "``), or None when the household rule is off. People with an
+        household_keys: per person, the address key of the household columns
+            (:func:`sortition.identity.address_key`), or None when the household rule is off. People with an
             empty address get a unique key starting with ``NO ADDRESS:``.
         warnings: things the official should know that do not stop the draw.
 
@@ -172,19 +173,27 @@ def _read_ids(table: Table, spec: QuotaSpec, lookup: dict[str, str], warnings: l
         warnings.append(ROW_NUMBER_WARNING)
         return tuple(str(i + 1) for i in range(len(table.frame))), None
     values = table.frame[column].tolist()
-    first_row: dict[str, int] = {}
+    first_row: dict[str, tuple[int, str]] = {}  # id key -> (row, id as written)
     for pos, value in enumerate(values):
         row = table.row_number(pos)
-        if not value:
-            raise InputError("this person has no id.", file=table.path, row=row, column=column,
+        key = id_key(value)
+        if not key:
+            raise InputError("this person has no id." if not value else f"the id {value!r} has only spaces or "
+                             "invisible characters.", file=table.path, row=row, column=column,
                              hint="Every person needs a unique id: fill it in or remove the row.")
-        if value in first_row:
-            raise InputError(
-                f"id '{value}' appears twice: in row {first_row[value]} and in row {row}.",
-                file=table.path, row=row, column=column,
-                hint="Every person needs a unique id: remove the duplicate or correct one of the ids.")
-        first_row[value] = row
+        if key in first_row:
+            raise _duplicate_id_error(table.path, column, first_row[key], (row, value))
+        first_row[key] = (row, value)
     return tuple(values), column
+
+
+def _duplicate_id_error(file: str, column: str, first: tuple[int, str], second: tuple[int, str]) -> InputError:
+    (row1, id1), (row2, id2) = first, second
+    same = (f"id '{id1}' appears twice: in row {row1} and in row {row2}." if id1 == id2 else
+            f"ids '{id1}' (row {row1}) and '{id2}' (row {row2}) are the same person: ids are compared ignoring "
+            "case, spaces, full-width forms and invisible characters.")
+    return InputError(same, file=file, row=row2, column=column,
+                      hint="Every person needs a unique id: remove the duplicate or correct one of the ids.")
 
 
 # -------------------------------------------------------------------------------------------- categories
@@ -237,8 +246,8 @@ def _unknown_values_error(table: Table, cat: Category, column: str, unknown: dic
 # -------------------------------------------------------------------------------------------- households
 
 def household_key(parts: Sequence[str]) -> str:
-    """Normalised address: each part with whitespace collapsed and case folded, joined by ``" | "``."""
-    return _HOUSEHOLD_SEPARATOR.join(_norm(p) for p in parts)
+    """The address key of a household's columns (:func:`sortition.identity.address_key`); "" when empty."""
+    return address_key(parts)
 
 
 def _read_households(table: Table, spec: QuotaSpec, lookup: dict[str, str], ids: Sequence[str],
@@ -250,9 +259,8 @@ def _read_households(table: Table, spec: QuotaSpec, lookup: dict[str, str], ids:
     out = np.empty(len(ids), dtype=np.int64)
     no_address = 0
     for pos, address in enumerate(parts):
-        if any(address):
-            key = household_key(address)
-        else:
+        key = address_key(address)
+        if not key:
             no_address += 1
             key = f"{NO_ADDRESS_PREFIX}{ids[pos]}"
         keys.append(key)

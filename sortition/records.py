@@ -14,13 +14,25 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError
-from sortition.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv, write_xlsx
+from quotas.errors import EnvironmentProblem, InputError, VerificationError, environment_problem
+from quotas.textfiles import read_bytes
+from sortition.files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    atomic_write,
+    canonical_json,
+    make_folder,
+    write_csv,
+    write_xlsx,
+)
+from sortition.identity import id_key
+from sortition.schemacheck import compile_schema
 
 try:  # the folder lock: flock on POSIX, msvcrt.locking on Windows
     import fcntl as _fcntl
@@ -64,6 +76,16 @@ PSEUDONYM_COLUMN = "sortition_pseudonym"
 
 GENESIS = "0" * 64  # the "previous" of a ledger's first line
 
+#: The JSON Schemas (draft 2020-12) of the public records, shipped with the package; docs/schemas links here.
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+#: Format identifier -> schema file in SCHEMA_DIR.
+SCHEMA_FILES = {
+    LOTTERY_FORMAT: "lottery.schema.json",
+    DRAW_FORMAT: "draw.schema.json",
+    PLAN_FORMAT: "invitation_plan.schema.json",
+    INVITATIONS_FORMAT: "invitations.schema.json",
+}
+
 #: The lock file of a folder: every command that changes a folder holds an exclusive lock on it.
 LOCK_FILE = ".lock"
 BUSY = "another sortition command is working in this folder"
@@ -95,18 +117,21 @@ def locked(folder: str | Path, what: str) -> Iterator[Path]:
     """Hold the exclusive lock of ``folder`` (``folder/.lock``) while a command changes it.
 
     One command at a time per folder: a second one, in this or another process, does not wait but gets an
-    InputError naming ``what`` it was about to do, before it has written anything. The lock is released when
-    the process ends, however it ends (the operating system drops it), so a crash never leaves a folder
-    locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``. Not for network
-    file systems whose locks are not shared between machines (a documented limit, docs/auditing.md).
+    EnvironmentProblem (exit code 3) naming ``what`` it was about to do, before it has written anything. The
+    lock is released when the process ends, however it ends (the operating system drops it), so a crash never
+    leaves a folder locked; the empty ``.lock`` file stays. POSIX uses ``flock``, Windows ``msvcrt.locking``.
+    Not for network file systems whose locks are not shared between machines (a documented limit,
+    docs/auditing.md).
     """
-    path = Path(folder)
-    path.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    path = make_folder(folder)  # a file or a dangling link in the way: InputError, not an OSError
     try:
-        if not _try_lock(fd):
-            raise InputError(f"{BUSY}; {what} did not start and wrote nothing.", file=path,
-                             hint="Wait until the other command has finished, then run this one again.")
+        fd = os.open(path / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise environment_problem(exc, path / LOCK_FILE, doing="create the lock file") from None
+    try:
+        if not _try_lock(fd):  # the environment, not the input: exit 3, like any other locked folder
+            raise EnvironmentProblem(f"{BUSY}; {what} did not start and wrote nothing. Wait until the other "
+                                     "command has finished, then run this one again.", file=path)
         try:
             yield path
         finally:
@@ -117,9 +142,12 @@ def locked(folder: str | Path, what: str) -> Iterator[Path]:
 
 def private_dir(base: str | Path) -> Path:
     """``base/private``, created (or tightened) to mode 0700."""
-    path = Path(base) / PRIVATE_DIR
-    path.mkdir(parents=True, exist_ok=True)
-    os.chmod(path, PRIVATE_DIR_MODE)
+    make_folder(base)
+    path = make_folder(Path(base) / PRIVATE_DIR, what="private folder")
+    try:
+        os.chmod(path, PRIVATE_DIR_MODE)
+    except OSError as exc:
+        raise environment_problem(exc, path, doing="protect (chmod 0700)") from None
     return path
 
 
@@ -128,20 +156,49 @@ def private_file(base: str | Path, name: str) -> Path:
     return Path(base) / PRIVATE_DIR / name
 
 
+#: Largest public record read (lottery file, draw record, invitation plan and record): 256 MiB. A lottery of
+#: 10,000 panels of 100 people is about 20 MB.
+MAX_RECORD_BYTES = 256 * 1024 * 1024
+#: Longest integer literal accepted in a public record: counts and indices have a few digits, and Python
+#: refuses to convert more than 4,300 digits anyway (with an error that would not name the file).
+MAX_INT_DIGITS = 30
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        raise ValueError(f"an integer of {len(text.lstrip('-')):,} digits (at most {MAX_INT_DIGITS})")
+    return int(text)
+
+
+def parse_record(raw: bytes) -> Any:
+    """Parse the bytes of a public record as strict JSON: no NaN or Infinity, no huge integers.
+
+    Raises:
+        ValueError: not UTF-8, not JSON, a refused number, or nested too deeply to parse.
+    """
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_int=_bounded_int)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
-    """Read a JSON file; return its exact bytes and the parsed object. Clear errors for bad files."""
+    """Read a JSON file; return its exact bytes and the parsed object. Clear errors for bad files.
+
+    Only a regular file of at most :data:`MAX_RECORD_BYTES` bytes is read; NaN, Infinity, integers of more
+    than :data:`MAX_INT_DIGITS` digits and very deep nesting are refused (sortition never writes them).
+    """
     p = Path(path)
+    raw = read_bytes(p, what=what, max_bytes=MAX_RECORD_BYTES)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{what} not found.", file=p, hint="Check the path.") from None
-    except IsADirectoryError:
-        raise InputError(f"is a folder, not a {what}.", file=p) from None
-    try:
-        obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = parse_record(raw)
+    except ValueError as exc:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
         line = getattr(exc, "lineno", None)
-        raise InputError(f"is not a valid {what} (not JSON: {exc}).", file=p, row=line,
+        raise InputError(f"is not a valid {what} (not JSON as sortition writes it: {exc}).", file=p, row=line,
                          hint="Use the file exactly as sortition wrote it.") from None
     if not isinstance(obj, dict):
         raise InputError(f"is not a valid {what} (expected a JSON object).", file=p)
@@ -149,13 +206,52 @@ def read_json(path: str | Path, *, what: str) -> tuple[bytes, dict[str, Any]]:
 
 
 def read_lottery(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The lottery file's exact bytes (the commitment is their SHA-256) and its content."""
-    return read_json(path, what="lottery file")
+    """The lottery file's exact bytes (the commitment is their SHA-256) and its content, schema-checked."""
+    return read_record(path, LOTTERY_FORMAT, what="lottery file")
 
 
 def read_draw(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The draw record's exact bytes and its content."""
-    return read_json(path, what="draw record")
+    """The draw record's exact bytes and its content, schema-checked."""
+    return read_record(path, DRAW_FORMAT, what="draw record")
+
+
+def read_plan(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The invitation plan's exact bytes (the commitment is their SHA-256) and its content, schema-checked."""
+    return read_record(path, PLAN_FORMAT, what="invitation plan")
+
+
+def read_invitations(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The invitation record's exact bytes and its content, schema-checked."""
+    return read_record(path, INVITATIONS_FORMAT, what="invitation record")
+
+
+def read_record(path: str | Path, format_id: str, *, what: str) -> tuple[bytes, dict[str, Any]]:
+    """Read a public record and check it against the schema of ``format_id`` (docs/schemas).
+
+    A file of another format is returned unchecked: the caller's format check names the mix-up.
+
+    Raises:
+        InputError: the file is missing or not a JSON object.
+        VerificationError: the record breaks its schema; the message names the path of the bad field.
+    """
+    raw, obj = read_json(path, what=what)
+    if obj.get("format") == format_id:
+        problem = schema_problem(obj, format_id)
+        if problem:
+            raise VerificationError(f"{path}: is not a valid {what}: {problem}")
+    return raw, obj
+
+
+@cache
+def _checker(format_id: str) -> Callable[[Any], str | None]:
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[format_id]).read_text(encoding="utf-8"))
+    return compile_schema(schema)
+
+
+def schema_problem(record: Mapping[str, Any], format_id: str) -> str | None:
+    """None when ``record`` meets the schema of ``format_id``, else where and what is wrong, e.g.
+    ``people.3f9a0c1d2b4e5f60.household: expected a pseudonym (16 lowercase hexadecimal digits), got "zz".``"""
+    return _checker(format_id)(record)
 
 
 def record_format(path: str | Path) -> object:
@@ -296,11 +392,12 @@ def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[s
 
 
 def pseudonyms_by_id(folder: Path, id_column: str | None) -> dict[str, str]:
-    """Register id -> pseudonym from the private pool copy (so officials can name people by id)."""
+    """Id key (:func:`sortition.identity.id_key`) -> pseudonym from the private pool copy, so officials can
+    name people by their id as they find it written (``p 389437`` for ``P389437``)."""
     path = private_file(folder, POOL_COPY)
     if not id_column or not path.exists():
         return {}
     with open(path, encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    return {row[id_column]: row[PSEUDONYM_COLUMN] for row in rows
+    return {id_key(row[id_column]): row[PSEUDONYM_COLUMN] for row in rows
             if row.get(id_column) is not None and row.get(PSEUDONYM_COLUMN)}

@@ -30,6 +30,7 @@ Example (the RFC's own worked example)::
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -160,11 +161,19 @@ def rfc3797_select(pool_size: int, select: int, sources: Sequence[Source]) -> li
     if select > _MAX_SELECTIONS:
         raise InputError(f"RFC 3797 can make at most {_MAX_SELECTIONS} selections, not {select}")
     key = rfc3797_key(sources)
-    remaining = list(range(1, pool_size + 1))
+    # The RFC removes each selected position from the list 1..N and takes the k-th of those left. The list
+    # is never built (N may be huge): the k-th remaining position is k + 1 shifted past the chosen ones.
     chosen: list[int] = []
+    taken: list[int] = []  # chosen, sorted
     for j in range(select):
-        k = rfc3797_value(key, j) % len(remaining)
-        chosen.append(remaining.pop(k))
+        k = rfc3797_value(key, j) % (pool_size - j)
+        pos = k + 1
+        for c in taken:
+            if c > pos:
+                break
+            pos += 1
+        chosen.append(pos)
+        bisect.insort(taken, pos)
     return chosen
 
 

@@ -23,10 +23,12 @@ from typer.testing import CliRunner
 from cli.app import app
 from quotas.errors import InputError
 from sortition import verify
+from sortition.identity import ADDRESS_RULE
 from sortition.invite import draw_invitations, prepare_invitations, verify_invitations
 from sortition.invite.plan import largest_remainder_letters, load_plan, plan_from_mapping
 from sortition.invite.ranking import exact_order, hash_units
-from sortition.invite.register import _HEAD, Register, read_register
+from sortition.invite.register import _HEAD, Register, build_frame, read_register
+from sortition.invite.selection import address_rule
 from sortition.pseudonyms import household_pseudonym, pseudonym
 from sortition.randomness import order_by_rank
 
@@ -542,3 +544,76 @@ def test_ascii_head_with_windows_1252_further_down_is_read_as_windows_1252(tmp_p
     register = read_register(reg, load_plan(plan_path))
     assert register.encoding == "cp1252" and register.records == 3000
     assert "Zuidé" in list(register.columns["wijk"].categories)
+
+
+# ---------------------------------------------------------------- identity: one person, one address
+
+@pytest.mark.parametrize("other", ["p001", "P 001", "P001\u200b", "\uff30001"])
+def test_error_duplicate_id_in_another_form(tmp_path: Path, other: str) -> None:
+    rows = _people()
+    rows[7][0] = other
+    message = _error(tmp_path, rows)
+    assert "'P001' (row 3)" in message and "(row 9)" in message and "same person" in message
+    assert "row 9, column 'id'" in message
+
+
+def test_error_id_of_invisible_characters_only(tmp_path: Path) -> None:
+    rows = _people()
+    rows[5][0] = "\u200b"
+    message = _error(tmp_path, rows)
+    assert "row 7" in message and "invisible" in message
+
+
+def test_exclusion_list_matches_ids_in_another_form(tmp_path: Path) -> None:
+    rows = _people()
+    (tmp_path / "out_list.csv").write_text("id\n" + "\n".join(r[0].lower() for r in rows[:50]) + "\n")
+    plan = {**PLAN, "strata": ["wijk"], "households": "none", "letters": 4, "exclude": "out_list.csv"}
+    out = _run(tmp_path, rows, plan)
+    letters = _csv_rows(out / "private" / "invitations.csv")
+    assert {r["id"] for r in letters} <= {r[0] for r in rows[50:]}
+
+
+def test_addresses_in_another_form_are_one_household(tmp_path: Path) -> None:
+    rows = _people(12)
+    for i, r in enumerate(rows):
+        r[2], r[3], r[4] = "Noord", f"2000 B{chr(65 + i)}", "1"  # everyone at their own address
+    # rows 0-2 live at one address; spell it three ways (spaces, case, house-number suffix punctuation)
+    rows[0][3], rows[0][4] = "2000 AA", "1-a"
+    rows[1][3], rows[1][4] = "2000aa", "1 A"
+    rows[2][3], rows[2][4] = "2000 A A", "1/a"
+    plan = {**PLAN, "strata": ["wijk"], "households": "one_letter_per_address", "letters": 2}
+    reg, plan_path = _write(tmp_path, rows, plan)
+    prep = prepare_invitations(reg, plan_path, tmp_path / "out")
+    assert prep.eligibility["households"] == 10  # 12 people, 3 of them at one address
+
+
+def test_plans_state_their_address_rule_and_old_plans_keep_theirs(tmp_path: Path) -> None:
+    plan = {**PLAN, "strata": ["wijk"], "households": "one_letter_per_address", "letters": 2}
+    rows = _people(6)
+    for r in rows:
+        r[2] = "Noord"
+    reg, plan_path = _write(tmp_path, rows, plan)
+    prep = prepare_invitations(reg, plan_path, tmp_path / "out")
+    committed = json.loads(prep.plan_path.read_text())
+    assert committed["address_rule"] == ADDRESS_RULE == address_rule(committed) == 2
+    assert address_rule({k: v for k, v in committed.items() if k != "address_rule"}) == 1
+    spec = load_plan(plan_path)
+    register = read_register(reg, spec)
+    assert build_frame(register, spec).address_keys()[0] == "2000aa | 1"
+    assert build_frame(register, spec, address_rule=1).address_keys()[0] == "2000 aa | 1"  # as before rule 2
+
+
+def test_plan_numbers_are_decimal(tmp_path: Path) -> None:
+    text = ("letters: 010\nstrata: [wijk]\ncolumns: {id: id, wijk: wijk}\nmin_age: 018\n"
+            "reference_date: 2027-01-01\n")
+    path = tmp_path / "plan.yaml"
+    path.write_text(text.replace("min_age: 018\n", ""), encoding="utf-8")
+    assert load_plan(path).letters == 10  # YAML 1.1 would read octal 8
+    path.write_text(text.replace("letters: 010", "letters: {Noord: 08, Zuid: 09}").replace(
+        "columns: {id: id, wijk: wijk}", "columns: {id: id, wijk: wijk, birth_date: gd}"), encoding="utf-8")
+    plan = load_plan(path)
+    assert plan.letters == {"Noord": 8, "Zuid": 9} and plan.min_age == 18
+    for raw in ("0x10", "0o10", "1:30"):
+        path.write_text(text.replace("010", raw).replace("min_age: 018\n", ""), encoding="utf-8")
+        with pytest.raises(InputError, match=r"'letters'.*not a decimal number.*digits 0-9"):
+            load_plan(path)

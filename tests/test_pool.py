@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from instances import INSTANCES, requires_shared
 
 from quotas.errors import InfeasibleError, InputError
 from quotas.model import Category, QuotaSpec, ValueQuota
+from sortition.identity import _fold, id_key, id_keys
 from sortition.pool import NO_ADDRESS_PREFIX, ROW_NUMBER_WARNING, household_key, load_pool, pool_from_table
 from sortition.tables import read_table
 
@@ -95,8 +97,8 @@ def test_households_grouped_by_normalised_address() -> None:
     assert pool.ids == ("A1", "A2", "A3", "A4", "A5", "A6")
     keys = pool.household_keys
     assert keys is not None
-    assert keys[0] == keys[1] == keys[5] == "dorpsstraat 1 | 1234 ab"
-    assert keys[2] == "kerkweg 2 | 1234 ab"
+    assert keys[0] == keys[1] == keys[5] == "dorpsstraat1 | 1234ab"
+    assert keys[2] == "kerkweg2 | 1234ab"
     assert keys[3] == NO_ADDRESS_PREFIX + "A4" and keys[4] == NO_ADDRESS_PREFIX + "A5"
     hh = pool.problem.households
     assert hh is not None and hh.tolist() == [0, 0, 1, 2, 3, 0]
@@ -304,3 +306,110 @@ def test_shuffling_rows_keeps_each_persons_features_and_household(
         return {pid: (tuple(pool.problem.features[i].tolist()), keys[i]) for i, pid in enumerate(pool.ids)}
 
     assert mapping(rows, "a.csv") == mapping(shuffled, "b.csv")
+
+
+# ---------------------------------------------------------------------------- one person, one ticket
+
+SAME_PERSON = ["P389437", "p389437", "P 389437", "P389437\u200b", "\uff30389437", " P389437\ufeff", "P\u00a0389437"]
+
+
+@pytest.mark.parametrize("other", SAME_PERSON[1:])
+def test_ids_that_differ_only_in_form_are_one_person(tmp_path: Path, other: str) -> None:
+    path = write(tmp_path, f"id,gender,age\nP389437,female,18-34\nQ1,male,35+\n{other},male,35+\n")
+    with pytest.raises(InputError) as info:
+        load_pool(path, BASIC)
+    message = str(info.value)
+    assert "pool.csv, row 4, column 'id'" in message and "row 2" in message
+    assert "same person" in message or "appears twice" in message
+    assert "remove the duplicate" in message
+
+
+def test_nfc_and_nfd_names_are_one_person(tmp_path: Path) -> None:
+    nfc, nfd = unicodedata.normalize("NFC", "JOSÉ"), unicodedata.normalize("NFD", "JOSÉ")
+    assert nfc != nfd
+    path = write(tmp_path, f"id,gender,age\n{nfc},female,18-34\n{nfd},male,35+\n")
+    with pytest.raises(InputError, match=r"row 2\).*row 3\)"):
+        load_pool(path, BASIC)
+
+
+def test_original_ids_are_kept(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,gender,age\nP 1,female,18-34\nq2,male,35+\n")
+    assert load_pool(path, BASIC).ids == ("P 1", "q2")  # the private lists and pseudonyms use these
+
+
+def test_id_of_only_invisible_characters_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, "id,gender,age\n\u200b,female,18-34\nq2,male,35+\n")
+    with pytest.raises(InputError, match="invisible"):
+        load_pool(path, BASIC)
+
+
+_ID_CHARS = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(_ID_CHARS, min_size=1, max_size=12), st.data())
+def test_id_key_ignores_case_space_width_form_and_invisibles(ident: str, data: st.DataObject) -> None:
+    variant = unicodedata.normalize(data.draw(st.sampled_from(["NFC", "NFD", "NFKC", "NFKD"])), ident)
+    variant = data.draw(st.sampled_from([str.upper, str.lower, str.casefold, str.swapcase, str]))(variant)
+    cut = data.draw(st.integers(0, len(variant)))
+    variant = " " + variant[:cut] + data.draw(st.sampled_from(["", " ", "\u200b", "\ufeff", "\u2060", "\t"])) \
+        + variant[cut:] + "\u00a0"
+    assert id_key(variant) == id_key(ident) or _case_changes_letters(ident)
+    assert id_key(id_key(ident)) == id_key(ident)  # a key is its own key
+    assert list(id_keys([ident, variant])) == [id_key(ident), id_key(variant)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=6))
+def test_id_keys_in_bulk_equal_one_by_one(ids: list[str]) -> None:
+    assert list(id_keys(ids)) == [id_key(i) for i in ids]  # any text: NUL, controls, surrogates, unassigned
+
+
+def _case_changes_letters(text: str) -> bool:
+    """A few letters (e.g. the Turkish dotless i, or 'ß' upper-cased to 'SS' then folded) fold differently
+    after upper/lower-casing; those are not the forms an id takes in a register."""
+    return any(c.upper().casefold() != c.casefold() or c.lower().casefold() != c.casefold() for c in text)
+
+
+def test_id_key_full_width_and_ascii_fast_path_agree() -> None:
+    for c in map(chr, range(128)):
+        assert id_key(c) == _fold(c, drop_punctuation=False)
+    assert id_key("\uff30\uff13\uff18\uff19") == "p389"
+    assert id_key("12-34") != id_key("1234")  # punctuation counts in an id
+
+
+# -------------------------------------------------------------------------- one address, one household
+
+@pytest.mark.parametrize("a,b", [
+    (["2013 MM", "12"], ["2013MM", "12"]),
+    (["Kerkweg", "12-A"], ["kerkweg", "12 a"]),
+    (["Kerkweg", "12A"], ["KERKWEG", "12/a"]),
+    (["Kerkweg", "12.a"], ["Kerkweg", " 12 A "]),
+    (["'s-Gravenhage", "1"], ["s Gravenhage", "1"]),
+    (["Jos\u00e9straat 1"], ["Jose\u0301straat 1"]),  # NFC vs NFD
+    (["\uff2b\uff45\uff52\uff4b\uff57\uff45\uff47 1"], ["Kerkweg 1"]),  # full width
+    (["Kerkweg\u200b 1"], ["Kerkweg 1"]),
+    (["Straße 5"], ["STRASSE 5"]),
+])
+def test_address_key_same_household(a: list[str], b: list[str]) -> None:
+    assert household_key(a) == household_key(b)
+
+
+@pytest.mark.parametrize("a,b", [
+    (["Kerkweg", "12"], ["Kerkweg", "13"]),
+    (["Kerkweg", "12a"], ["Kerkweg", "12b"]),
+    (["1", "23"], ["12", "3"]),  # columns stay apart
+    (["Jose straat"], ["José straat"]),  # accents count
+])
+def test_address_key_different_households(a: list[str], b: list[str]) -> None:
+    assert household_key(a) != household_key(b)
+
+
+def test_pool_households_use_the_address_key(tmp_path: Path) -> None:
+    s = spec(cat("geslacht", "v", "m"), k=2, households=("straat", "postcode"))
+    path = write(tmp_path, "id,geslacht,straat,postcode\n1,v,Kerkweg 12-A,2013 MM\n2,m,kerkweg 12a,2013MM\n"
+                           "3,v,Kerkweg 12 b,2013MM\n4,m,-,  \n")
+    pool = load_pool(path, s)
+    hh = pool.problem.households
+    assert hh is not None and hh.tolist() == [0, 0, 1, 2]
+    assert pool.household_keys is not None and pool.household_keys[3] == NO_ADDRESS_PREFIX + "4"

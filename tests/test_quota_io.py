@@ -24,6 +24,7 @@ from quotas import (
     spec_to_dict,
     write_yaml,
 )
+from quotas.yamlload import DecimalLoader
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "quotas"
 
@@ -500,3 +501,46 @@ def test_yaml_round_trip(tmp_path: Path, spec: QuotaSpec) -> None:
     assert loaded == spec
     assert [c.value_names() for c in loaded.categories] == [c.value_names() for c in spec.categories]
     assert spec_from_dict(yaml.safe_load(text)) == spec  # any YAML parser reads it the same way
+
+
+# ------------------------------------------------------------------------- numbers are decimal, always
+
+@pytest.mark.parametrize(("raw", "value"), [
+    ("010", 10), ("08", 8), ("09", 9), ("0010", 10), ("1_000", 1000), ("+7", 7), ("'010'", 10), ("!!int 010", 10),
+    ("0", 0), ("010.0", 10),
+])
+def test_yaml_numbers_are_decimal(tmp_path: Path, raw: str, value: int) -> None:
+    text = GOOD_YAML.replace("panel_size: 4", "panel_size: 1").replace("female: {min: 1, max: 3}",
+                                                                          f"female: {{min: 0, max: {raw}}}")
+    assert bounds(load_quotas(write(tmp_path, "q.yaml", text)))["gender"]["female"] == (0, value)
+
+
+@pytest.mark.parametrize("raw", ["0o10", "0x10", "0b11", "1:30", "!!int 0x10", "0X1F", "-0x1", "'0x10'"])
+def test_yaml_numbers_in_another_base_are_refused(tmp_path: Path, raw: str) -> None:
+    text = GOOD_YAML.replace("female: {min: 1, max: 3}", f"female: {{min: 1, max: {raw}}}")
+    err = str(load_error(tmp_path, "q.yaml", text))
+    assert "line 4, categories > gender > female > max" in err
+    assert "is not a decimal number" in err and "digits 0-9" in err
+
+
+def test_yaml_panel_size_with_leading_zero(tmp_path: Path) -> None:
+    path = write(tmp_path, "q.yaml", GOOD_YAML.replace("panel_size: 4", "panel_size: 010").replace(
+        "max: 3", "max: 10"))
+    assert load_quotas(path).panel_size == 10
+
+
+@given(st.integers(0, 10**9), st.integers(0, 6))
+def test_decimal_loader_reads_zero_padded_numbers_as_written(n: int, zeros: int) -> None:
+
+    text = "0" * zeros + str(n)
+    assert yaml.load(f"a: {text}", Loader=DecimalLoader) == {"a": n}
+    assert yaml.load(f"a: [{text}, x]", Loader=DecimalLoader) == {"a": [n, "x"]}
+
+
+def test_decimal_loader_keeps_other_yaml_types() -> None:
+
+    got = yaml.load("{a: 1.5, b: .inf, c: yes, d: 2027-01-01, e: null, f: 1:30, g: 0x10, h: -3, i: 1e3}",
+                    Loader=DecimalLoader)
+    assert got["a"] == 1.5 and got["b"] == float("inf") and got["c"] is True and got["e"] is None
+    assert str(got["d"]) == "2027-01-01" and got["f"] == "1:30" and got["g"] == "0x10" and got["h"] == -3
+    assert got["i"] == "1e3"  # as YAML 1.1 reads it; the quota reader parses the text as a float

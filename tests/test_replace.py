@@ -289,3 +289,25 @@ def test_cli_verify_record_sha256_right_and_malformed(record_path: Path) -> None
         assert "--record-sha256" in result.output and "64 hexadecimal" in result.output
     with pytest.raises(InputError, match="64 hexadecimal"):
         verify(record_path, record_sha256="not a hash")
+
+
+def test_dropout_by_pool_id_in_another_form(record_path: Path) -> None:
+    with open(record_path.parent / "private" / "pool.csv", encoding="utf-8") as fh:
+        by_pseudonym = {row["sortition_pseudonym"]: row["id"] for row in csv.DictReader(fh)}
+    member = load(record_path)["panel"][1]
+    written = " " + by_pseudonym[member].lower().replace("p", "p ")  # 'P003' typed as ' p 003'
+    assert replace(record_path, [written]).replacements[0].dropout == member
+
+
+def test_households_in_another_form_share_one_pseudonym(tmp_path: Path) -> None:
+    rows = sixteen()
+    rows[0] = "P000,Name0,Street 0,0,m,old"
+    rows[1] = "P001,Name1,STREET  0,0,f,young"  # the same address as P000, written differently
+    path = make_draw(tmp_path, rows)  # QUOTAS has households: [street, number]
+    lottery = load(path.parent / "lottery.json")
+    with open(path.parent / "private" / "pool.csv", encoding="utf-8") as fh:
+        name = {row["id"]: row["sortition_pseudonym"] for row in csv.DictReader(fh)}
+    people = lottery["people"]
+    assert people[name["P000"]]["household"] == people[name["P001"]]["household"]
+    assert people[name["P000"]]["household"] != people[name["P002"]]["household"]
+    assert not {name["P000"], name["P001"]} <= set(load(path)["panel"])

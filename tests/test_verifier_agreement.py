@@ -205,7 +205,9 @@ def no_reports() -> Iterator[None]:
     and the fsync of every atomic write (the files are temporary)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("os.fsync", lambda fd: None)
-        patch.setattr("sortition.report.write_reports", lambda *args, **kwargs: (Path("r.html"), Path("r.md")))
+        for command in ("draw", "replace"):
+            patch.setattr(f"sortition.commands.{command}.write_folder_reports",
+                          lambda *args, **kwargs: (Path("r.html"), Path("r.md")))
         yield
 
 

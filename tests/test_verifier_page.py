@@ -420,8 +420,7 @@ def test_page_shows_file_values_as_text_and_marks_odd_seed_characters(browser: A
     seed = browser.find_element("id", "seed")
     assert '<img src=x onerror="window.pwned=1">' in seed.text
     marks = [m.text for m in seed.find_elements("css selector", ".char small")]
-    assert marks == ["U+200B", "U+0430"]
-    assert seed.find_elements("css selector", ".char.invisible small")[0].text == "U+200B"
+    assert marks == ["U+0430"]  # the look-alike Cyrillic a is marked (invisible characters are refused at the draw)
 
 
 def test_page_cannot_reach_the_network(browser: Any, page_url: str) -> None:

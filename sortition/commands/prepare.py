@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -153,6 +154,34 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
+#: Most panels a lottery may hold (--panels): far beyond what fairness needs (the default is 1,000).
+MAX_PANELS = 100_000
+#: Most seats (panels x panel size) a lottery file may list: about 100 MB of JSON.
+MAX_LOTTERY_SEATS = 5_000_000
+#: Most people in a pool: volunteers who answered an invitation, a few thousand at most. Larger files are a
+#: register given by mistake (stage 1, ``invite``, is for registers).
+MAX_POOL_PEOPLE = 100_000
+
+
+def _check_limits(panels: int, time_limit: float | None) -> None:
+    """Refuse, before any work, a number of panels or a time limit the tool cannot honour."""
+    if isinstance(panels, bool) or not isinstance(panels, int) or not 1 <= panels <= MAX_PANELS:
+        raise InputError(f"--panels must be a whole number from 1 to {MAX_PANELS:,}, got {panels!r}.",
+                         hint="The default of 1,000 is plenty; more panels only make the lottery file larger.")
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise InputError(f"--time-limit must be a number of seconds above 0, got {time_limit!r}.",
+                         hint="Give e.g. --time-limit 600, or leave it out for no limit.")
+
+
+def _check_size(people: int, panel_size: int, panels: int) -> None:
+    if people > MAX_POOL_PEOPLE:
+        raise InputError(f"the pool has {people:,} people; a pool may have at most {MAX_POOL_PEOPLE:,}.",
+                         hint="Is this the register? Invite from a register with `sortition invite`.")
+    if panel_size * panels > MAX_LOTTERY_SEATS:
+        raise InputError(f"{panels:,} panels of {panel_size:,} people are {panels * panel_size:,} seats; a lottery "
+                         f"file may list at most {MAX_LOTTERY_SEATS:,}.", hint="Give fewer --panels.")
+
+
 def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
     """What reports show beyond the rules: the quota file's order and, when it states them, population shares.
 
@@ -190,7 +219,7 @@ def _refuse_other_lottery(lottery_path: Path, planned: Mapping[str, Any]) -> Non
         return
     try:
         _, old = read_lottery(lottery_path)
-    except InputError:
+    except SortitionError:
         old = {}  # a damaged file is another lottery
     if any(old.get(key) != value for key, value in planned.items()):
         raise InputError("holds a lottery made from other inputs or settings; it would be replaced.",
@@ -336,8 +365,7 @@ def prepare(
         >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")  # doctest: +SKIP
         >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
     """
-    if panels < 1:
-        raise InputError(f"--panels must be at least 1, got {panels}.")
+    _check_limits(panels, time_limit)
     folder = Path(out_dir)
     _refuse_drawn_folder(folder)  # before reading anything
     lottery_path = folder / LOTTERY_FILE
@@ -348,6 +376,7 @@ def prepare(
                              "(the lottery file states the round and its time).")
         seed_source = beacon_sentence(beacon)
     loaded_spec, spec, pool, inputs = _load_inputs(pool, quotas, panel_size=panel_size, sheet=sheet)
+    _check_size(pool.n, spec.panel_size, panels if algorithm is not Algorithm.LEGACY else 1)
     settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit, practice)
     with locked(folder, "prepare"):
         _refuse_drawn_folder(folder)  # drawn meanwhile

@@ -16,6 +16,7 @@ from quotas.errors import InputError, VerificationError
 from sortition.commands.folder import bring_up_to_record
 from sortition.files import atomic_write, canonical_json
 from sortition.i18n import check_lang
+from sortition.identity import id_key
 from sortition.records import (
     LEDGER_FILE,
     PSEUDONYM_COLUMN,
@@ -72,11 +73,11 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], sta
         if text not in lottery.get("people", {}):
             if by_id is None:
                 by_id = pseudonyms_by_id(folder, lottery.get("settings", {}).get("id_column"))
-            if text not in by_id:
+            if id_key(text) not in by_id:
                 raise InputError(f"{text!r} is neither a pseudonym in the lottery nor an id in the pool.",
                                  hint="Use the pseudonym from private/panel.csv (column "
                                       f"{PSEUDONYM_COLUMN}) or the id from the pool file.")
-            text = by_id[text]
+            text = by_id[id_key(text)]
         if text in gone:
             n, by = gone[text]
             raise InputError(f"{name!r} ({text}) dropped out already: event {n} of the draw record replaced them "

@@ -26,6 +26,7 @@ from typing import Any
 
 from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv, write_xlsx
+from sortition.identity import ADDRESS_RULE
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
 from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
 from sortition.invite.selection import (
@@ -47,8 +48,10 @@ from sortition.records import (
     append_ledger,
     locked,
     private_dir,
-    read_json,
+    read_invitations,
+    read_plan,
 )
+from sortition.rules.checks import MALFORMED, malformed
 from sortition.version import software_version
 
 
@@ -103,6 +106,7 @@ def _plan_body(plan: InvitePlanSpec, plan_bytes: bytes, frame: SamplingFrame, st
         "letters_total": sum(s.letters for s in strata),
         "reserves_total": sum(s.reserves for s in strata),
         "selection_rule": SELECTION_RULE,
+        "address_rule": ADDRESS_RULE,
     }
 
 
@@ -148,11 +152,11 @@ def _same_inputs(plan_file: Path, register_path: str | Path, plan_path: str | Pa
     """Whether the plan in the folder was made from these very files (then prepare may run again, e.g. after a
     crash: the folder's salt makes it the same plan)."""
     try:
-        _, old = read_json(plan_file, what="invitation plan")
+        _, old = read_plan(plan_file)
         inputs = old.get("inputs", {})
         return (inputs.get(Path(register_path).name) == sha256_file(register_path)
                 and inputs.get(Path(plan_path).name) == sha256_file(plan_path))
-    except (InputError, OSError):
+    except (SortitionError, OSError, AttributeError):
         return False
 
 
@@ -220,11 +224,11 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
     folder = plan_file.parent
     seed = normalise_seed(seed)
     with locked(folder, "invite draw"):
-        raw, plan = read_json(plan_file, what="invitation plan")
+        raw, plan = read_plan(plan_file)
         _check_plan(raw, plan, plan_file)
         record_path = folder / INVITATIONS_FILE
         if record_path.exists():
-            _, old = read_json(record_path, what="invitation record")
+            _, old = read_invitations(record_path)
             if old.get("seed") != seed or old.get("commitment") != hashlib.sha256(raw).hexdigest():
                 raise InputError(f"holds invitations drawn already (seed {old.get('seed')!r}); one draw per "
                                  "commitment.", file=record_path,
@@ -233,6 +237,10 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
             body, frame, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress)
         except VerificationError as exc:
             raise InputError(str(exc)) from None
+        except MALFORMED as exc:  # a plan field of the wrong shape (the file was edited)
+            raise InputError(f"the invitation plan is malformed: {malformed(exc)}", file=plan_file,
+                             hint="Give the invitation_plan.json exactly as 'sortition invite prepare' wrote it."
+                             ) from None
         atomic_write(record_path, canonical_json(body))
         inv_csv, res_csv = _write_private(folder, frame, selection, plan)
         append_ledger(folder, {"event": "invite draw", "commitment": body["commitment"], "seed": body["seed"],

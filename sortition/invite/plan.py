@@ -38,6 +38,7 @@ from quotas.errors import InputError
 from quotas.io import MAX_YAML_BYTES
 from quotas.propose import largest_remainder
 from quotas.textfiles import read_bytes
+from quotas.yamlload import DecimalLoader, not_decimal_hint
 
 PLAN_KEYS = frozenset({"letters", "strata", "columns", "age_bands", "reference_date", "min_age", "households",
                        "expected_response", "exclude", "exclude_column", "reserves", "seed_source"})
@@ -126,16 +127,20 @@ def load_plan(path: str | Path) -> InvitePlanSpec:
             names the file and the key and says what to write instead.
     """
     p = Path(path)
-    raw = read_bytes(p)  # missing file, folder, unreadable: one clear line
-    if len(raw) > MAX_YAML_BYTES:
-        raise InputError(f"this file has {len(raw):,} bytes; a plan has a few hundred.", file=p,
-                         hint="Check that this is the plan (YAML), not the register.")
+    # missing file, folder, pipe or device, too large, unreadable: one clear line
+    raw = read_bytes(p, what="plan", max_bytes=MAX_YAML_BYTES)
     try:
-        data = yaml.safe_load(raw.decode("utf-8-sig"))
+        data = yaml.load(raw.decode("utf-8-sig"), Loader=DecimalLoader)  # letters: 010 is 10, not octal 8
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         problem = " ".join(str(exc).split())  # PyYAML's message spans lines; the CLI shows one
         raise InputError(f"is not valid YAML ({problem}).", file=p,
                          hint="Check the indentation and the colons; save the file as UTF-8.") from None
+    except RecursionError:
+        raise InputError("this YAML is nested too deeply to be a plan.", file=p,
+                         hint="Check that this is the plan (YAML), not another file.") from None
+    except ValueError as exc:  # PyYAML reads 2027-13-45 as a date and fails to build it
+        raise InputError(f"holds a value that is not a valid date ({exc}).", file=p,
+                         hint="Write dates as 2027-01-01 (year-month-day).") from None
     if not isinstance(data, dict):
         raise InputError("a plan must be a YAML mapping (letters:, strata:, columns:, ...).", file=p)
     return plan_from_mapping(data, source=p)
@@ -147,7 +152,7 @@ def _err(source: str | Path, key: str, message: str, hint: str | None = None) ->
 
 def _int(source: str | Path, key: str, value: Any, *, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise _err(source, key, f"expected a whole number >= {minimum}, not {value!r}.")
+        raise _err(source, key, f"expected a whole number >= {minimum}, not {value!r}.{not_decimal_hint(value)}")
     return value
 
 

@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,17 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError
-from quotas.textfiles import SAVE_AS_HINT, ZIP_MAGIC, decode_bytes, detect_delimiter, undecodable_in_file
+from quotas.textfiles import (
+    SAVE_AS_HINT,
+    ZIP_MAGIC,
+    decode_bytes,
+    detect_delimiter,
+    regular_file_size,
+    undecodable_in_file,
+)
+from sortition.identity import ADDRESS_PART_KEYS, ADDRESS_RULE, ADDRESS_SEPARATOR, id_keys
 from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
-from sortition.pool import NO_ADDRESS_PREFIX, household_key
+from sortition.pool import NO_ADDRESS_PREFIX
 from sortition.tables import EXCEL_SUFFIXES, Table, read_table
 
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
@@ -38,6 +46,9 @@ _DATE_FORMATS = (
     (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), (3, 2, 1)),  # Dutch day-month-year
 )
 
+
+#: Largest register read (streamed, never whole into memory): 4 GiB, some 20 million residents.
+MAX_REGISTER_BYTES = 4 * 1024**3
 
 @dataclass(frozen=True, eq=False)
 class Register:
@@ -104,9 +115,7 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     """
     p = Path(path)
     file = str(path)
-    if not p.is_file():
-        raise InputError("register not found." if not p.exists() else "is a folder, not a register file.",
-                         file=file, hint="Check the path.")
+    regular_file_size(p, what="register", max_bytes=MAX_REGISTER_BYTES)  # no pipe or device: never hangs
     with open(p, "rb") as fh:
         head = fh.read(_HEAD)
     if head.startswith(ZIP_MAGIC) or p.suffix.lower() in EXCEL_SUFFIXES or head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -262,9 +271,10 @@ class SamplingFrame:
     stats: dict[str, int]
 
     address_columns: tuple[str, ...] = ()
+    address_rule: int = ADDRESS_RULE  # which address key (sortition.identity.ADDRESS_PART_KEYS)
 
     def address_key(self, household: int) -> str:
-        """The normalised address of a household (as in the panel pool), or ``NO ADDRESS:<id>``."""
+        """The address key of a household (as in the panel pool), or ``NO ADDRESS:<id>``."""
         assert self.address_first is not None
         pos = int(self.positions[self.address_first[household]])
         parts = []
@@ -272,9 +282,8 @@ class SamplingFrame:
             cat = self.register.columns[column]
             code = int(cat.codes[pos])
             parts.append(str(cat.categories[code]) if code >= 0 else "")
-        if not any(parts):
-            return f"{NO_ADDRESS_PREFIX}{self.register.ids[pos]}"
-        return household_key(parts)
+        keys = [ADDRESS_PART_KEYS[self.address_rule](p) for p in parts]
+        return ADDRESS_SEPARATOR.join(keys) if any(keys) else f"{NO_ADDRESS_PREFIX}{self.register.ids[pos]}"
 
     def address_keys(self) -> list[str]:
         """:meth:`address_key` of every household, vectorised over distinct values (fast on millions)."""
@@ -283,11 +292,13 @@ class SamplingFrame:
         columns = []
         for column in self.address_columns:
             cat = self.register.columns[column]
-            normal = np.array([" ".join(str(c).split()).casefold() for c in cat.categories] + [""], dtype=object)
+            part_key = ADDRESS_PART_KEYS[self.address_rule]
+            normal = np.array([part_key(str(c)) for c in cat.categories] + [""], dtype=object)
             codes = np.asarray(cat.codes)[pos]
             columns.append(normal[np.where(codes >= 0, codes, len(normal) - 1)].tolist())
-        keys = [" | ".join(parts) for parts in zip(*columns, strict=True)]
-        for i in np.flatnonzero(np.array([not k.replace(" | ", "") for k in keys], dtype=bool)).tolist():
+        keys = [ADDRESS_SEPARATOR.join(parts) for parts in zip(*columns, strict=True)]
+        for i in np.flatnonzero(np.array([not any(parts) for parts in zip(*columns, strict=True)],
+                                         dtype=bool)).tolist():
             keys[i] = f"{NO_ADDRESS_PREFIX}{self.register.ids[pos[i]]}"
         return keys
 
@@ -341,18 +352,28 @@ def _duplicates(ids: np.ndarray) -> np.ndarray:
     return candidates[exact]
 
 
-def _check_ids(register: Register, id_column: str) -> None:
-    empty: np.ndarray = np.flatnonzero(register.ids == "") if _scan_ids(register.ids)[1] else np.zeros(0, np.int64)
+def _check_ids(register: Register, id_column: str) -> np.ndarray:
+    """The id keys of the register (:func:`sortition.identity.id_key`); refuse empty and repeated ones."""
+    ids = register.ids.tolist()
+    found = id_keys(ids)
+    keys = register.ids if found is ids else np.asarray(found, dtype=object)  # usually every id is its key
+    empty: np.ndarray = np.flatnonzero(keys == "") if _scan_ids(keys)[1] else np.zeros(0, np.int64)
     if len(empty):
-        raise InputError("the id is empty.", file=register.path, row=int(register.row_numbers[empty[0]]),
+        raise InputError("the id is empty." if not register.ids[empty[0]] else
+                         f"the id {register.ids[empty[0]]!r} has only spaces or invisible characters.",
+                         file=register.path, row=int(register.row_numbers[empty[0]]),
                          column=id_column, hint="Every person needs a unique id.")
-    first = _duplicates(register.ids)
+    first = _duplicates(keys)
     if len(first):
-        same = first[register.ids[first] == register.ids[first[0]]]
-        rows = " and ".join(str(int(register.row_numbers[i])) for i in same[:2])
-        raise InputError(f"the id '{register.ids[first[0]]}' appears on rows {rows}.", file=register.path,
-                         row=int(register.row_numbers[first[0]]), column=id_column,
-                         hint="Each person must appear once; remove the duplicate rows.")
+        a, b = first[keys[first] == keys[first[0]]][:2]
+        id_a, id_b = register.ids[a], register.ids[b]
+        row_a, row_b = int(register.row_numbers[a]), int(register.row_numbers[b])
+        what = (f"the id '{id_a}' appears on rows {row_a} and {row_b}." if id_a == id_b else
+                f"the ids '{id_a}' (row {row_a}) and '{id_b}' (row {row_b}) are the same person: ids are "
+                "compared ignoring case, spaces, full-width forms and invisible characters.")
+        raise InputError(what, file=register.path, row=row_b, column=id_column,
+                         hint="Each person must appear once; remove the duplicate rows or correct one id.")
+    return keys
 
 
 def read_exclusions(plan: InvitePlanSpec, id_column: str) -> tuple[list[str], str | None]:
@@ -404,19 +425,23 @@ def _stratum_codes(register: Register, plan: InvitePlanSpec, keep: np.ndarray, a
     return combined, value_lists
 
 
-def build_frame(register: Register, plan: InvitePlanSpec, exclude_ids: Sequence[str] = ()) -> SamplingFrame:
+def build_frame(register: Register, plan: InvitePlanSpec, exclude_ids: Sequence[str] = (), *,
+                address_rule: int = ADDRESS_RULE) -> SamplingFrame:
     """Apply the plan's eligibility rules and strata to the register.
+
+    ``address_rule`` selects the address key (:data:`sortition.identity.ADDRESS_PART_KEYS`): the current one
+    for a new plan, the one a committed plan states when it is recomputed.
 
     Raises:
         InputError: an empty or repeated id, an unparseable birth date, an empty stratum value, residents of
             one address in different strata under one_letter_per_address (each with its row and column).
     """
     id_column = _find(register.header, plan.columns["id"], "id", register.path)
-    _check_ids(register, id_column)
+    keys = _check_ids(register, id_column)
     eligible = np.ones(register.rows, dtype=bool)
     excluded = np.zeros(register.rows, dtype=bool)
-    if exclude_ids:
-        excluded = pd.Series(register.ids, dtype=object).isin(set(exclude_ids)).to_numpy()
+    if exclude_ids:  # matched like duplicates: 'p389437' on the list excludes 'P389437' in the register
+        excluded = pd.Series(keys, dtype=object).isin(set(id_keys(list(exclude_ids)))).to_numpy()
         eligible &= ~excluded
     ages = None
     under = 0
@@ -439,30 +464,31 @@ def build_frame(register: Register, plan: InvitePlanSpec, exclude_ids: Sequence[
             code, rem = divmod(code, max(len(labels), 1))
             parts.append(labels[rem])
         values.append(tuple(reversed(parts)))
-    stats = {"register_rows": register.rows, "excluded_listed": len(set(exclude_ids)),
+    stats = {"register_rows": register.rows, "excluded_listed": len(set(id_keys(list(exclude_ids)))),
              "excluded_in_register": int(excluded.sum()), "under_min_age": under, "eligible": len(keep)}
     address = first = None
     addr_cols: tuple[str, ...] = ()
     if plan.households is not HouseholdRule.NONE:
         addr_cols = tuple(_find(register.header, a, "address", register.path) for a in plan.address)
-        address, first, no_address = _addresses(register, addr_cols, keep)
+        address, first, no_address = _addresses(register, addr_cols, keep, ADDRESS_PART_KEYS[address_rule])
         stats["households"] = len(first)
         stats["without_address"] = no_address
         if plan.households is HouseholdRule.ONE_LETTER_PER_ADDRESS:
             _check_address_strata(register, keep, address, stratum.astype(np.int64), [stratum_label(v) for v in values])
     return SamplingFrame(register=register, positions=keep, stratum=stratum.astype(np.int32),
                          labels=tuple(stratum_label(v) for v in values), values=tuple(values), address=address,
-                         address_first=first, stats=stats, address_columns=addr_cols)
+                         address_first=first, stats=stats, address_columns=addr_cols, address_rule=address_rule)
 
 
-def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """Household index per eligible person (normalised address parts), the first resident of each, and how
-    many people had no address (each their own household)."""
+def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray, part_key: Callable[[str], str]
+               ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Household index per eligible person (address keys, per distinct value of each column), the first
+    resident of each, and how many people had no address (each their own household)."""
     combined = np.zeros(len(keep), dtype=np.int64)
     all_empty = np.ones(len(keep), dtype=bool)
     for column in columns:
         cat = register.columns[column]
-        normal = [" ".join(str(c).split()).casefold() for c in cat.categories]
+        normal = [part_key(str(c)) for c in cat.categories]
         norm_codes, uniques = pd.factorize(pd.Index([*normal, ""], dtype=object))
         raw = np.asarray(cat.codes)[keep]
         codes = norm_codes[np.where(raw >= 0, raw, len(normal))]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from quotas.errors import InputError, VerificationError
+from sortition.identity import ADDRESS_PART_KEYS
 from sortition.invite.plan import (
     HouseholdRule,
     InvitePlanSpec,
@@ -118,6 +119,14 @@ def spec_from_plan(plan: Mapping[str, Any]) -> InvitePlanSpec:
     mapping = {k: s[k] for k in ("letters", "strata", "age_bands", "reference_date", "min_age", "households",
                                  "expected_response", "reserves") if s.get(k) is not None}
     return plan_from_mapping({**mapping, "columns": columns}, source=PLAN_FILE)
+
+
+def address_rule(plan: Mapping[str, Any]) -> int:
+    """The address key rule a committed plan states; plans without ``address_rule`` predate rule 2."""
+    rule = plan.get("address_rule", 1)
+    if rule not in ADDRESS_PART_KEYS:
+        raise VerificationError(f"the plan's address_rule {rule!r} is unknown to this version of sortition.")
+    return int(rule)
 
 
 def _by_stratum(order: np.ndarray, stratum: np.ndarray, n: int) -> list[np.ndarray]:
@@ -265,7 +274,7 @@ def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, regis
                                 f"{committed.get('rows', '?')} rows); use exactly that file.")
     progress.start("Reading the register")
     register = read_register(register_path, spec)
-    frame = build_frame(register, spec, excluded)
+    frame = build_frame(register, spec, excluded, address_rule=address_rule(plan))
     progress.finish()
     got = {s: int(n) for s, n in zip(frame.labels, _units(frame, spec)[1], strict=True)}
     stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}

@@ -12,7 +12,7 @@ from sortition.files import canonical_json
 from sortition.invite.plan import HouseholdRule, allocate, reserves_for
 from sortition.invite.selection import compute_record, spec_from_plan
 from sortition.randomness import normalise_seed
-from sortition.records import INVITATIONS_FORMAT, PLAN_FILE, PLAN_FORMAT, read_json
+from sortition.records import INVITATIONS_FORMAT, PLAN_FILE, PLAN_FORMAT, read_invitations, read_plan
 from sortition.rules.checks import Checklist, VerifyReport
 
 
@@ -26,8 +26,8 @@ def verify_invitations(record_path: str | Path, *, plan_path: str | Path | None 
     """
     record_file = Path(record_path)
     plan_file = Path(plan_path) if plan_path else record_file.parent / PLAN_FILE
-    raw_record, record = read_json(record_file, what="invitation record")
-    raw_plan, plan = read_json(plan_file, what="invitation plan")
+    raw_record, record = read_invitations(record_file)
+    raw_plan, plan = read_plan(plan_file)
     cl = Checklist()
     # Independent checks: each runs whatever the others found, so the report names every failure.
     committed = cl.run("commitment", lambda: _check_commitment(raw_plan, plan, record, plan_file))

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from quotas.errors import VerificationError
 from sortition.files import atomic_write
 from sortition.i18n import LANGUAGES, check_lang
 from sortition.records import REPORT_HTML, REPORT_MD, lottery_beside, read_draw, read_ledger, read_lottery
 from sortition.report.data import DEFAULT_LANG, ReportData, ReportFormat, build_report
 from sortition.report.html import render_html
 from sortition.report.markdown import render_markdown
+from sortition.rules.checks import MALFORMED, malformed
 from sortition.rules.verification import check_draw
 
 REPORT_FILES = {ReportFormat.HTML: REPORT_HTML, ReportFormat.MD: REPORT_MD}
@@ -26,7 +28,10 @@ def folder_report(draw_path: str | Path, *, lottery_path: str | Path | None = No
     draw_raw, record = read_draw(path)
     lot_raw, lottery = read_lottery(lot_file)
     verification = check_draw(draw_raw, record, lot_raw, lottery, draw_name=path.name, lottery_name=lot_file.name)
-    return build_report(lottery, record, verification, read_ledger(path.parent))
+    try:
+        return build_report(lottery, record, verification, read_ledger(path.parent))
+    except MALFORMED as exc:  # a field of the wrong shape: the checks above have failed already
+        raise VerificationError(f"{path}: no report can be made, the records are malformed: {malformed(exc)}") from None
 
 
 def render(data: ReportData, fmt: ReportFormat | str = ReportFormat.HTML, lang: str = DEFAULT_LANG) -> str:

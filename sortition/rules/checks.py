@@ -7,6 +7,15 @@ from dataclasses import dataclass
 
 from quotas.errors import SortitionError
 
+#: What reading a field of the wrong shape raises (``null`` where a list is, a string where a mapping is):
+#: in a public record that is a failed check, never a crash.
+MALFORMED = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+
+
+def malformed(exc: Exception) -> str:
+    """One line for a shape error met while reading a public record."""
+    return f"a field is missing or of the wrong kind ({type(exc).__name__}: {exc})."
+
 
 @dataclass(frozen=True)
 class Check:
@@ -50,10 +59,6 @@ class VerifyReport:
     @property
     def failed(self) -> Check | None:
         return next(iter(self.failures), None)
-
-
-#: What a check of untrusted, possibly tampered content may raise besides SortitionError: a failure, not a crash.
-MALFORMED = (KeyError, TypeError, ValueError, AttributeError, IndexError)
 
 
 class Checklist:

@@ -16,6 +16,7 @@ from sortition.algorithms.base import Algorithm
 from sortition.algorithms.legacy import legacy_panel
 from sortition.randomness import Stream, derive_key, normalise_seed, order_by_rank
 from sortition.records import DRAW_FORMAT, LOTTERY_FORMAT
+from sortition.rules.checks import MALFORMED, malformed
 from sortition.rules.public import public_pool
 
 
@@ -31,7 +32,18 @@ class Outcome:
 
 
 def compute_outcome(lottery_bytes: bytes, lottery: Mapping[str, Any], seed: str) -> Outcome:
-    """Recompute the outcome from the lottery file's exact bytes and the seed (used by draw and verify)."""
+    """Recompute the outcome from the lottery file's exact bytes and the seed (used by draw and verify).
+
+    Raises:
+        VerificationError: not a lottery file, or one whose fields have the wrong shape.
+    """
+    try:
+        return _compute_outcome(lottery_bytes, lottery, seed)
+    except MALFORMED as exc:
+        raise VerificationError(f"the lottery file is malformed: {malformed(exc)}") from None
+
+
+def _compute_outcome(lottery_bytes: bytes, lottery: Mapping[str, Any], seed: str) -> Outcome:
     if lottery.get("format") != LOTTERY_FORMAT:
         raise VerificationError(f"not a lottery file (format is {lottery.get('format')!r}, "
                                 f"expected {LOTTERY_FORMAT!r}).")
