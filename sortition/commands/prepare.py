@@ -217,6 +217,8 @@ def _refuse_other_lottery(lottery_path: Path, planned: Mapping[str, Any]) -> Non
     """
     if not lottery_path.exists():
         return
+    if lottery_path.is_dir():
+        read_lottery(lottery_path)  # raises: "is a folder, not a lottery file"
     try:
         _, old = read_lottery(lottery_path)
     except SortitionError:
