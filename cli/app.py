@@ -22,6 +22,7 @@ from cli.output import (
     EXIT_OK,
     RichProgress,
     SafeGroup,
+    command,
     console,
     err_console,
     esc,
@@ -53,7 +54,9 @@ SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet to read fro
 PanelSizeOpt = Annotated[int | None, typer.Option("--panel-size", "-k",
                                                   help="Panel size (needed for CSV quota files).")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
-AlgorithmOpt = Annotated[Algorithm, typer.Option("--algorithm", "-a", help="Selection algorithm.")]
+# The choices go in the help text, which wraps between words (in the type column they broke inside one).
+AlgorithmOpt = Annotated[Algorithm, typer.Option(
+    "--algorithm", "-a", metavar="<name>", help=f"Selection algorithm: {', '.join(a.value for a in Algorithm)}.")]
 PanelsOpt = Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")]
 TimeLimitOpt = Annotated[float | None, typer.Option(
     "--time-limit", help="Seconds the fair-lottery computation may take; when reached, the fairest lottery "
@@ -104,8 +107,8 @@ def check(pool: PoolArg, quotas: QuotasArg, panel_size: PanelSizeOpt = None, she
     """
 
     with user_errors():
-        spec = load_quotas(quotas, panel_size=panel_size)
-        loaded = sortition.load_pool(pool, spec, sheet=sheet)
+        loaded = sortition.load_pool(pool, quotas, sheet=sheet, panel_size=panel_size)
+        spec = loaded.problem.spec
         if as_json:
             report = check_feasibility(loaded.problem)
         else:
@@ -239,8 +242,9 @@ def _round_url(round_number: int) -> str:
 def _print_next_step(result: PrepareResult) -> None:
     beacon = result.seed_beacon
     if beacon is None:
-        console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
-                      f"  sortition draw {result.lottery_path} --seed \"...\"", highlight=False, markup=False)
+        console.print("Publish this commitment now, before the seed exists. Then, when the public seed is known:",
+                      highlight=False)
+        command(f"sortition draw {result.lottery_path} --seed \"...\"")
         return
     when = f"{beacon.published_at:%Y-%m-%d %H:%M:%S} UTC"
     console.print(f"Seed: drand quicknet round {beacon.round}, published at {when}.", highlight=False,
@@ -248,11 +252,11 @@ def _print_next_step(result: PrepareResult) -> None:
     if beacon.past_round_allowed:
         err_console.print("[yellow]Warning:[/] --allow-past-round is recorded in lottery.json: the round may be "
                           "known already, so this seed proves nothing (practice only).", highlight=False)
-    console.print(f"Publish this commitment now, before {when}. Then, once the round is out, save it from\n"
-                  f"  {_round_url(beacon.round)}\n"
-                  "into a file (e.g. round.json) and draw:\n"
-                  f"  sortition draw {result.lottery_path} --beacon round.json", highlight=False, markup=False,
-                  soft_wrap=True)
+    console.print(f"Publish this commitment now, before {when}. Then, once the round is out, save it from",
+                  highlight=False, markup=False)
+    command(_round_url(beacon.round))
+    console.print("into a file (e.g. round.json) and draw:", highlight=False)
+    command(f"sortition draw {result.lottery_path} --beacon round.json")
 
 
 def _print_probabilities(probs: object, *, estimates: bool) -> None:
@@ -279,7 +283,8 @@ def draw(
     """
 
     with user_errors(), _verdict():
-        result = sortition.draw(lottery, seed, beacon=beacon, report_lang=lang)
+        # The CLI's draw follows a published prepare; practice runs use `select`.
+        result = sortition.draw(lottery, seed, beacon=beacon, published_before_seed=True, report_lang=lang)
     _print_draw(result, as_json=as_json)
 
 
@@ -438,8 +443,8 @@ def _verify_notes(report: sortition.VerifyReport, *, record_sha256_given: bool) 
 @app.command()
 def replace(
     record: Annotated[Path, typer.Argument(help="The draw record draw.json.")],
-    dropout: Annotated[list[str], typer.Option("--dropout", help="Pseudonym (or pool id) of a member who dropped "
-                                               "out; repeat for several.")],
+    dropout: Annotated[list[str], typer.Option("--dropout", metavar="<id>", help="Pseudonym (or pool id) of a "
+                                               "member who dropped out; repeat for several.")],
     allow_quota_break: Annotated[bool, typer.Option("--allow-quota-break", help="When no reserve fits, take the "
                                                     "one breaking the fewest quotas (recorded as such).")] = False,
     lang: LangOpt = None,
@@ -461,6 +466,7 @@ def replace(
                                        "quota_breaks": list(r.quota_breaks)} for r in result.replacements],
                      "panel": list(result.panel), "draw_record": str(result.draw_path),
                      "reports": [str(p) for p in result.report_paths], "private": str(result.panel_csv),
+                     "files": [str(p) for p in result.files],
                      "record_sha256": result.record_sha256, "events": result.events})
         return
     for warning in result.warnings:
@@ -469,12 +475,16 @@ def replace(
         note = f" [red]quota broken: {esc('; '.join(r.quota_breaks))}[/]" if r.quota_breaks else ""
         console.print(f"[green]✓[/] {esc(r.dropout)} is replaced by {esc(r.replacement)} "
                       f"(reserve rank {r.reserve_rank}).{note}", highlight=False)
-    say(f"Updated: {result.draw_path}, {', '.join(str(p) for p in result.report_paths)}")
-    say(f"Private: {result.panel_csv} (personal data: do not publish)")
+    say("Updated (public):")
+    for path in (result.draw_path, *result.report_paths, *([result.ledger_path] if result.ledger_path else [])):
+        command(str(path))
+    say("Updated (private, personal data: do not publish):")
+    for path in result.private_paths:
+        command(str(path))
     console.print(f"Record SHA-256 ({result.events} replacement event(s)): [bold]{result.record_sha256}[/]",
                   soft_wrap=True)
-    say("Publish this SHA-256 now, with the updated draw.json; auditors check it with:\n"
-        f"  sortition verify {result.draw_path} --record-sha256 {result.record_sha256}", soft_wrap=True)
+    say("Publish this SHA-256 now, with the updated draw.json; auditors check it with:")
+    command(f"sortition verify {result.draw_path} --record-sha256 {result.record_sha256}")
 
 
 @app.command()
@@ -520,7 +530,8 @@ def verifier_page(
 def rfc3797(
     pool_size: Annotated[int, typer.Option("--pool-size", help="Number of eligible people, listed 1..N.")],
     select_count: Annotated[int, typer.Option("--select", help="How many to select.")],
-    source: Annotated[list[str], typer.Option("--source", help="A public random source (repeat per source).")],
+    source: Annotated[list[str], typer.Option("--source", metavar="<text>",
+                                              help="A public random source (repeat per source).")],
 ) -> None:
     """Plain draw without quotas by the IETF procedure of RFC 3797 (reproduces a classic published draw).
 

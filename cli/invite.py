@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from cli.output import RichProgress, console, esc, ok, say, user_errors, warn
+from cli.output import RichProgress, command, console, esc, ok, say, user_errors, warn
 from sortition.invite import draw_invitations, prepare_invitations
 
 invite_app = typer.Typer(help="Stage 1: draw the residents to invite, stratified and verifiable.",
                          no_args_is_help=True)
+
+
+def _percent(rate: str | None) -> str:
+    """The plan's exact response rate (``3/100``) as people read it (``3%``)."""
+    if not rate:
+        return ""
+    value = float(Fraction(rate)) * 100
+    return f"{value:.1f}%".replace(".0%", "%")
 
 
 @invite_app.command("prepare")
@@ -37,16 +46,16 @@ def invite_prepare(
         warn(warning)
     table = Table(title=esc(f"{result.eligibility['eligible']:,} eligible of {result.eligibility['register_rows']:,} "
                             "rows"))
-    for col in ("stratum", "eligible", "letters", "reserves", "response"):
+    for col in ("stratum", "eligible", "letters", "reserves", "expected response"):
         table.add_column(col, justify="left" if col == "stratum" else "right")
     for s in result.strata:
         table.add_row(esc(s.label), f"{s.eligible:,}", f"{s.letters:,}", f"{s.reserves:,}",
-                      esc(s.expected_response or ""))
+                      _percent(s.expected_response))
     console.print(table)
     ok(f"Wrote {result.plan_path}")
     console.print(f"Commitment: [bold]{result.commitment}[/]")
-    say("Publish this commitment now, before the seed exists. Then, when the public seed is known:\n"
-        f"  sortition invite draw {result.plan_path} --register {register} --seed \"...\"")
+    say("Publish this commitment now, before the seed exists. Then, when the public seed is known:")
+    command(f"sortition invite draw {result.plan_path} --register {register} --seed \"...\"")
 
 
 @invite_app.command("draw")
@@ -67,4 +76,5 @@ def invite_draw(
     ok(f"Drew {result.letters:,} letters and {result.reserves:,} reserves in rank order.")
     say(f"Public:  {result.record_path}")
     say(f"Private: {result.invitations_csv}, {result.reserves_csv} (personal data: do not publish)")
-    say(f"Anyone can check it: sortition verify {result.record_path}")
+    say("Anyone can check it with:")
+    command(f"sortition verify {result.record_path}")

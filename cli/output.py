@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -26,7 +26,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-from typer.core import TyperGroup
+from rich.table import Column
+from typer.core import TyperGroup, TyperOption
 
 from sortition.errors import (
     EnvironmentProblem,
@@ -39,6 +40,18 @@ from sortition.errors import (
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def _flag_shows_no_type(display_type_rich: Callable[[Any, Any], str | None]) -> Callable[[Any, Any], str | None]:
+    """Typer's help shows ``<bool>`` after every flag (``--force <bool>``), which reads as if it took a value."""
+
+    def display(self: Any, ctx: Any) -> str | None:
+        return None if getattr(self, "is_flag", False) else display_type_rich(self, ctx)
+
+    return display
+
+
+TyperOption.display_type_rich = _flag_shows_no_type(TyperOption.display_type_rich)  # type: ignore[method-assign,assignment]
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # infeasible quotas, a failed verification: the input was fine, the answer is "no"
@@ -170,8 +183,9 @@ class SafeGroup(TyperGroup):
 class RichProgress:
     """The library's ProgressReporter, drawn with rich on stderr (silent when not a terminal or quiet)."""
 
-    def __init__(self, *, quiet: bool = False) -> None:
-        self.enabled = not quiet and sys.stderr.isatty()
+    def __init__(self, *, quiet: bool = False, console: Console | None = None) -> None:
+        self.console = console or err_console
+        self.enabled = not quiet and (self.console.is_terminal if console is not None else sys.stderr.isatty())
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
@@ -179,9 +193,15 @@ class RichProgress:
         if not self.enabled:
             return
         if self._progress is None:
-            self._progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                                      TextColumn("{task.fields[message]}"), TimeElapsedColumn(),
-                                      console=err_console, transient=True)
+            # One line at any width (80 columns too): the step and message shorten with "...", the bar
+            # narrows, the spinner and the timer always show.
+            self._progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}", table_column=Column(no_wrap=True, overflow="ellipsis", ratio=2)),
+                BarColumn(bar_width=None, table_column=Column(ratio=1, min_width=10)),
+                TextColumn("{task.fields[message]}", table_column=Column(no_wrap=True, overflow="ellipsis",
+                                                                         ratio=2)),
+                TimeElapsedColumn(), console=self.console, transient=True, expand=True)
             self._progress.start()
         elif self._task is not None:
             self._progress.update(self._task, visible=False)  # one line: the step now running
@@ -197,6 +217,11 @@ class RichProgress:
             self._progress.stop()
             self._progress = None
             self._task = None
+
+
+def command(text: str) -> None:
+    """A command to copy: on its own line, never wrapped by us (the terminal may fold it, the text stays one line)."""
+    console.print(f"  {text}", highlight=False, markup=False, soft_wrap=True)
 
 
 def ok(text: str) -> None:

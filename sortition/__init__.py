@@ -6,7 +6,7 @@ The same functions the ``sortition`` command calls::
 
     result = sortition.prepare("pool.csv", "quotas.yaml", "draw1", seed_source="drand round 5000000")
     print(result.commitment)          # publish this first
-    drawn = sortition.draw("draw1/lottery.json", "the published seed")
+    drawn = sortition.draw("draw1/lottery.json", "the published seed", published_before_seed=True)
     assert sortition.verify(drawn.draw_path).ok
 
 Where things live: ``commands/`` (prepare, draw, replace, verify, report: they read and write a draw folder),

@@ -1,4 +1,4 @@
-"""Writing files safely: canonical JSON, atomic writes, spreadsheet-safe CSV.
+"""Writing files safely: canonical JSON, atomic writes, spreadsheet-safe CSV and XLSX.
 
 Nothing is overwritten silently and nothing is ever left half-written: every file goes to a temporary file
 in the same folder, is flushed to disk, then renamed over the target in one step.
@@ -7,9 +7,12 @@ in the same folder, is flushed to disk, then renamed over the target in one step
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import io
 import json
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,9 @@ from quotas.textfiles import regular_file_size, write_atomically
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
 PUBLIC_FILE_MODE = 0o644
+UTF8_BOM = b"\xef\xbb\xbf"
+#: The creation time stated in every .xlsx the tool writes (a fixed time keeps the bytes reproducible).
+XLSX_EPOCH = datetime.datetime(2020, 1, 1)
 
 #: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula (CSV injection),
 #: including tab and carriage return, which some of them skip before looking for one.
@@ -37,27 +43,84 @@ def spreadsheet_safe(cell: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, safe: bool = True) -> bytes:
-    """UTF-8 CSV (``,``, minimal quoting, ``\\n`` line ends) with every cell through :func:`spreadsheet_safe`.
+def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, safe: bool = True,
+              delimiter: str = ",", bom: bool = False) -> bytes:
+    """UTF-8 CSV (minimal quoting, ``\\n`` line ends) with every cell through :func:`spreadsheet_safe`.
 
-    ``safe=False`` is only for files the tool reads back itself and nobody needs to open (``private/pool.csv``).
+    ``delimiter`` and ``bom`` serve spreadsheets: Dutch Excel splits on ``;`` and reads UTF-8 only after a
+    byte-order mark (without it, ``Çelik`` shows as ``Ã‡elik``). ``safe=False`` is only for files the tool
+    reads back itself and nobody needs to open (``private/pool.csv``).
     """
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
     clean = spreadsheet_safe if safe else (lambda c: "" if c is None else str(c))
     writer.writerow([clean(c) for c in header])
     writer.writerows([clean(c) for c in row] for row in rows)
-    return buf.getvalue().encode("utf-8")
+    return (UTF8_BOM if bom else b"") + buf.getvalue().encode("utf-8")
 
 
 def write_csv(path: str | Path, header: Sequence[object], rows: Iterable[Sequence[object]], *,
-              mode: int = PRIVATE_FILE_MODE, overwrite: bool = True, safe: bool = True) -> Path:
+              mode: int = PRIVATE_FILE_MODE, overwrite: bool = True, safe: bool = True, delimiter: str = ",",
+              bom: bool = False) -> Path:
     """Write a CSV file for people to open in a spreadsheet: atomically, formula cells neutralised.
 
     Every CSV the tool writes goes through here (see "Spreadsheet safety" in the user guide).
     """
     target = Path(path)
-    atomic_write(target, csv_bytes(header, rows, safe=safe), mode=mode, overwrite=overwrite)
+    atomic_write(target, csv_bytes(header, rows, safe=safe, delimiter=delimiter, bom=bom), mode=mode,
+                 overwrite=overwrite)
+    return target
+
+
+def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, sheet: str = "list") -> bytes:
+    """An Excel workbook of one sheet: a bold header row, frozen, and every cell text (ids keep leading zeros).
+
+    A cell that a spreadsheet would read as a formula (:data:`FORMULA_PREFIXES`) is stored as text with
+    Excel's quote prefix: shown as typed, never run, and without the ``'`` a CSV cell needs.
+    """
+    import openpyxl
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r, row in enumerate([header, *rows], 1):
+        for c, value in enumerate(row, 1):
+            text = ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+            if not text:
+                continue  # an empty cell stays empty
+            cell = ws.cell(row=r, column=c)
+            cell.value = text
+            cell.data_type = "s"  # text, also for "=..." that openpyxl would store as a formula
+            cell.number_format = "@"
+            if text.startswith(FORMULA_PREFIXES):
+                cell.quotePrefix = True
+            if r == 1:
+                cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    # Same rows, same bytes: fixed document times and zip entry times, so re-running a command that writes the
+    # same list writes nothing (atomic_write keeps an identical file) and the number of writes is deterministic.
+    wb.properties.created = wb.properties.modified = XLSX_EPOCH
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = io.BytesIO()
+    stamp = XLSX_EPOCH.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the time of saving
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            dst.writestr(zipfile.ZipInfo(item.filename, date_time=XLSX_EPOCH.timetuple()[:6]), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+def write_xlsx(path: str | Path, header: Sequence[object], rows: Iterable[Sequence[object]], *,
+               mode: int = PRIVATE_FILE_MODE, overwrite: bool = True) -> Path:
+    """Write :func:`xlsx_bytes` atomically (private by default, like every list with personal data)."""
+    target = Path(path)
+    atomic_write(target, xlsx_bytes(header, rows, sheet=target.stem[:31]), mode=mode, overwrite=overwrite)
     return target
 
 

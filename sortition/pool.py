@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from quotas.errors import InfeasibleError, InputError
+from quotas.errors import InfeasibleError, InputError, SortitionError
+from quotas.io import load_quotas
 from quotas.model import Category, PanelProblem, QuotaSpec
 from sortition.identity import address_key, id_key
 from sortition.tables import Table, read_table
@@ -82,14 +83,41 @@ class Pool:
                 for c, cat in enumerate(self.problem.spec.categories)}
 
 
-def load_pool(path: str | Path, spec: QuotaSpec, *, sheet: str | None = None) -> Pool:
-    """Read a pool file (CSV/TSV/TXT/XLSX) and match it against ``spec``.
+def load_pool(path: str | Path, quotas: QuotaSpec | str | Path, *, sheet: str | None = None,
+              panel_size: int | None = None) -> Pool:
+    """Read a pool file (CSV/TSV/TXT/XLSX) and match it against the quotas.
+
+    Args:
+        path: the pool file.
+        quotas: a :class:`quotas.QuotaSpec`, or a quota file (YAML, or CSV with ``panel_size``).
+        sheet: the sheet of an Excel pool with several.
+        panel_size: the panel size, for a quota file that does not state it.
 
     Raises:
         InputError: the file cannot be read, or a column, id or value is missing or wrong.
         InfeasibleError: a quota minimum asks for more people with a value than the pool has.
     """
+    spec = quotas if isinstance(quotas, QuotaSpec) else load_spec(quotas, pool=path, panel_size=panel_size)
     return pool_from_table(read_table(path, sheet=sheet), spec)
+
+
+def load_spec(quotas: str | Path, *, pool: str | Path | None = None, panel_size: int | None = None) -> QuotaSpec:
+    """:func:`quotas.load_quotas`, and when it fails while ``pool`` reads as a quota file, say they are swapped."""
+    try:
+        return load_quotas(quotas, panel_size=panel_size)
+    except SortitionError:
+        if pool is None or not _reads_as_quotas(pool, panel_size):
+            raise
+    raise InputError(f"the arguments are swapped: {pool} is a quota file and {quotas} is not; the pool comes "
+                     "first, then the quota file.", hint=f"Give them as: {quotas} {pool}")
+
+
+def _reads_as_quotas(path: str | Path, panel_size: int | None) -> bool:
+    try:
+        load_quotas(path, panel_size=panel_size)
+    except SortitionError:
+        return False
+    return True
 
 
 def pool_from_table(table: Table, spec: QuotaSpec) -> Pool:

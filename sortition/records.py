@@ -14,7 +14,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,7 +22,15 @@ from typing import Any
 
 from quotas.errors import EnvironmentProblem, InputError, VerificationError, environment_problem
 from quotas.textfiles import read_bytes
-from sortition.files import PRIVATE_DIR_MODE, atomic_write, make_folder, write_csv
+from sortition.files import (
+    PRIVATE_DIR_MODE,
+    PRIVATE_FILE_MODE,
+    atomic_write,
+    canonical_json,
+    make_folder,
+    write_csv,
+    write_xlsx,
+)
 from sortition.identity import id_key
 from sortition.schemacheck import compile_schema
 
@@ -56,7 +64,12 @@ SALT_FILE = "salt"
 POOL_COPY = "pool.csv"
 PANEL_LIST = "panel.csv"
 RESERVE_LIST = "reserves.csv"
+# The same lists as Excel workbooks.
+PANEL_XLSX = "panel.xlsx"
+RESERVE_XLSX = "reserves.xlsx"
 EXCLUDE_FILE = "exclude_ids.txt"
+#: How the input file was separated, so the lists people open in a spreadsheet come back the same way.
+LIST_FORMAT_FILE = "format.json"
 
 #: The column of private/pool.csv that holds each person's pseudonym.
 PSEUDONYM_COLUMN = "sortition_pseudonym"
@@ -324,15 +337,58 @@ def _private_rows(folder: Path, order: Sequence[str]) -> tuple[list[str], list[l
     return header, [by_name[p] for p in order]
 
 
-def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[str]) -> tuple[Path, Path]:
-    """The panel and the reserve list with the pool's own columns (private: personal data)."""
-    header, panel_rows = _private_rows(folder, panel)
-    _, reserve_rows = _private_rows(folder, reserves)
+def write_list_format(folder: str | Path, delimiter: str | None) -> None:
+    """Remember the input's field separator (private: it says nothing about anyone, but belongs to the lists)."""
+    data = canonical_json({"delimiter": delimiter or ","})
+    atomic_write(private_dir(folder) / LIST_FORMAT_FILE, data, mode=PRIVATE_FILE_MODE, overwrite=True)
+
+
+def list_delimiter(folder: str | Path) -> str:
+    """The field separator for the folder's private lists: the input's (``,`` for folders made before it was kept)."""
+    path = private_file(folder, LIST_FORMAT_FILE)
+    if not path.exists():
+        return ","
+    value = read_json(path, what="list format file")[1].get("delimiter")
+    return value if value in (",", ";", "\t") else ","
+
+
+def write_list(folder: str | Path, name: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[Path]:
+    """A private list people open: ``name.csv`` (the input's separator, UTF-8 with BOM for Excel) and ``name.xlsx``."""
     priv = private_dir(folder)
+    csv_path = write_csv(priv / f"{name}.csv", header, rows, delimiter=list_delimiter(folder), bom=True)
+    xlsx_path = write_xlsx(priv / f"{name}.xlsx", header, rows)
+    return [csv_path, xlsx_path]
+
+
+def write_private_lists(folder: Path, panel: Sequence[str], reserves: Sequence[str], *,
+                        used: Collection[str] = (), replaces: Mapping[str, str] | None = None,
+                        id_column: str | None = None) -> list[Path]:
+    """The panel and the reserve list with the pool's own columns (private: personal data).
+
+    ``reserves`` is the whole committed reserve list; those ``used`` (called up to the panel) are left out and
+    the others keep their committed rank. ``replaces`` maps a replacement's pseudonym to the drop-out's, shown
+    in the panel list's ``replaces`` column, and with ``id_column`` (the pool's id column) the drop-out's id in
+    ``replaces_id``. Returns the files written: panel.csv, panel.xlsx, reserves.csv, reserves.xlsx.
+    """
+    gone = set(used) | set(panel)
+    ranked = [(n, r) for n, r in enumerate(reserves, 1) if r not in gone]
+    header, panel_rows = _private_rows(folder, panel)
+    _, reserve_rows = _private_rows(folder, [r for _, r in ranked])
+    swaps = dict(replaces or {})
+    columns = ["rank", "replaces", *header]
+    rows = [[str(i + 1), swaps.get(row[0], ""), *row] for i, row in enumerate(panel_rows)]
+    if id_column in header:
+        at = header.index(id_column)
+        dropouts = sorted(set(swaps.values()))
+        ids = {row[0]: row[at] for row in _private_rows(folder, dropouts)[1]}
+        columns.insert(2, "replaces_id")
+        for row in rows:
+            row.insert(2, ids.get(row[1], ""))
+    paths = write_list(folder, Path(PANEL_LIST).stem, columns, rows)
     # private/pool.csv holds the raw values; the lists people open get formula cells neutralised.
-    write_csv(priv / PANEL_LIST, ["rank", *header], [[str(i + 1), *r] for i, r in enumerate(panel_rows)])
-    write_csv(priv / RESERVE_LIST, ["rank", *header], [[str(i + 1), *r] for i, r in enumerate(reserve_rows)])
-    return priv / PANEL_LIST, priv / RESERVE_LIST
+    paths += write_list(folder, Path(RESERVE_LIST).stem, ["rank", *header],
+                        [[str(n), *row] for (n, _), row in zip(ranked, reserve_rows, strict=True)])
+    return paths
 
 
 def pseudonyms_by_id(folder: Path, id_column: str | None) -> dict[str, str]:

@@ -48,7 +48,7 @@ def build_world(root: Path) -> World:
     pool, quotas = write_pool(root)
     drawn = root / "drawn"
     result = prepare(pool, quotas, drawn, algorithm=Algorithm.LEGACY, legacy_runs=50, seed_source="dice")
-    draw(result.lottery_path, "dice 1 2 3")
+    draw(result.lottery_path, "dice 1 2 3", published_before_seed=True)
     register = root / "register.csv"
     register.write_text("id;birth;wijk;pc;nr\n" + "".join(
         f"R{i};19{50 + i % 40}-0{1 + i % 9}-1{i % 10};{'Noord' if i % 2 else 'Zuid'};2000 AA;{i}\n"

@@ -101,9 +101,9 @@ def test_private_panel_has_register_columns(tmp_path: Path) -> None:
     code, text = run("select", ex / "pool.csv", ex / "quotas.yaml", "--seed", "practice", "--out", out,
                      "-a", "legacy")
     assert code == 0, text
-    header = (out / "private" / "panel.csv").read_text(encoding="utf-8").splitlines()[0]
+    header = (out / "private" / "panel.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert "voornaam" in header and "email" in header
-    assert len((out / "private" / "panel.csv").read_text(encoding="utf-8").splitlines()) == 41
+    assert len((out / "private" / "panel.csv").read_text(encoding="utf-8-sig").splitlines()) == 41
 
 
 def test_version_and_help_with_examples() -> None:

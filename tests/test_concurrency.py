@@ -46,7 +46,7 @@ def _worker(barrier: Any, jobs: list[tuple[str, str, str]], results: Any, who: i
         barrier.wait(timeout=120)
         try:
             if kind == "draw":
-                draw(path, arg)
+                draw(path, arg, published_before_seed=True)
             elif kind == "replace":
                 replace(path, [arg])
             else:
@@ -115,12 +115,12 @@ def test_concurrent_commands_one_draw_no_lost_event(template: Path, tmp_path: Pa
     """Two processes, released together: draws with two seeds (library and command line), then replacements
     of two different members of a drawn panel, each round in its own folder."""
     first = copies(template, tmp_path / "first", 1)[0]
-    panel = list(draw(first / "lottery.json", SEEDS[0]).outcome.panel)
+    panel = list(draw(first / "lottery.json", SEEDS[0], published_before_seed=True).outcome.panel)
     replace(first / "draw.json", [panel[0]])
     replace(first / "draw.json", [panel[1]])  # both replacements exist one after the other
     drawn = tmp_path / "drawn"
     shutil.copytree(template, drawn)
-    draw(drawn / "lottery.json", SEEDS[0])
+    draw(drawn / "lottery.json", SEEDS[0], published_before_seed=True)
     draws = copies(template, tmp_path / "d", ROUNDS)
     replaces = copies(drawn, tmp_path / "r", ROUNDS)
     jobs = [[("draw" if r % 2 else "cli draw", str(f / "lottery.json"), SEEDS[w]) for r, f in enumerate(draws)]
@@ -164,22 +164,30 @@ def test_every_folder_command_waits_for_no_one(template: Path, tmp_path: Path) -
     from sortition.records import locked
 
     folder = copies(template, tmp_path, 1)[0]
-    draw(folder / "lottery.json", SEEDS[0])
+    draw(folder / "lottery.json", SEEDS[0], published_before_seed=True)
     member = json.loads((folder / "draw.json").read_bytes())["panel"][0]
     pool, quotas = write_pool(tmp_path)
     src = ROOT / "examples" / "schalkwijk-trees"
     letters = tmp_path / "letters"
     attempts = {
-        "draw": lambda: draw(folder / "lottery.json", SEEDS[0]),
+        "draw": lambda: draw(folder / "lottery.json", SEEDS[0], published_before_seed=True),
         "replace": lambda: replace(folder / "draw.json", [member]),
         "report": lambda: write_report(folder / "draw.json", fmt="md"),
-        "prepare": lambda: prepare(pool, quotas, folder, algorithm=Algorithm.LEGACY, legacy_runs=50, force=True),
     }
     for what, attempt in attempts.items():
         before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
         with locked(folder, "a test"), pytest.raises(SortitionError, match=BUSY):
             attempt()
         assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before, what
+    # prepare refuses a drawn folder before it reads anything (lock or not); a fresh folder waits for the lock.
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    with locked(folder, "a test"), pytest.raises(SortitionError, match="never replaced"):
+        prepare(pool, quotas, folder, algorithm=Algorithm.LEGACY, legacy_runs=50, force=True)
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    fresh = tmp_path / "fresh"
+    with locked(fresh, "a test"), pytest.raises(SortitionError, match=BUSY):
+        prepare(pool, quotas, fresh, algorithm=Algorithm.LEGACY, legacy_runs=50)
+    assert [p.name for p in fresh.iterdir()] == [".lock"]
     with locked(letters, "a test"), pytest.raises(SortitionError, match=BUSY):
         invite.prepare_invitations(src / "register.csv", src / "plan.yaml", letters)
     assert [p.name for p in letters.iterdir()] == [".lock"]

@@ -76,7 +76,7 @@ def steps(folder: Path) -> list[Callable[[], object]]:
     out = folder / "out"
     return [
         lambda: prepare(pool, quotas, out, algorithm=Algorithm.LEGACY, legacy_runs=100),
-        lambda: draw(out / "lottery.json", "dice 1 2 3"),
+        lambda: draw(out / "lottery.json", "dice 1 2 3", published_before_seed=True),
         lambda: replace(out / "draw.json", [json.loads((out / "draw.json").read_bytes())["panel"][0]]),
     ]
 
@@ -120,7 +120,7 @@ def test_panel_draw_survives_a_crash_at_every_write(tmp_path: Path,
         # re-running draw, which rewrites the private lists with the replacements.
         record_file = folder / "out" / "draw.json"
         if s == 2 and json.loads(record_file.read_bytes())["events"]:
-            draw(folder / "out" / "lottery.json", "dice 1 2 3")
+            draw(folder / "out" / "lottery.json", "dice 1 2 3", published_before_seed=True)
         else:
             run[s]()
         for later in run[s + 1:]:
@@ -253,7 +253,7 @@ def test_next_command_completes_an_interrupted_one(tmp_path: Path, recovery: str
             if recovery == "report":
                 write_report(out / "draw.json", fmt="md")
             elif recovery == "draw":
-                result = draw(out / "lottery.json", "dice 1 2 3")
+                result = draw(out / "lottery.json", "dice 1 2 3", published_before_seed=True)
                 repaired += bool(result.warnings)
             else:
                 rec = json.loads((out / "draw.json").read_bytes())

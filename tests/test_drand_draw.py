@@ -161,7 +161,7 @@ def test_round_at_of_the_official_time_is_the_round() -> None:
 
 
 def test_draw_with_the_vector_round(past_lottery: Path, round_file: Path, valid_round: dict[str, Any]) -> None:
-    result = draw(past_lottery, beacon=round_file)
+    result = draw(past_lottery, beacon=round_file, published_before_seed=True)
     record = json.loads(result.draw_path.read_bytes())
     assert record["seed"] == valid_round["randomness"]
     assert record["beacon"] == valid_round
@@ -170,11 +170,12 @@ def test_draw_with_the_vector_round(past_lottery: Path, round_file: Path, valid_
     beacon_check = next(c for c in report.checks if c.name == BEACON_CHECK)
     assert "2023-08-23 15:15:33 UTC" in beacon_check.detail
     assert "proves nothing" in beacon_check.detail  # the past-round flag, stated plainly
-    assert draw(past_lottery, beacon=round_file).draw_path.read_bytes() == result.draw_path.read_bytes()
+    assert draw(past_lottery, beacon=round_file,
+                published_before_seed=True).draw_path.read_bytes() == result.draw_path.read_bytes()
 
 
 def test_reports_state_the_round_and_the_past_flag(past_lottery: Path, round_file: Path) -> None:
-    result = draw(past_lottery, beacon=round_file, report_lang="en")
+    result = draw(past_lottery, beacon=round_file, report_lang="en", published_before_seed=True)
     md = (result.folder / "report.md").read_text(encoding="utf-8")
     assert "round 123" in md and "2023-08-23 15:15:33 UTC" in md
     assert text("past_round_yes", "en") in md
@@ -212,7 +213,7 @@ def test_forged_or_other_round_is_refused_with_nothing_written(past_lottery: Pat
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(forged(valid_round, **change)), encoding="utf-8")
     with pytest.raises(VerificationError):
-        draw(past_lottery, beacon=bad)
+        draw(past_lottery, beacon=bad, published_before_seed=True)
     code, out = run("draw", past_lottery, "--beacon", bad)
     assert code == 1, out
     assert "Does not verify" in out
@@ -244,7 +245,7 @@ def test_seed_and_beacon_do_not_mix(past_lottery: Path, round_file: Path, inputs
 
 
 def test_verify_detects_an_edited_beacon(past_lottery: Path, round_file: Path, valid_round: dict[str, Any]) -> None:
-    record_path = draw(past_lottery, beacon=round_file).draw_path
+    record_path = draw(past_lottery, beacon=round_file, published_before_seed=True).draw_path
     original = json.loads(record_path.read_bytes())
     other_sig = forged(valid_round, signature=valid_round["signature"][:-1] + "3")
     edits = {
@@ -267,7 +268,7 @@ def test_verify_detects_an_edited_beacon(past_lottery: Path, round_file: Path, v
 
 
 def test_verify_detects_a_lottery_stripped_of_its_beacon(past_lottery: Path, round_file: Path) -> None:
-    record_path = draw(past_lottery, beacon=round_file).draw_path
+    record_path = draw(past_lottery, beacon=round_file, published_before_seed=True).draw_path
     record = json.loads(record_path.read_bytes())
     record.pop("beacon")
     record_path.write_bytes(canonical_json(record))
@@ -333,7 +334,7 @@ def reference_verifier() -> Any:
 
 
 def test_reference_verifier_checks_what_the_standard_library_can(past_lottery: Path, round_file: Path) -> None:
-    record_path = draw(past_lottery, beacon=round_file).draw_path
+    record_path = draw(past_lottery, beacon=round_file, published_before_seed=True).draw_path
     lottery, record = json.loads(past_lottery.read_bytes()), json.loads(record_path.read_bytes())
     lines, good = reference_verifier().check_beacon(lottery, record)
     assert good, lines
@@ -353,7 +354,7 @@ def test_reference_verifier_check_draw_with_a_beacon(inputs: tuple[Path, Path], 
                                                       valid_round: dict[str, Any]) -> None:
     prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.MAXIMIN, panels=10,
                    drand_round=valid_round["round"], allow_past_round=True)
-    record_path = draw(prep.lottery_path, beacon=round_file).draw_path
+    record_path = draw(prep.lottery_path, beacon=round_file, published_before_seed=True).draw_path
     done = subprocess.run([sys.executable, str(ROOT / "docs" / "reference_verifier.py"), "check-draw",
                            str(prep.lottery_path), str(record_path)], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -362,12 +363,13 @@ def test_reference_verifier_check_draw_with_a_beacon(inputs: tuple[Path, Path], 
 
 def test_replacement_keeps_the_beacon_and_verifies(past_lottery: Path, round_file: Path,
                                                    valid_round: dict[str, Any]) -> None:
-    result = draw(past_lottery, beacon=round_file)
+    result = draw(past_lottery, beacon=round_file, published_before_seed=True)
     replaced = replace(result.draw_path, [result.outcome.panel[0]], allow_quota_break=True)
     record = json.loads(replaced.draw_path.read_bytes())
     assert record["beacon"] == valid_round and len(record["events"]) == 1
     assert verify(replaced.draw_path, record_sha256=replaced.record_sha256).ok
-    again = draw(past_lottery, beacon=round_file)  # a re-run keeps the replacement and the beacon
+    # a re-run keeps the replacement and the beacon
+    again = draw(past_lottery, beacon=round_file, published_before_seed=True)
     assert again.draw_path.read_bytes() == replaced.draw_path.read_bytes()
 
 
@@ -383,7 +385,7 @@ def test_verifier_page_accepts_the_beacon_field_and_refuses_an_added_one(
         js: Any, inputs: tuple[Path, Path], tmp_path: Path, round_file: Path, valid_round: dict[str, Any]) -> None:
     prep = prepare(*inputs, tmp_path / "out", algorithm=Algorithm.MAXIMIN, panels=10,
                    drand_round=valid_round["round"], allow_past_round=True)
-    record_path = draw(prep.lottery_path, beacon=round_file).draw_path
+    record_path = draw(prep.lottery_path, beacon=round_file, published_before_seed=True).draw_path
     lottery = prep.lottery_path.read_bytes()
     result = js.verify(lottery, record_path.read_bytes(), commitment=prep.commitment)
     assert result["verdict"] == "verified", result["checks"]

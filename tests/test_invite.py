@@ -69,8 +69,13 @@ def _write(folder: Path, rows: list[list[str]], plan: dict | None = None, *, sep
 
 
 def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """A private list: UTF-8 with BOM, separated as the register was."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline()
+        fh.seek(0)
+        if fh.read(1) != "\ufeff":
+            fh.seek(0)
+        return list(csv.DictReader(fh, delimiter=";" if first.count(";") > first.count(",") else ","))
 
 
 def _run(tmp: Path, rows: list[list[str]], plan: dict | None = None, seed: str = "seed 1") -> Path:
@@ -286,7 +291,11 @@ def test_cli_prepare_draw_verify(tmp_path: Path) -> None:
     assert oct((out / "private").stat().st_mode & 0o777) == "0o700"
     res = runner.invoke(app, ["verify", str(out / "invitations.json"), "--register", str(reg)])
     assert res.exit_code == 0, res.output
+    # A folder drawn already is refused before the inputs are even read; elsewhere a missing file is named.
     res = runner.invoke(app, ["invite", "prepare", str(tmp_path / "missing.csv"), str(plan_path), "--out", str(out)])
+    assert res.exit_code == 2 and "never replaced" in res.output
+    res = runner.invoke(app, ["invite", "prepare", str(tmp_path / "missing.csv"), str(plan_path), "--out",
+                              str(tmp_path / "new")])
     assert res.exit_code == 2 and "not found" in res.output
 
 

@@ -39,7 +39,7 @@ def inputs(tmp_path: Path) -> tuple[Path, Path]:
 
 def run_legacy(pool: Path, quotas: Path, out: Path, seed: str = "dice: 3 5 1 6") -> Path:
     prep = prepare(pool, quotas, out, algorithm=Algorithm.LEGACY, legacy_runs=200, seed_source="dice")
-    draw(prep.lottery_path, seed)
+    draw(prep.lottery_path, seed, published_before_seed=True)
     return out / "draw.json"
 
 
@@ -57,10 +57,10 @@ def test_same_seed_is_idempotent_other_seed_refused(inputs: tuple[Path, Path], t
     out = tmp_path / "out"
     record = run_legacy(*inputs, out)
     before = record.read_bytes()
-    draw(out / "lottery.json", "dice: 3 5 1 6")
+    draw(out / "lottery.json", "dice: 3 5 1 6", published_before_seed=True)
     assert record.read_bytes() == before
     with pytest.raises(InputError, match="one draw per commitment"):
-        draw(out / "lottery.json", "dice: 6 6 6 6")
+        draw(out / "lottery.json", "dice: 6 6 6 6", published_before_seed=True)
     assert record.read_bytes() == before
 
 
@@ -129,7 +129,7 @@ def test_time_limit_gives_a_valid_lottery_and_says_so(inputs: tuple[Path, Path],
     lottery = json.loads(result.lottery_path.read_text())
     assert lottery["statistics"]["time_limit_reached"] == 1
     assert lottery["settings"]["time_limit_seconds"] == 1e-9
-    draw(result.lottery_path, "seed")
+    draw(result.lottery_path, "seed", published_before_seed=True)
     assert verify(tmp_path / "out" / "draw.json").ok
 
 
@@ -173,7 +173,7 @@ def test_bad_arguments_fail_before_the_first_write(inputs: tuple[Path, Path], tm
     code, text = _cli("draw", prep.lottery_path, "--seed", "dice 1", "--lang", "fr")
     assert code == 2 and "fr" in text
     assert _listing(out) == before and not (out / "draw.json").exists()
-    draw(prep.lottery_path, "dice 1")
+    draw(prep.lottery_path, "dice 1", published_before_seed=True)
     member = json.loads((out / "draw.json").read_bytes())["panel"][0]
     before = _listing(out)
     code, text = _cli("replace", out / "draw.json", "--dropout", member, "--lang", "fr")

@@ -33,7 +33,7 @@ def make_draw(folder: Path, rows: list[str], quotas: str = QUOTAS, seed: str = "
     (folder / "out" / "private").mkdir(parents=True, exist_ok=True)
     (folder / "out" / "private" / "salt").write_text("11" * 32 + "\n")  # fixed salt: deterministic ranks
     prep = prepare(pool, folder / "quotas.yaml", folder / "out", algorithm=Algorithm.LEGACY, legacy_runs=50)
-    draw(prep.lottery_path, seed)
+    draw(prep.lottery_path, seed, published_before_seed=True)
     return folder / "out" / "draw.json"
 
 
@@ -98,12 +98,21 @@ def test_event_chain_private_panel_and_ledger(record_path: Path) -> None:
     assert events[1]["previous_sha256"] == record_sha256(record, events[:1])
     assert second.replacement != first.replacement
     assert record["panel"] == panel, "the drawn panel stays as drawn; the events say what changed"
-    with open(folder / "private" / "panel.csv", encoding="utf-8") as fh:
-        names = [row["sortition_pseudonym"] for row in csv.DictReader(fh)]
+    with open(folder / "private" / "panel.csv", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    names = [row["sortition_pseudonym"] for row in rows]
     assert second.replacement in names and panel[0] not in names and first.replacement not in names
-    with open(folder / "private" / "reserves.csv", encoding="utf-8") as fh:
-        reserves = [row["sortition_pseudonym"] for row in csv.DictReader(fh)]
+    # The panel list says who replaced whom: the second replacement took the first replacement's seat.
+    assert {r["sortition_pseudonym"]: r["replaces"] for r in rows if r["replaces"]} == {
+        second.replacement: first.replacement}
+    with open(folder / "private" / "reserves.csv", encoding="utf-8-sig") as fh:
+        reserve_rows = list(csv.DictReader(fh))
+    reserves = [row["sortition_pseudonym"] for row in reserve_rows]
     assert first.replacement not in reserves and second.replacement not in reserves
+    # Committed ranks are kept (a gap where a reserve was called up), never renumbered from 1.
+    committed = {name: n for n, name in enumerate(record["reserves"], 1)}
+    assert [int(r["rank"]) for r in reserve_rows] == [committed[name] for name in reserves]
+    assert first.reserve_rank not in [int(r["rank"]) for r in reserve_rows]
     ledger = [json.loads(line) for line in (folder / "ledger.jsonl").read_text().splitlines()]
     assert [e["event"] for e in ledger][-2:] == ["replace", "replace"]
     report = verify(record_path)
@@ -114,7 +123,7 @@ def test_event_chain_private_panel_and_ledger(record_path: Path) -> None:
 def test_draw_rerun_keeps_replacements(record_path: Path) -> None:
     dropout = load(record_path)["panel"][1]
     new = replace(record_path, [dropout]).replacements[0].replacement
-    draw(record_path.parent / "lottery.json", load(record_path)["seed"])
+    draw(record_path.parent / "lottery.json", load(record_path)["seed"], published_before_seed=True)
     assert load(record_path)["events"][0]["replacement"] == new
     assert new in (record_path.parent / "private" / "panel.csv").read_text(encoding="utf-8")
     assert verify(record_path).ok
@@ -165,13 +174,26 @@ def test_quota_blocked_gives_clear_error_then_allowed_break(tmp_path: Path) -> N
     assert path.read_bytes() == before, "a refused replacement changes nothing"
     result = replace(path, [woman], allow_quota_break=True)
     (r,) = result.replacements
-    assert r.rule == RULE_QUOTA_BREAK and r.reserve_rank == 1
+    assert r.rule == RULE_QUOTA_BREAK and r.reserve_rank == _first_fewest_breaks(lottery, load(path), woman)
     assert any("gender" in b for b in r.quota_breaks)
     event = load(path)["events"][0]
     assert event["rule"] == RULE_QUOTA_BREAK and event["quota_breaks"] == list(r.quota_breaks)
     report = verify(path)
     assert report.ok, report.failed
     assert "quota break" in next(c.detail for c in report.checks if c.name == EVENT_CHECK)
+
+
+def _first_fewest_breaks(lottery: dict, record: dict, dropout: str) -> int:
+    """The rank of the first reserve whose addition breaks the fewest quota bounds (counted here, by hand)."""
+    rest = [p for p in record["panel"] if p != dropout]
+
+    def breaks(candidate: str) -> int:
+        members = [lottery["people"][p] for p in (*rest, candidate)]
+        return sum(not b["min"] <= sum(m[cat] == value for m in members) <= b["max"]
+                   for cat, values in lottery["categories"].items() for value, b in values.items())
+
+    counts = [breaks(c) for c in record["reserves"]]
+    return counts.index(min(counts)) + 1
 
 
 def rewrite(path: Path, record: dict) -> None:

@@ -65,7 +65,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("hostile")
     pool, quotas = hostile_files(base / "in")
     prep = prepare(pool, quotas, base / "out", algorithm=Algorithm.LEGACY, legacy_runs=50)
-    return draw(prep.lottery_path, SEED, report_lang="en").draw_path
+    return draw(prep.lottery_path, SEED, report_lang="en", published_before_seed=True).draw_path
 
 
 # --- escaping ---------------------------------------------------------------------------------------------
@@ -184,10 +184,12 @@ def test_report_language_recorded_at_draw_and_kept(hostile: Path, tmp_path: Path
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
     replace(record, [read_draw(record)[1]["panel"][0]])  # no language given: the draw's is kept
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
-    draw(folder / "lottery.json", SEED)  # a same-seed re-run without a language keeps it too
+    # a same-seed re-run without a language keeps it too
+    draw(folder / "lottery.json", SEED, published_before_seed=True)
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Draw report")
     lines = len((folder / "ledger.jsonl").read_bytes().splitlines())
-    draw(folder / "lottery.json", SEED, report_lang="en")  # the same language again: nothing new in the ledger
+    # the same language again: nothing new in the ledger
+    draw(folder / "lottery.json", SEED, report_lang="en", published_before_seed=True)
     assert len((folder / "ledger.jsonl").read_bytes().splitlines()) == lines
     assert "<html lang=\"en\">" in (folder / "report.html").read_text(encoding="utf-8")
     before = (folder / "report.html").read_bytes()
@@ -198,7 +200,8 @@ def test_report_language_recorded_at_draw_and_kept(hostile: Path, tmp_path: Path
     assert write_report(record, fmt="md") == folder / "report.md"  # no language: the published one
     assert write_report(record, fmt="md", lang="en") == folder / "report.md"
     assert write_report(record, fmt="md", lang="nl", output=tmp_path / "x.md") == tmp_path / "x.md"
-    draw(folder / "lottery.json", SEED, report_lang="nl")  # the official switches the published language
+    # the official switches the published language
+    draw(folder / "lottery.json", SEED, report_lang="nl", published_before_seed=True)
     ledger = read_ledger(folder)
     assert ledger is not None and ledger.entries[-1].get("event") == "report_lang"
     assert (folder / "report.md").read_text(encoding="utf-8").startswith("# Verslag van de loting")
@@ -208,7 +211,7 @@ def test_report_language_recorded_at_draw_and_kept(hostile: Path, tmp_path: Path
 def test_dutch_by_default_when_nothing_recorded(tmp_path: Path) -> None:
     pool, quotas = hostile_files(tmp_path / "in")
     prep = prepare(pool, quotas, tmp_path / "out", algorithm=Algorithm.LEGACY, legacy_runs=20)
-    result = draw(prep.lottery_path, "dice 1 2 3")
+    result = draw(prep.lottery_path, "dice 1 2 3", published_before_seed=True)
     assert result.report_path.read_text(encoding="utf-8").count('<html lang="nl">') == 1
     assert write_report(result.draw_path, lang="en") == tmp_path / "out" / "report.en.html"
 

@@ -105,3 +105,14 @@ def test_polish_evens_out_an_uneven_rounding() -> None:
     shares = np.eye(2)
     polished = _polish(np.array([3, 1]), shares, np.array([2.0, 2.0]))
     assert polished.tolist() == [2, 2]
+
+
+def test_float_noise_that_leaves_one_panel_just_below_one_still_rounds() -> None:
+    """m * w = 42.99999988 and three parts of 4e-8 (snapped to 0): the walk once stopped with "no progress"."""
+    from sortition.algorithms.rounding import round_counts
+
+    weights = np.array([0.4299999988, 0.19 + 4e-10, 0.19 + 4e-10, 0.19 + 4e-10])
+    members = np.array([[1, 0, 1, 0], [0, 1, 0, 1], [1, 1, 0, 0], [0, 0, 1, 1]])
+    counts = round_counts(weights, members, 100)
+    assert counts.sum() == 100
+    assert counts.tolist() == [43, 19, 19, 19]

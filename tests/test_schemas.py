@@ -73,7 +73,7 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     vh = EXAMPLES / "veiligheid"
     prep = prepare(vh / "pool.csv", vh / "quotas.yaml", base / "legacy", algorithm=Algorithm.LEGACY,
                    legacy_runs=30, seed_source="dice")
-    result = draw(prep.lottery_path, "dice: 1 2 3")
+    result = draw(prep.lottery_path, "dice: 1 2 3", published_before_seed=True)
     member = json.loads(result.draw_path.read_text())["panel"][0]
     replace(result.draw_path, [member])
     out["legacy lottery"], out["legacy draw"] = prep.lottery_path, result.draw_path
@@ -82,7 +82,8 @@ def records(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     (small / "pool.csv").write_text("id,name,street,number,gender,age\n" + "\n".join(sixteen()) + "\n")
     (small / "quotas.yaml").write_text(QUOTAS)
     prep = prepare(small / "pool.csv", small / "quotas.yaml", small / "out", panels=20, seed_source="dice")
-    out["leximin lottery"], out["leximin draw"] = prep.lottery_path, draw(prep.lottery_path, "7").draw_path
+    drawn = draw(prep.lottery_path, "7", published_before_seed=True)
+    out["leximin lottery"], out["leximin draw"] = prep.lottery_path, drawn.draw_path
     for name in ("veiligheid", "schalkwijk-trees"):
         ex = EXAMPLES / name
         plan = prepare_invitations(ex / "register.csv", ex / "plan.yaml", base / name)

@@ -20,7 +20,7 @@ EVIL = ("=1+1", "+31 6 1234", "-2", "@SUM(A1)", "\tx", "=HYPERLINK(\"http://evil
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8", newline="") as fh:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         return list(csv.reader(fh))
 
 
@@ -79,10 +79,17 @@ def test_panel_and_reserve_lists_are_neutralised(tmp_path: Path) -> None:
     # The internal copy keeps the raw values, so the lists show the real value behind the quote.
     raw = {r[0]: r for r in read_rows(private / "pool.csv")[1:]}
     header = read_rows(private / "pool.csv")[0]
-    for row in read_rows(private / "panel.csv")[1:]:
-        original = raw[row[1]]
-        shown = [c[1:] if c.startswith("'") and c[1:].startswith(FORMULA_PREFIXES) else c for c in row[1:]]
+    for row in read_rows(private / "panel.csv")[1:]:  # rank, replaces, replaces_id, then the pool copy's
+        original = raw[row[3]]
+        shown = [c[1:] if c.startswith("'") and c[1:].startswith(FORMULA_PREFIXES) else c for c in row[3:]]
         assert shown == original, header
+    # The .xlsx lists store the same cells as text (never a formula), without the quote a CSV needs.
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(private / "panel.xlsx").active
+    cells = [c for r in sheet.iter_rows(min_row=2) for c in r]
+    assert all(c.data_type == "s" for c in cells if c.value is not None)
+    assert sum(bool(c.quotePrefix) for c in cells) >= 40 and any(str(c.value).startswith("@") for c in cells)
     assert any(c in EVIL for r in raw.values() for c in r)
 
 

@@ -238,7 +238,7 @@ def test_agreement_on_random_lotteries(js: NodeVerifier, no_reports: None, tmp_p
                                        lottery: dict[str, Any], seed: str, data: Any) -> None:
     assume(normalise_seed_or_none(seed))
     lottery_path = _write_lottery(tmp_path_factory.mktemp("lot") / "out", lottery)
-    record_path = draw(lottery_path, seed).draw_path
+    record_path = draw(lottery_path, seed, published_before_seed=True).draw_path
     _replace_some(record_path, data)
     kind = data.draw(st.just("none") | st.sampled_from(sorted(TAMPERS)))
     event(f"tamper: {kind}")
@@ -277,7 +277,7 @@ def test_agreement_on_solved_lotteries(js: NodeVerifier, no_reports: None, solve
     assume(normalise_seed_or_none(seed))
     folder = tmp_path_factory.mktemp("drawn") / "out"
     shutil.copytree(solved[which].parent, folder, ignore=shutil.ignore_patterns("draw.json", "report.*"))
-    record_path = draw(folder / "lottery.json", seed).draw_path
+    record_path = draw(folder / "lottery.json", seed, published_before_seed=True).draw_path
     _replace_some(record_path, data)
     # A forged legacy lottery would be re-run by the greedy algorithm for seconds: keep to the record there.
     kinds = sorted(TAMPERS) if which < 2 else sorted(set(TAMPERS) - LOTTERY_TAMPERS)
@@ -309,7 +309,7 @@ def test_js_replays_a_replacement_that_skips_a_housemate(js: NodeVerifier, tmp_p
             break
     else:  # pragma: no cover - about one seed in four qualifies
         pytest.fail("no seed found")
-    record_path = draw(_write_lottery(tmp_path / "out", lottery), f"dice {n}").draw_path
+    record_path = draw(_write_lottery(tmp_path / "out", lottery), f"dice {n}", published_before_seed=True).draw_path
     replace(record_path, [leaves])
     record = json.loads(record_path.read_bytes())
     assert record["events"][0]["reserve_rank"] == 2

@@ -27,7 +27,7 @@ WEIGHT_EPSILON = 1e-9
 
 
 class Algorithm(StrEnum):
-    """The selection algorithms; Typer turns this into a checked ``--algorithm`` choice."""
+    """The selection algorithms: ``leximin`` (the default), ``maximin``, ``nash`` and ``legacy``."""
 
     LEXIMIN = "leximin"
     MAXIMIN = "maximin"

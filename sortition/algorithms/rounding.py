@@ -157,12 +157,26 @@ def round_counts(weights: np.ndarray, members: np.ndarray, m: int) -> np.ndarray
         counts[~active] = np.iinfo(np.int64).max
         counts[counts == 0] = np.iinfo(np.int64).max
         if counts.min() == np.iinfo(np.int64).max:
-            raise SolverError("lottery rounding made no progress; report this as a bug.")
+            # Every person's row is free: only the total binds. Snapping the other panels' tiny parts to 0
+            # can leave one stuck just below 1 (0.99999988), so round the rest to the integral total.
+            frac = _round_to_total(frac)
+            break
         active &= counts != counts.min()
     counts_out = _polish((base + frac).astype(np.int64), members, scaled)
     if counts_out.sum() != m:
         raise SolverError(f"lottery rounding produced {counts_out.sum()} panels instead of {m}; report this.")
     return counts_out
+
+
+def _round_to_total(frac: np.ndarray) -> np.ndarray:
+    """Round the floating parts to 0 or 1, the largest up, so that their sum is the (integral) total."""
+    floating = np.flatnonzero((frac > 0) & (frac < 1))
+    up = round(float(frac.sum())) - int((frac == 1.0).sum())
+    order = floating[np.argsort(-frac[floating], kind="stable")]
+    out = frac.copy()
+    out[floating] = 0.0
+    out[order[:max(0, min(up, len(order)))]] = 1.0
+    return out
 
 
 def _polish(counts: np.ndarray, members: np.ndarray, scaled: np.ndarray) -> np.ndarray:

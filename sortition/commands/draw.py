@@ -27,7 +27,9 @@ from sortition.i18n import check_lang
 from sortition.records import (
     DRAW_FILE,
     PANEL_LIST,
+    PANEL_XLSX,
     RESERVE_LIST,
+    RESERVE_XLSX,
     VERIFIER_PAGE,
     append_ledger,
     locked,
@@ -45,7 +47,11 @@ from sortition.web import write_verifier_page
 
 @dataclass(frozen=True)
 class DrawResult:
-    """What ``draw`` wrote. ``record_sha256`` is the SHA-256 of ``draw.json`` as it is now."""
+    """What ``draw`` wrote (the public record, reports and page, the private lists) and the :class:`Outcome`.
+
+    ``record_sha256`` is the SHA-256 of ``draw.json`` as it is now; ``private_paths`` every private list
+    (panel and reserves, each as .csv and .xlsx).
+    """
 
     folder: Path
     draw_path: Path
@@ -56,6 +62,7 @@ class DrawResult:
     report_paths: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
     record_sha256: str = ""
+    private_paths: tuple[Path, ...] = ()
 
 
 def _seed_and_beacon(lottery: Mapping[str, Any], lottery_file: Path, seed: str | None,
@@ -87,7 +94,7 @@ def _seed_and_beacon(lottery: Mapping[str, Any], lottery_file: Path, seed: str |
 
 
 def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Path | BeaconRound | None = None,
-         published_before_seed: bool = True, report_lang: str | None = None) -> DrawResult:
+         published_before_seed: bool, report_lang: str | None = None) -> DrawResult:
     """Draw the panel of a committed lottery with the public seed; write the record, report, private lists.
 
     For a lottery committed to a drand round (``seed_beacon``, see ``prepare(drand_round=...)``), give the
@@ -101,12 +108,18 @@ def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Pat
     interruption) and rewrites the reports; another seed for a lottery already drawn is refused. A lottery
     prepared for practice (``select``, ``settings.practice``) is always recorded as not published before the seed.
 
+    ``published_before_seed`` says whether the commitment was published before the seed existed; the record
+    and the report state it. It has no default: only the caller knows (a draw right after ``prepare``, as
+    practice, passes False).
+
     ``report_lang`` (``nl`` or ``en``) is recorded in the ledger's draw line, so ``replace`` and ``report`` keep
     writing the published reports in it; None keeps the language of an earlier draw of the lottery, else Dutch.
 
     Example:
-        >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41")  # doctest: +SKIP
-        >>> result = draw("out/lottery.json", beacon="round-27946612.json")  # doctest: +SKIP
+        >>> result = draw("out/lottery.json", "Lotto 2027-01-09: 3 11 17 25 32 41",
+        ...               published_before_seed=True)  # doctest: +SKIP
+        >>> result = draw("out/lottery.json", beacon="round-27946612.json",
+        ...               published_before_seed=True)  # doctest: +SKIP
     """
     if report_lang is not None:
         check_lang(report_lang)  # every argument is checked before the first write
@@ -125,7 +138,9 @@ def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Pat
         body = record_body(outcome, published_before_seed=published_before_seed, beacon=beacon_json)
         data = canonical_json(body)
         atomic_write(draw_path, data)
-        panel_csv, reserves_csv = write_private_lists(folder, outcome.panel, outcome.reserves)
+        lists = write_private_lists(folder, outcome.panel, outcome.reserves,
+                                    id_column=settings.get("id_column") if isinstance(settings, dict) else None)
+        panel_csv, reserves_csv = lists[0], lists[2]
         sha = hashlib.sha256(data).hexdigest()
         lang = report_lang or DEFAULT_LANG
         append_ledger(folder, {"event": "draw", "commitment": outcome.commitment, "seed": outcome.seed,
@@ -133,7 +148,7 @@ def draw(lottery_path: str | Path, seed: str | None = None, *, beacon: str | Pat
         html, md = write_folder_reports(draw_path, lang=lang)  # after the ledger line: shows the time
         page = write_verifier_page(folder / VERIFIER_PAGE, overwrite=True)
     return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md, page),
-                      record_sha256=sha)
+                      record_sha256=sha, private_paths=tuple(lists))
 
 
 def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str | None,
@@ -160,6 +175,6 @@ def _again(folder: Path, draw_path: Path, outcome: Outcome, report_lang: str | N
         append_ledger(folder, {"event": "report_lang", "commitment": outcome.commitment, "report_lang": report_lang})
     html, md = write_folder_reports(draw_path, lang=report_lang)
     page = write_verifier_page(folder / VERIFIER_PAGE, overwrite=True)  # a newer version's page after an upgrade
-    panel_csv, reserves_csv = private_file(folder, PANEL_LIST), private_file(folder, RESERVE_LIST)
-    return DrawResult(folder, draw_path, html, panel_csv, reserves_csv, outcome, (html, md, page), repairs,
-                      hashlib.sha256(draw_raw).hexdigest())
+    lists = [private_file(folder, name) for name in (PANEL_LIST, PANEL_XLSX, RESERVE_LIST, RESERVE_XLSX)]
+    return DrawResult(folder, draw_path, html, lists[0], lists[2], outcome, (html, md, page), repairs,
+                      hashlib.sha256(draw_raw).hexdigest(), tuple(lists))

@@ -55,7 +55,10 @@ def bring_up_to_record(folder: str | Path) -> tuple[str, ...]:
     repairs: list[str] = []
     lists = [private_file(base, PANEL_LIST), private_file(base, RESERVE_LIST)]
     before = [p.read_bytes() if p.exists() else None for p in lists]
-    write_private_lists(base, state.panel, state.unused_reserves([str(r) for r in record.get("reserves", [])]))
+    settings = lottery.get("settings")
+    write_private_lists(base, state.panel, [str(r) for r in record.get("reserves", [])], used=state.used,
+                        replaces={r.replacement: r.dropout for r in state.replacements},
+                        id_column=settings.get("id_column") if isinstance(settings, dict) else None)
     if [p.read_bytes() for p in lists] != before:
         repairs.append("private/panel.csv and private/reserves.csv were behind draw.json (an earlier command was "
                        "interrupted); they were rewritten from it.")

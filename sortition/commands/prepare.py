@@ -18,8 +18,8 @@ from typing import Any, TypedDict
 
 import numpy as np
 
-from quotas.errors import InputError
-from quotas.io import load_quotas
+from quotas.errors import InputError, SortitionError
+from quotas.io import dump_yaml, load_quotas
 from quotas.model import PanelProblem, QuotaSpec
 from sortition import algorithms
 from sortition.algorithms.base import Algorithm
@@ -27,7 +27,7 @@ from sortition.algorithms.legacy import legacy_probabilities
 from sortition.algorithms.rounding import round_to_lottery
 from sortition.beacon import QUICKNET_ROUND_URL, BeaconCommitment, commit_round, parse_time, round_at
 from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv
-from sortition.pool import load_pool
+from sortition.pool import Pool, load_pool, load_spec, pool_from_table
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import household_pseudonym, load_or_create_salt, pseudonym
 from sortition.records import (
@@ -39,6 +39,8 @@ from sortition.records import (
     append_ledger,
     locked,
     private_dir,
+    read_lottery,
+    write_list_format,
 )
 from sortition.rules.public import canonical_spec, public_pool, spec_to_public
 from sortition.rules.reserve import RESERVE_RULE
@@ -113,6 +115,25 @@ def _write_private_pool(folder: Path, pool: Any, names: list[str], order: np.nda
     # values; panel.csv and reserves.csv, the files people open, neutralise formula cells.
     write_csv(private_dir(folder) / POOL_COPY, [PSEUDONYM_COLUMN, *pool.table.columns], rows,
               mode=PRIVATE_FILE_MODE, overwrite=True, safe=False)
+    write_list_format(folder, pool.table.delimiter)  # panel.csv and reserves.csv come back as the pool came
+
+
+def _settings(spec: QuotaSpec, pool: Pool, algorithm: Algorithm, panels: int, legacy_runs: int,
+              time_limit: float | None, practice: bool) -> dict[str, Any]:
+    settings: dict[str, Any] = {
+        "panel_size": spec.panel_size,
+        "algorithm": algorithm.value,
+        "panels": panels if algorithm is not Algorithm.LEGACY else 0,
+        "households": bool(spec.households),
+        "id_column": pool.id_column,
+    }
+    if time_limit is not None:
+        settings["time_limit_seconds"] = time_limit
+    if algorithm is Algorithm.LEGACY:
+        settings["legacy_runs"] = legacy_runs
+    if practice:
+        settings["practice"] = True
+    return settings
 
 
 def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_runs: int,
@@ -181,11 +202,65 @@ def presentation_fields(spec: QuotaSpec) -> dict[str, Any]:
     return fields
 
 
-def _refuse_replacing_drawn(folder: Path, lottery_path: Path, data: bytes) -> None:
+def _refuse_drawn_folder(folder: Path) -> None:
     """A lottery that has been drawn is never replaced, not even with --force: the audit trail needs it."""
-    if (folder / DRAW_FILE).exists() and lottery_path.exists() and lottery_path.read_bytes() != data:
+    if (folder / DRAW_FILE).exists():
         raise InputError("holds a lottery that has been drawn; it is never replaced.", file=folder,
                          hint="Choose another --out folder for a new lottery.")
+
+
+def _refuse_other_lottery(lottery_path: Path, planned: Mapping[str, Any]) -> None:
+    """Before the long computation: a lottery already in the folder with other inputs or settings needs --force.
+
+    The same inputs and settings give the same lottery (the folder's salt is kept), so re-running prepare,
+    for instance after a crash, is allowed and rewrites the same bytes.
+    """
+    if not lottery_path.exists():
+        return
+    if lottery_path.is_dir():
+        read_lottery(lottery_path)  # raises: "is a folder, not a lottery file"
+    try:
+        _, old = read_lottery(lottery_path)
+    except SortitionError:
+        old = {}  # a damaged file is another lottery
+    if any(old.get(key) != value for key, value in planned.items()):
+        raise InputError("holds a lottery made from other inputs or settings; it would be replaced.",
+                         file=lottery_path, hint="Choose another --out folder, or pass --force to replace it "
+                                                 "(only a lottery that has not been drawn).")
+
+
+def _file_says(source: Path, spec: QuotaSpec) -> bool:
+    """Whether the quota file a spec names as its source holds exactly that spec (it may have changed since)."""
+    try:
+        return source.is_file() and load_quotas(source, panel_size=spec.panel_size) == spec
+    except SortitionError:
+        return False
+
+
+def _load_inputs(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, *, panel_size: int | None,
+                 sheet: str | None) -> tuple[QuotaSpec, QuotaSpec, Pool, dict[str, str]]:
+    """The spec as given (the quota file's order), the canonical spec, the pool matched against it, and the input
+    hashes to commit (file name -> SHA-256).
+
+    A spec built in code (no file it was read from, or the file says something else) is committed as the
+    SHA-256 of its YAML (:func:`quotas.dump_yaml`), under the name ``quotas.yaml``.
+    """
+    if isinstance(quotas, QuotaSpec):
+        if panel_size is not None and panel_size != quotas.panel_size:
+            raise InputError(f"panel_size {panel_size} differs from the quota spec's {quotas.panel_size}.")
+        given = quotas
+        source = Path(quotas.source) if quotas.source else None
+        if source is not None and _file_says(source, given):
+            quota_input = (source.name, sha256_file(source))
+        else:
+            quota_input = ("quotas.yaml", hashlib.sha256(dump_yaml(given).encode("utf-8")).hexdigest())
+    else:
+        given = load_spec(quotas, pool=None if isinstance(pool, Pool) else pool, panel_size=panel_size)
+        quota_input = (Path(quotas).name, sha256_file(quotas))
+    spec = canonical_spec(given)
+    # A loaded Pool is matched again against the canonical spec: the lottery states values in that order.
+    loaded = pool_from_table(pool.table, spec) if isinstance(pool, Pool) else load_pool(pool, spec, sheet=sheet)
+    return given, spec, loaded, {Path(loaded.table.path).name: loaded.table.sha256, quota_input[0]: quota_input[1]}
 
 
 def _now() -> datetime:
@@ -239,8 +314,8 @@ def _beacon_commitment(drand_round: int | None, drand_at: str | None, allow_past
 
 
 def prepare(
-    pool_path: str | Path,
-    quotas_path: str | Path,
+    pool: str | Path | Pool,
+    quotas: str | Path | QuotaSpec,
     out_dir: str | Path,
     *,
     algorithm: Algorithm = Algorithm.LEXIMIN,
@@ -260,8 +335,8 @@ def prepare(
     """Compute the fair lottery for a pool and quotas and write ``out_dir/lottery.json``.
 
     Args:
-        pool_path: the pool (CSV or Excel) of people who volunteered.
-        quotas_path: the quota file (YAML, or CSV with ``panel_size``).
+        pool: the pool of people who volunteered: a file (CSV or Excel) or a :class:`Pool` already loaded.
+        quotas: the quotas: a file (YAML, or CSV with ``panel_size``) or a :class:`quotas.QuotaSpec`.
         out_dir: the draw folder; it gets ``lottery.json``, ``ledger.jsonl`` and ``private/``.
         algorithm: how the panel distribution is computed (LEXIMIN by default).
         panels: m, the number of equally likely panels in the lottery.
@@ -270,7 +345,8 @@ def prepare(
         panel_size: the panel size, for quota files that do not state it.
         legacy_runs: Monte-Carlo runs that estimate the legacy algorithm's probabilities.
         time_limit: seconds the computation may take; the fairest lottery found by then is kept.
-        force: replace a lottery in ``out_dir`` that has not been drawn.
+        force: replace a lottery of other inputs or settings in ``out_dir``; one that has been drawn is never
+            replaced. The folder is checked before any computation.
         progress: receives progress of the long computation.
         drand_round: commit to this drand quicknet round as the seed (its randomness): the lottery file gets
             ``seed_beacon`` and a ``seed_source`` sentence naming the round and its publication time.
@@ -282,12 +358,18 @@ def prepare(
         practice: a practice lottery (``select``): committed as ``settings.practice``, so its draw record can
             never claim the commitment was published before the seed.
 
+    Raises:
+        InputError: a bad pool or quota file, or an output folder holding a drawn lottery (or, without
+            ``force``, another lottery).
+        InfeasibleError: no panel meets the quotas.
+
     Example:
-        >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")
+        >>> result = prepare("pool.csv", "quotas.yaml", "out", seed_source="drand round 5000000")  # doctest: +SKIP
         >>> print(result.commitment)  # publish this before the seed exists  # doctest: +SKIP
     """
     _check_limits(panels, time_limit)
     folder = Path(out_dir)
+    _refuse_drawn_folder(folder)  # before reading anything
     lottery_path = folder / LOTTERY_FILE
     beacon, clock_refusal = _beacon_commitment(drand_round, drand_at, allow_past_round, lottery_path)
     if beacon is not None:
@@ -295,23 +377,28 @@ def prepare(
             raise InputError("--seed-source and a drand round both name the seed; give only the drand round "
                              "(the lottery file states the round and its time).")
         seed_source = beacon_sentence(beacon)
-    loaded_spec = load_quotas(quotas_path, panel_size=panel_size)
-    spec = canonical_spec(loaded_spec)
-    pool = load_pool(pool_path, spec, sheet=sheet)
+    loaded_spec, spec, pool, inputs = _load_inputs(pool, quotas, panel_size=panel_size, sheet=sheet)
     _check_size(pool.n, spec.panel_size, panels if algorithm is not Algorithm.LEGACY else 1)
+    settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit, practice)
     with locked(folder, "prepare"):
-        return _prepare_locked(pool_path, quotas_path, folder, spec, pool, algorithm=algorithm, panels=panels,
+        _refuse_drawn_folder(folder)  # drawn meanwhile
+        if not force:
+            _refuse_other_lottery(lottery_path, {
+                "format": LOTTERY_FORMAT, "software_version": software_version(), "inputs": inputs,
+                "settings": settings, "seed_source": seed_source,
+                "seed_beacon": beacon.to_json() if beacon is not None else None})
+        return _prepare_locked(folder, spec, pool, inputs, settings, algorithm=algorithm, panels=panels,
                                seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
-                               force=force, progress=progress, practice=practice, beacon=beacon,
-                               clock_refusal=clock_refusal, presentation=presentation_fields(loaded_spec))
+                               force=force, progress=progress, beacon=beacon, clock_refusal=clock_refusal,
+                               presentation=presentation_fields(loaded_spec))
 
 
-def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path, spec: QuotaSpec, pool: Any, *,
+def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str, str], settings: dict[str, Any], *,
                     algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
                     time_limit: float | None, force: bool, progress: ProgressReporter,
-                    practice: bool, beacon: BeaconCommitment | None,
-                    clock_refusal: InputError | None, presentation: Mapping[str, Any]) -> PrepareResult:
-    """prepare, holding the folder's lock (the inputs are read and checked)."""
+                    beacon: BeaconCommitment | None, clock_refusal: InputError | None,
+                    presentation: Mapping[str, Any]) -> PrepareResult:
+    """prepare, holding the folder's lock (the inputs are read and checked, the folder too)."""
     lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
@@ -321,23 +408,10 @@ def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path
     panel_idx, probs, stats, max_dev = _distribution(problem, algorithm, panels, legacy_runs, progress,
                                                      time_limit)
     sorted_names = sorted(names)
-    settings: dict[str, Any] = {
-        "panel_size": spec.panel_size,
-        "algorithm": algorithm.value,
-        "panels": panels if algorithm is not Algorithm.LEGACY else 0,
-        "households": bool(spec.households),
-        "id_column": pool.id_column,
-    }
-    if time_limit is not None:
-        settings["time_limit_seconds"] = time_limit
-    if algorithm is Algorithm.LEGACY:
-        settings["legacy_runs"] = legacy_runs
-    if practice:
-        settings["practice"] = True
     body = {
         "format": LOTTERY_FORMAT,
         "software_version": software_version(),
-        "inputs": {Path(pool_path).name: pool.table.sha256, Path(quotas_path).name: sha256_file(quotas_path)},
+        "inputs": inputs,
         "settings": settings,
         "seed_source": seed_source,
         **({"seed_beacon": beacon.to_json()} if beacon is not None else {}),
@@ -353,7 +427,6 @@ def _prepare_locked(pool_path: str | Path, quotas_path: str | Path, folder: Path
     data = canonical_json(body)
     if clock_refusal is not None and not (lottery_path.exists() and lottery_path.read_bytes() == data):
         raise clock_refusal
-    _refuse_replacing_drawn(folder, lottery_path, data)
     atomic_write(lottery_path, data, overwrite=force)
     _write_private_pool(folder, pool, names, order)
     commitment = hashlib.sha256(data).hexdigest()

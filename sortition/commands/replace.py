@@ -18,6 +18,7 @@ from sortition.files import atomic_write, canonical_json
 from sortition.i18n import check_lang
 from sortition.identity import id_key
 from sortition.records import (
+    LEDGER_FILE,
     PSEUDONYM_COLUMN,
     append_ledger,
     locked,
@@ -50,6 +51,15 @@ class ReplaceResult:
     record_sha256: str
     events: int
     warnings: tuple[str, ...] = ()
+    #: The private lists rewritten: panel and reserves (``replaces`` column, committed ranks), .csv and .xlsx.
+    private_paths: tuple[Path, ...] = ()
+    ledger_path: Path | None = None
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every file ``replace`` updated: the draw record, the reports, the ledger and the private lists."""
+        ledger = (self.ledger_path,) if self.ledger_path is not None else ()
+        return (self.draw_path, *self.report_paths, *ledger, *self.private_paths)
 
 
 def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], state: PanelState) -> list[str]:
@@ -82,13 +92,13 @@ def _resolve(folder: Path, lottery: Mapping[str, Any], names: Sequence[str], sta
     return sorted(out)
 
 
-def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break: bool = False,
+def replace(draw_path: str | Path, dropouts: str | Sequence[str], *, allow_quota_break: bool = False,
             lang: str | None = None) -> ReplaceResult:
     """Replace panel members who dropped out, by the committed rule; record each as a draw-record event.
 
     Args:
         draw_path: the draw record ``DIR/draw.json`` (the lottery file is beside it).
-        dropouts: pseudonyms (or register ids) of members who dropped out.
+        dropouts: the pseudonym (or register id) of a member who dropped out, or a list of them.
         allow_quota_break: when no reserve fits, take the one breaking the fewest quota bounds.
         lang: language of the regenerated reports (``nl`` or ``en``); None keeps the one chosen at draw time.
 
@@ -98,6 +108,8 @@ def replace(draw_path: str | Path, dropouts: Sequence[str], *, allow_quota_break
     """
     if lang is not None:
         check_lang(lang)  # every argument is checked before the first write
+    if isinstance(dropouts, str):
+        dropouts = [dropouts]
     if not dropouts:
         raise InputError("name at least one drop-out with --dropout.")
     path = Path(draw_path)
@@ -136,10 +148,13 @@ def _replace(path: Path, dropouts: Sequence[str], allow_quota_break: bool, lang:
         raise InputError("changed while replace was working (another program wrote it); nothing was written.",
                          file=path, hint="Run sortition verify on it, then replace again.")
     atomic_write(path, data, overwrite=True)
-    panel_csv, _ = write_private_lists(folder, panel, [r for r in record["reserves"] if r not in used])
+    swaps = {r.replacement: r.dropout for r in (*state.replacements, *made)}
+    private = write_private_lists(folder, panel, record["reserves"], used=used, replaces=swaps,
+                                  id_column=lottery.get("settings", {}).get("id_column"))
     for choice in made:
         append_ledger(folder, {"event": "replace", "commitment": record.get("commitment"),
                                "dropout": choice.dropout, "replacement": choice.replacement,
                                "rule": choice.rule, "draw_sha256": new_sha256})
     reports = write_folder_reports(path, lang=lang)
-    return ReplaceResult(path, tuple(made), tuple(panel), panel_csv, reports, new_sha256, len(events), repairs)
+    return ReplaceResult(path, tuple(made), tuple(panel), private[0], reports, new_sha256, len(events), repairs,
+                         private_paths=tuple(private), ledger_path=folder / LEDGER_FILE)

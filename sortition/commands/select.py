@@ -7,13 +7,15 @@ from pathlib import Path
 from typing import Unpack
 
 from quotas.errors import InputError
+from quotas.model import QuotaSpec
 from sortition.beacon import BeaconRound, read_beacon
 from sortition.commands.draw import DrawResult, draw
 from sortition.commands.prepare import PrepareOptions, prepare
+from sortition.pool import Pool
 from sortition.randomness import normalise_seed
 
 
-def select(pool_path: str | Path, quotas_path: str | Path, seed: str | None, out_dir: str | Path, *,
+def select(pool: str | Path | Pool, quotas: str | Path | QuotaSpec, seed: str | None, out_dir: str | Path, *,
            beacon: str | Path | BeaconRound | None = None, **options: Unpack[PrepareOptions]) -> DrawResult:
     """Prepare and draw in one step, for practice and tests (``options`` are those of :func:`prepare`).
 
@@ -33,6 +35,6 @@ def select(pool_path: str | Path, quotas_path: str | Path, seed: str | None, out
         normalise_seed(seed)  # refuse an invisible character before prepare writes the lottery file
     if beacon is not None and not isinstance(beacon, BeaconRound):
         beacon = read_beacon(beacon)
-    prep = prepare(pool_path, quotas_path, out_dir, practice=True, **options)
+    prep = prepare(pool, quotas, out_dir, practice=True, **options)
     result = draw(prep.lottery_path, seed, beacon=beacon, published_before_seed=False)
     return dataclasses.replace(result, warnings=prep.warnings)

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quotas.errors import InputError, VerificationError
-from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, write_csv
+from quotas.errors import InputError, SortitionError, VerificationError
+from sortition.files import PRIVATE_FILE_MODE, atomic_write, canonical_json, sha256_file, write_csv, write_xlsx
 from sortition.identity import ADDRESS_RULE
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec, load_plan
 from sortition.invite.register import SamplingFrame, build_frame, fetch_rows, read_exclusions, read_register
@@ -114,6 +114,52 @@ def _exclude_bytes(ids: Sequence[str]) -> bytes:
     return "".join(f"{i}\n" for i in sorted(set(ids))).encode("utf-8")
 
 
+#: At most this many ids of the exclusion list that are not in the register are named in the warning.
+MISSING_IDS_SHOWN = 10
+
+
+def _missing_exclusions(listed: Sequence[str], register_ids: Iterable[object]) -> str:
+    """The warning for exclusion-list ids the register does not hold, naming them (up to a limit)."""
+    missing = sorted(set(listed) - set(register_ids))
+    shown = ", ".join(missing[:MISSING_IDS_SHOWN])
+    more = f" and {len(missing) - MISSING_IDS_SHOWN} more" if len(missing) > MISSING_IDS_SHOWN else ""
+    ids = "id" if len(missing) == 1 else "ids"
+    return (f"{len(missing)} {ids} of the exclusion list {'is' if len(missing) == 1 else 'are'} not in the register: "
+            f"{shown}{more}. Check the exclusion list's id column against the register's.")
+
+
+def _reads_as_plan(path: str | Path) -> bool:
+    try:
+        load_plan(path)
+    except SortitionError:
+        return False
+    return True
+
+
+def _load_plan_in_order(register_path: str | Path, plan_path: str | Path) -> InvitePlanSpec:
+    """The plan; when it cannot be read but the file given as the register is a plan, say they are swapped."""
+    try:
+        return load_plan(plan_path)
+    except SortitionError:
+        if not _reads_as_plan(register_path):
+            raise
+    raise InputError(f"the arguments are swapped: {register_path} is an invitation plan and {plan_path} is not; "
+                     "the register comes first, then the plan.",
+                     hint=f"Run: sortition invite prepare {plan_path} {register_path} --out ...")
+
+
+def _same_inputs(plan_file: Path, register_path: str | Path, plan_path: str | Path) -> bool:
+    """Whether the plan in the folder was made from these very files (then prepare may run again, e.g. after a
+    crash: the folder's salt makes it the same plan)."""
+    try:
+        _, old = read_plan(plan_file)
+        inputs = old.get("inputs", {})
+        return (inputs.get(Path(register_path).name) == sha256_file(register_path)
+                and inputs.get(Path(plan_path).name) == sha256_file(plan_path))
+    except (SortitionError, OSError, AttributeError):
+        return False
+
+
 def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_dir: str | Path, *,
                         seed_source: str = "", force: bool = False,
                         progress: ProgressReporter = NULL_PROGRESS) -> InvitePrepareResult:
@@ -123,7 +169,16 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
         InputError: bad plan or register (the message names file, row and column), an empty stratum, more
             letters than people, or a folder whose plan was drawn already.
     """
-    plan = load_plan(plan_path)
+    folder = Path(out_dir)
+    plan_file = folder / PLAN_FILE
+    if (folder / INVITATIONS_FILE).exists():  # before reading a register of a million rows
+        raise InputError("holds invitations drawn already; their plan is never replaced.",
+                         file=folder / INVITATIONS_FILE, hint="Choose another --out folder for a new plan.")
+    if plan_file.exists() and not force and not _same_inputs(plan_file, register_path, plan_path):
+        raise InputError("holds an invitation plan made from other inputs; it would be replaced.", file=plan_file,
+                         hint="Choose another --out folder, or pass --force to replace it (only a plan that "
+                              "has not been drawn).")
+    plan = _load_plan_in_order(register_path, plan_path)
     plan_bytes = Path(plan_path).read_bytes()
     progress.start("Reading the register")
     register = read_register(register_path, plan)
@@ -132,12 +187,10 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
     frame = build_frame(register, plan, exclude[0])
     strata = plan_strata(frame, plan)
     progress.finish()
-    folder = Path(out_dir)
-    plan_file = folder / PLAN_FILE
     with locked(folder, "invite prepare"):
-        if (folder / INVITATIONS_FILE).exists() and not force:
-            raise InputError("holds invitations drawn already; a new plan needs a new folder.",
-                             file=folder / INVITATIONS_FILE, hint="Choose another --out folder.")
+        if (folder / INVITATIONS_FILE).exists():  # drawn meanwhile
+            raise InputError("holds invitations drawn already; their plan is never replaced.",
+                             file=folder / INVITATIONS_FILE, hint="Choose another --out folder for a new plan.")
         salt = load_or_create_salt(folder)
         atomic_write(private_dir(folder) / EXCLUDE_FILE, _exclude_bytes(exclude[0]), mode=PRIVATE_FILE_MODE,
                      overwrite=True)
@@ -148,10 +201,8 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
         append_ledger(folder, {"event": "invite prepare", "commitment": commitment,
                                "register_sha256": register.sha256})
     warnings = [f"stratum '{s.label}' gets no letters ({s.eligible} eligible)." for s in strata if s.letters == 0]
-    missing = frame.stats["excluded_listed"] - frame.stats["excluded_in_register"]
-    if exclude[0] and missing > 0:
-        warnings.append(f"{missing} ids of the exclusion list "
-                        "are not in the register.")
+    if exclude[0] and frame.stats["excluded_in_register"] < len(set(exclude[0])):
+        warnings.append(_missing_exclusions(exclude[0], register.ids))
     return InvitePrepareResult(plan_file, commitment, strata, frame.stats, tuple(warnings))
 
 
@@ -216,8 +267,11 @@ def _write_private(folder: Path, frame: SamplingFrame, sel: InviteSelection, pla
                 row = int(frame.register.row_numbers[frame.positions[person(u)]])
                 out.append([label, str(n), pseudonym_of(sel.unit_pseudonyms, u), str(row), *rows[row]])
         first = "letter" if name == "invitations.csv" else "reserve"
-        write_csv(priv / name, ["stratum", first, "pseudonym", "register_row", *header], out,
-                  mode=PRIVATE_FILE_MODE, overwrite=True)
+        columns = ["stratum", first, "pseudonym", "register_row", *header]
+        # As the register came (its separator; UTF-8 with BOM so Excel shows accents), and as .xlsx.
+        write_csv(priv / name, columns, out, mode=PRIVATE_FILE_MODE, overwrite=True,
+                  delimiter=frame.register.delimiter or ",", bom=True)
+        write_xlsx((priv / name).with_suffix(".xlsx"), columns, out)
         os.chmod(priv / name, PRIVATE_FILE_MODE)
         paths.append(priv / name)
     return paths[0], paths[1]

@@ -30,7 +30,7 @@ from sortition.invite.plan import (
     resolve_rates,
 )
 from sortition.invite.ranking import exact_order, hash_units, pseudonym_hex
-from sortition.invite.register import SamplingFrame, build_frame, read_register
+from sortition.invite.register import SamplingFrame, build_frame, read_register, sha256_of
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
 from sortition.randomness import derive_key, normalise_seed, order_by_rank
@@ -264,11 +264,16 @@ def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, regis
     """Recompute the record from the plan, the private salt and exclusions, the register and the seed."""
     spec = spec_from_plan(plan)
     salt, excluded = _private_inputs(folder, plan)
+    committed = plan.get("register", {})
+    # Before reading it as a register: another file (a pool, a newer export) would only say "fix columns".
+    if not Path(register_path).is_file():
+        raise InputError("register not found.", file=register_path, hint="Check the path.")
+    if sha256_of(Path(register_path)) != committed.get("sha256"):
+        raise VerificationError(f"{register_path}: not the register the plan was made from: SHA-256 differs "
+                                f"(the plan was made from {committed.get('file', 'another file')!r}, "
+                                f"{committed.get('rows', '?')} rows); use exactly that file.")
     progress.start("Reading the register")
     register = read_register(register_path, spec)
-    if register.sha256 != plan.get("register", {}).get("sha256"):
-        raise VerificationError(f"{register_path}: its SHA-256 differs from the register the plan was prepared "
-                                "from; use exactly that file.")
     frame = build_frame(register, spec, excluded, address_rule=address_rule(plan))
     progress.finish()
     got = {s: int(n) for s, n in zip(frame.labels, _units(frame, spec)[1], strict=True)}

@@ -26,7 +26,7 @@ STAT_ORDER = ("distribution_min_probability", "legacy_min_probability", "roundin
 
 
 class ReportFormat(StrEnum):
-    """The report formats; Typer turns this into a checked ``--format`` choice."""
+    """The report formats: ``html`` (the published report) or ``md`` (Markdown, for plain-text readers)."""
 
     HTML = "html"
     MD = "md"
