@@ -382,23 +382,25 @@ def prepare(
     settings = _settings(spec, pool, algorithm, panels, legacy_runs, time_limit, practice)
     with locked(folder, "prepare"):
         _refuse_drawn_folder(folder)  # drawn meanwhile
+        # What the lottery file says before its panels; None marks a field it will not have.
+        header: dict[str, Any] = {"format": LOTTERY_FORMAT, "software_version": software_version(),
+                                  "inputs": inputs, "settings": settings, "seed_source": seed_source,
+                                  "seed_beacon": beacon.to_json() if beacon is not None else None}
         if not force:
-            _refuse_other_lottery(lottery_path, {
-                "format": LOTTERY_FORMAT, "software_version": software_version(), "inputs": inputs,
-                "settings": settings, "seed_source": seed_source,
-                "seed_beacon": beacon.to_json() if beacon is not None else None})
-        return _prepare_locked(folder, spec, pool, inputs, settings, algorithm=algorithm, panels=panels,
-                               seed_source=seed_source, legacy_runs=legacy_runs, time_limit=time_limit,
-                               force=force, progress=progress, beacon=beacon, clock_refusal=clock_refusal,
+            _refuse_other_lottery(lottery_path, header)
+        return _prepare_locked(folder, spec, pool, header, algorithm=algorithm, panels=panels,
+                               legacy_runs=legacy_runs, time_limit=time_limit, force=force, progress=progress,
+                               beacon=beacon, clock_refusal=clock_refusal,
                                presentation=presentation_fields(loaded_spec))
 
 
-def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str, str], settings: dict[str, Any], *,
-                    algorithm: Algorithm, panels: int, seed_source: str, legacy_runs: int,
+def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, header: Mapping[str, Any], *,
+                    algorithm: Algorithm, panels: int, legacy_runs: int,
                     time_limit: float | None, force: bool, progress: ProgressReporter,
                     beacon: BeaconCommitment | None, clock_refusal: InputError | None,
                     presentation: Mapping[str, Any]) -> PrepareResult:
-    """prepare, holding the folder's lock (the inputs are read and checked, the folder too)."""
+    """prepare, holding the folder's lock (the inputs are read and checked, the folder too); ``header`` holds the
+    lottery file's fields before its panels, as :func:`_refuse_other_lottery` compared them."""
     lottery_path = folder / LOTTERY_FILE
     salt = load_or_create_salt(folder)
     names, order = _pool_problem_canonical(pool, spec, salt)
@@ -409,12 +411,7 @@ def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, inputs: dict[str,
                                                      time_limit)
     sorted_names = sorted(names)
     body = {
-        "format": LOTTERY_FORMAT,
-        "software_version": software_version(),
-        "inputs": inputs,
-        "settings": settings,
-        "seed_source": seed_source,
-        **({"seed_beacon": beacon.to_json()} if beacon is not None else {}),
+        **{key: value for key, value in header.items() if value is not None},
         "categories": spec_to_public(spec),
         "people": people,
         "panels": [sorted(sorted_names[i] for i in p) for p in panel_idx],
