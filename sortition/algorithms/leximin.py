@@ -330,6 +330,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         sol = lp.solve(interior_point=heavy)
         state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
+        state.stats["stage_bound"] = bound
         if bound - sol.value <= PROBABILITY_TOLERANCE:
             return sol if sol.central else _central(state, lp, sol.value)
         if deadline.passed() or (heavy and deadline.passed_by(round_seconds)):
@@ -349,6 +350,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         if not added:  # the vertex duals' best panel is known already: ask about the central ones
             central = sol if sol.central else _central(state, lp, sol.value)
             if _price_exact(oracle, search, central, state) <= PROBABILITY_TOLERANCE and not lp.include_all():
+                state.stats["stage_bound"] = central.value  # proven: no panel improves on these duals
                 return central
         if heavy:
             _price_by_frank_wolfe(search, sol, state, bound, deadline)
@@ -390,7 +392,10 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
         else:
             _fix_types(sol, state)
         if stages == 1:
+            # the lowest probability reached, and an upper bound on the best possible one (equal, within the
+            # tolerance, unless the time limit stopped the first stage)
             state.stats["min_probability_bound"] = sol.value
+            state.stats["min_probability_upper_bound"] = max(state.stats["stage_bound"], sol.value)
         progress.update(completed=min(state.people_fixed(), total),
                         message=f"{state.people_fixed()}/{total} people fixed, {len(state.panels)} panels")
     state.stats["oracle_calls"] = counted.calls
