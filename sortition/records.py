@@ -68,6 +68,8 @@ RESERVE_LIST = "reserves.csv"
 PANEL_XLSX = "panel.xlsx"
 RESERVE_XLSX = "reserves.xlsx"
 EXCLUDE_FILE = "exclude_ids.txt"
+#: What invite prepare computed of the register (pseudonyms, strata, rows), so invite draw need not parse it again.
+UNITS_CACHE_FILE = "invite_units.npz"
 #: How the input file was separated, so the lists people open in a spreadsheet come back the same way.
 LIST_FORMAT_FILE = "format.json"
 

@@ -18,6 +18,7 @@ The rule itself is in :mod:`sortition.invite.selection`; the checks of a record 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from sortition.invite.selection import (
     plan_strata,
     pseudonym_of,
 )
+from sortition.invite.units import DrawUnits, plan_cache_key, units_from_frame, write_units_cache
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
 from sortition.randomness import normalise_seed
@@ -45,6 +47,7 @@ from sortition.records import (
     INVITATIONS_FILE,
     PLAN_FILE,
     PLAN_FORMAT,
+    UNITS_CACHE_FILE,
     append_ledger,
     locked,
     private_dir,
@@ -196,6 +199,11 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
                      overwrite=True)
         body = _plan_body(plan, plan_bytes, frame, strata, salt, exclude, seed_source or plan.seed_source)
         data = canonical_json(body)
+        # The pseudonyms need the salt only, not the seed: computed once here, draw ranks them (units.py).
+        units = units_from_frame(frame, plan, salt, all_persons=True, progress=progress)
+        write_units_cache(private_dir(folder) / UNITS_CACHE_FILE, units,
+                          plan_cache_key(json.loads(data), body["address_rule"]))
+        del units
         atomic_write(plan_file, data, overwrite=force)
         commitment = hashlib.sha256(data).hexdigest()
         append_ledger(folder, {"event": "invite prepare", "commitment": commitment,
@@ -234,7 +242,8 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
                                  "commitment.", file=record_path,
                                  hint="A new draw needs a new prepare and a new future seed.")
         try:
-            body, frame, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress)
+            body, units, selection = compute_record(raw, plan, folder, register_path, seed, progress=progress,
+                                                    cache=private_dir(folder) / UNITS_CACHE_FILE)
         except VerificationError as exc:
             raise InputError(str(exc)) from None
         except MALFORMED as exc:  # a plan field of the wrong shape (the file was edited)
@@ -242,35 +251,34 @@ def draw_invitations(plan_path: str | Path, register_path: str | Path, seed: str
                              hint="Give the invitation_plan.json exactly as 'sortition invite prepare' wrote it."
                              ) from None
         atomic_write(record_path, canonical_json(body))
-        inv_csv, res_csv = _write_private(folder, frame, selection, plan)
+        inv_csv, res_csv = _write_private(folder, units, selection, plan)
         append_ledger(folder, {"event": "invite draw", "commitment": body["commitment"], "seed": body["seed"],
                                "record_sha256": hashlib.sha256(canonical_json(body)).hexdigest()})
     return InviteDrawResult(record_path, inv_csv, res_csv, body["letters_total"], body["reserves_total"],
                             body["commitment"], body["seed"])
 
 
-def _write_private(folder: Path, frame: SamplingFrame, sel: InviteSelection, plan: Mapping[str, Any]
+def _write_private(folder: Path, units: DrawUnits, sel: InviteSelection, plan: Mapping[str, Any]
                    ) -> tuple[Path, Path]:
     def person(unit: int) -> int:
         return sel.addressee[unit] if sel.addressee else unit
 
     lists = {"invitations.csv": sel.invited, "invite_reserves.csv": sel.reserves}
-    wanted = [int(frame.register.row_numbers[frame.positions[person(u)]]) for g in lists.values()
-              for units in g.values() for u in units]
-    header, rows = fetch_rows(frame.register, wanted)
+    wanted = [int(units.person_rows[person(u)]) for g in lists.values() for group in g.values() for u in group]
+    header, rows = fetch_rows(units.source, wanted)
     priv = private_dir(folder)
     paths = []
     for name, groups in lists.items():
         out = []
         for label in plan.get("strata_order", []):
             for n, u in enumerate(groups[label], 1):
-                row = int(frame.register.row_numbers[frame.positions[person(u)]])
+                row = int(units.person_rows[person(u)])
                 out.append([label, str(n), pseudonym_of(sel.unit_pseudonyms, u), str(row), *rows[row]])
         first = "letter" if name == "invitations.csv" else "reserve"
         columns = ["stratum", first, "pseudonym", "register_row", *header]
         # As the register came (its separator; UTF-8 with BOM so Excel shows accents), and as .xlsx.
         write_csv(priv / name, columns, out, mode=PRIVATE_FILE_MODE, overwrite=True,
-                  delimiter=frame.register.delimiter or ",", bom=True)
+                  delimiter=units.source.delimiter or ",", bom=True)
         write_xlsx((priv / name).with_suffix(".xlsx"), columns, out)
         os.chmod(priv / name, PRIVATE_FILE_MODE)
         paths.append(priv / name)

@@ -50,65 +50,97 @@ def _keyed(key: bytes) -> tuple[Callable[[], Any], Callable[[], Any]]:
     return inner.copy, outer.copy
 
 
-def _hash_range(start: int, stop: int) -> tuple[bytes, bytes]:
+def _pseudonym_range(start: int, stop: int) -> bytes:
     names: Sequence[str] = _WORK["names"]
     prefix: bytes = _WORK["prefix"]
     salt_in, salt_out = _keyed(_WORK["salt"])
-    key_in, key_out = _keyed(_WORK["key"])
-    pseud: list[bytes] = []
-    ranks: list[bytes] = []
-    add_p, add_r = pseud.append, ranks.append
+    out: list[bytes] = []
+    add = out.append
     for name in names[start:stop]:
         h = salt_in()
         h.update(prefix + name.encode("utf-8"))
         o = salt_out()
         o.update(h.digest())
-        p8 = o.digest()[:8]
-        add_p(p8)
+        add(o.digest()[:8])
+    return b"".join(out)
+
+
+def _rank_range(start: int, stop: int) -> bytes:
+    pseud: bytes = _WORK["pseudonyms"][start * 8:stop * 8]  # big-endian bytes, 8 per unit
+    key_in, key_out = _keyed(_WORK["key"])
+    out: list[bytes] = []
+    add = out.append
+    for i in range(0, len(pseud), 8):
         h = key_in()
-        h.update(_RANK_PREFIX + p8.hex().encode("ascii"))
+        h.update(_RANK_PREFIX + pseud[i:i + 8].hex().encode("ascii"))
         o = key_out()
         o.update(h.digest())
-        add_r(o.digest()[:8])
-    return b"".join(pseud), b"".join(ranks)
+        add(o.digest()[:8])
+    return b"".join(out)
 
 
-def _task(bounds: tuple[int, int]) -> tuple[bytes, bytes]:
-    return _hash_range(*bounds)
+_TASKS: dict[str, Callable[[int, int], bytes]] = {"pseudonyms": _pseudonym_range, "ranks": _rank_range}
+
+
+def _task(job: tuple[str, int, int]) -> bytes:
+    return _TASKS[job[0]](job[1], job[2])
+
+
+def _run(kind: str, n: int, work: dict[str, Any], title: str, progress: ProgressReporter,
+         workers: int | None) -> np.ndarray:
+    """One 8-byte HMAC prefix per unit, in chunks, over the machine's cores when the job is big."""
+    _WORK.update(work)
+    jobs = [(kind, i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
+    progress.start(title, total=n)
+    procs = workers if workers is not None else (os.cpu_count() or 1)
+    parts: list[bytes] = []
+    try:
+        if procs > 1 and n >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(min(procs, len(jobs))) as pool:
+                for part in pool.imap(_task, jobs):
+                    parts.append(part)
+                    progress.update(len(part) // 8)
+        else:
+            for job in jobs:
+                parts.append(_task(job))
+                progress.update(job[2] - job[1])
+    finally:
+        _WORK.clear()
+        progress.finish()
+    return np.frombuffer(b"".join(parts), dtype=">u8").astype(np.uint64)
+
+
+def pseudonyms_of(names: Sequence[str], salt: bytes, *, prefix: bytes = b"",
+                  progress: ProgressReporter = NULL_PROGRESS, workers: int | None = None) -> np.ndarray:
+    """Pseudonym prefixes (uint64: the first 8 bytes of ``HMAC-SHA256(salt, prefix || name)``) of every name.
+
+    Args:
+        names: person ids, or normalised addresses (then ``prefix=b"household\\x00"``).
+        workers: processes to use (default: the CPU count, when ``fork`` is available and the job is big).
+    """
+    return _run("pseudonyms", len(names), {"names": names, "prefix": prefix, "salt": salt}, "Pseudonyms",
+                progress, workers)
+
+
+def ranks_of(pseudonyms: np.ndarray, key: bytes, *, progress: ProgressReporter = NULL_PROGRESS,
+             workers: int | None = None) -> np.ndarray:
+    """Rank prefixes (uint64: the first 8 bytes of ``rank(K, pseudonym-hex)``) of every pseudonym."""
+    data = np.asarray(pseudonyms, dtype=np.uint64).astype(">u8").tobytes()
+    return _run("ranks", len(pseudonyms), {"pseudonyms": data, "key": key}, "Ranks", progress, workers)
 
 
 def hash_units(names: Sequence[str], salt: bytes, key: bytes, *, prefix: bytes = b"",
                progress: ProgressReporter = NULL_PROGRESS, workers: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Pseudonym and rank prefixes (big-endian uint64 each) of every name.
+    """Pseudonym and rank prefixes (big-endian uint64 each) of every name: :func:`pseudonyms_of`, then
+    :func:`ranks_of`.
 
     Args:
         names: person ids, or normalised addresses (then ``prefix=b"household\\x00"``).
         salt: the private salt. key: ``K`` of the draw.
         workers: processes to use (default: the CPU count, when ``fork`` is available and the job is big).
     """
-    n = len(names)
-    _WORK.update(names=names, prefix=prefix, salt=salt, key=key)
-    bounds = [(i, min(i + _CHUNK, n)) for i in range(0, n, _CHUNK)]
-    progress.start("Pseudonyms and ranks", total=n)
-    procs = workers if workers is not None else (os.cpu_count() or 1)
-    try:
-        if procs > 1 and n >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
-            with multiprocessing.get_context("fork").Pool(procs) as pool:
-                parts = []
-                for part in pool.imap(_task, bounds):
-                    parts.append(part)
-                    progress.update(len(part[0]) // 8)
-        else:
-            parts = []
-            for b in bounds:
-                parts.append(_hash_range(*b))
-                progress.update(b[1] - b[0])
-    finally:
-        _WORK.clear()
-        progress.finish()
-    pseud = np.frombuffer(b"".join(p for p, _ in parts), dtype=">u8").astype(np.uint64)
-    ranks = np.frombuffer(b"".join(r for _, r in parts), dtype=">u8").astype(np.uint64)
-    return pseud, ranks
+    pseud = pseudonyms_of(names, salt, prefix=prefix, progress=progress, workers=workers)
+    return pseud, ranks_of(pseud, key, progress=progress, workers=workers)
 
 
 def pseudonym_hex(salt: bytes, name: str, *, prefix: bytes = b"") -> str:
@@ -151,4 +183,4 @@ def exact_order(pseudonyms: np.ndarray, ranks: np.ndarray, key: bytes) -> np.nda
     return order
 
 
-__all__ = ["exact_order", "hash_units", "pseudonym_hex", "rank_key"]
+__all__ = ["exact_order", "hash_units", "pseudonym_hex", "pseudonyms_of", "rank_key", "ranks_of"]

@@ -50,6 +50,18 @@ _DATE_FORMATS = (
 #: Largest register read (streamed, never whole into memory): 4 GiB, some 20 million residents.
 MAX_REGISTER_BYTES = 4 * 1024**3
 
+@dataclass(frozen=True)
+class RegisterFile:
+    """Where a register's rows are, to fetch the full rows of the people drawn (:func:`fetch_rows`)."""
+
+    path: str
+    encoding: str | None
+    delimiter: str | None
+    header: tuple[str, ...]
+    records: int
+    table: object | None = None  # the Table of an Excel register
+
+
 @dataclass(frozen=True, eq=False)
 class Register:
     """The columns of a register an invitation plan needs, one entry per data record.
@@ -77,6 +89,10 @@ class Register:
     @property
     def rows(self) -> int:
         return len(self.ids)
+
+    @property
+    def file(self) -> RegisterFile:
+        return RegisterFile(self.path, self.encoding, self.delimiter, self.header, self.records, self.table)
 
 
 def sha256_of(path: Path) -> str:
@@ -522,7 +538,7 @@ def _check_address_strata(register: Register, keep: np.ndarray, address: np.ndar
 
 # ------------------------------------------------------------------------------------------ private rows
 
-def fetch_rows(register: Register, row_numbers: Sequence[int]) -> tuple[list[str], dict[int, list[str]]]:
+def fetch_rows(register: Register | RegisterFile, row_numbers: Sequence[int]) -> tuple[list[str], dict[int, list[str]]]:
     """The full register rows (every column, as text) for the given spreadsheet row numbers."""
     wanted = set(int(r) for r in row_numbers)
     if register.table is not None:
@@ -573,5 +589,5 @@ def _walk_records(path: Path, encoding: str, delimiter: str, wanted: set[int]) -
     return out
 
 
-__all__ = ["Register", "SamplingFrame", "build_frame", "fetch_rows", "parse_date", "read_exclusions",
+__all__ = ["Register", "RegisterFile", "SamplingFrame", "build_frame", "fetch_rows", "parse_date", "read_exclusions",
            "read_register"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,9 @@ from sortition.invite.plan import (
     reserves_for,
     resolve_rates,
 )
-from sortition.invite.ranking import exact_order, hash_units, pseudonym_hex
+from sortition.invite.ranking import exact_order, pseudonym_hex, ranks_of
 from sortition.invite.register import SamplingFrame, build_frame, read_register, sha256_of
+from sortition.invite.units import DrawUnits, plan_cache_key, read_units_cache, units_from_frame
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
 from sortition.randomness import derive_key, normalise_seed, order_by_rank
@@ -158,50 +159,51 @@ def _greedy(order: np.ndarray, stratum: np.ndarray, address: np.ndarray, quota: 
 def select_invitees(frame: SamplingFrame, spec: InvitePlanSpec, plan: Mapping[str, Any], key: bytes, salt: bytes,
            progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
     """The letters and reserves a key selects (pure function of the frame, the plan, the key and the salt)."""
-    address_mode = spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS
-    if address_mode:
-        assert frame.address_first is not None
-        names = frame.address_keys()
-        unit_stratum = frame.stratum[frame.address_first]
-        prefix = b"household\x00"
-    else:
-        names = frame.register.ids[frame.positions].tolist()
-        unit_stratum = frame.stratum
-        prefix = b""
-    pseud, ranks = hash_units(names, salt, key, prefix=prefix, progress=progress)
-    order = exact_order(pseud, ranks, key)
-    letters = np.array([plan["strata"][s]["letters"] for s in frame.labels], dtype=np.int64)
-    reserves = np.array([plan["strata"][s]["reserves"] for s in frame.labels], dtype=np.int64)
+    return select_units(units_from_frame(frame, spec, salt, progress=progress), spec, plan, key, salt, progress)
+
+
+def select_units(units: DrawUnits, spec: InvitePlanSpec, plan: Mapping[str, Any], key: bytes, salt: bytes,
+                 progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
+    """:func:`select_invitees` on units whose pseudonyms are known (computed now, or by prepare)."""
+    pseud = units.unit_pseudonyms
+    order = exact_order(pseud, ranks_of(pseud, key, progress=progress), key)
+    unit_stratum = units.unit_stratum
+    letters = np.array([plan["strata"][s]["letters"] for s in units.labels], dtype=np.int64)
+    reserves = np.array([plan["strata"][s]["reserves"] for s in units.labels], dtype=np.int64)
     if spec.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
-        assert frame.address is not None
+        assert units.address is not None
         blocked: set[int] = set()
         taken: set[int] = set()
-        inv = _greedy(order, unit_stratum, frame.address, letters, blocked, taken)
-        res = _greedy(order, unit_stratum, frame.address, reserves, blocked, taken)
+        inv = _greedy(order, unit_stratum, units.address, letters, blocked, taken)
+        res = _greedy(order, unit_stratum, units.address, reserves, blocked, taken)
     else:
-        groups = _by_stratum(order, unit_stratum, len(frame.labels))
+        groups = _by_stratum(order, unit_stratum, len(units.labels))
         inv = [g[:a].tolist() for g, a in zip(groups, letters.tolist(), strict=True)]
         res = [g[a:a + r].tolist() for g, a, r in zip(groups, letters.tolist(), reserves.tolist(), strict=True)]
     addressee: dict[int, int] = {}
     persons: dict[int, str] = {}
-    if address_mode:
+    if spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS:
         chosen = [u for group in (*inv, *res) for u in group]
-        addressee, persons = _addressees(frame, chosen, salt, key)
-    return InviteSelection(dict(zip(frame.labels, inv, strict=True)), dict(zip(frame.labels, res, strict=True)),
+        addressee, persons = _addressees(units, chosen, salt, key)
+    return InviteSelection(dict(zip(units.labels, inv, strict=True)), dict(zip(units.labels, res, strict=True)),
                       pseud, addressee, persons)
 
 
-def _addressees(frame: SamplingFrame, households: Sequence[int], salt: bytes, key: bytes
+def _addressees(units: DrawUnits, households: Sequence[int], salt: bytes, key: bytes
                 ) -> tuple[dict[int, int], dict[int, str]]:
     """Per drawn address, the eligible resident with the lowest rank of their person pseudonym."""
-    assert frame.address is not None
-    wanted = np.zeros(int(frame.address.max(initial=-1)) + 1, dtype=bool)
+    assert units.address is not None
+    wanted = np.zeros(int(units.address.max(initial=-1)) + 1, dtype=bool)
     wanted[np.asarray(households, dtype=np.int64)] = True
-    people = np.flatnonzero(wanted[frame.address])
-    names = {int(p): pseudonym_hex(salt, str(frame.register.ids[frame.positions[p]])) for p in people}
+    people = np.flatnonzero(wanted[units.address])
+    if units.person_pseudonyms is not None:
+        names = {int(p): pseudonym_of(units.person_pseudonyms, int(p)) for p in people}
+    else:
+        assert units.person_ids is not None
+        names = {int(p): pseudonym_hex(salt, str(units.person_ids[p])) for p in people}
     residents: dict[int, list[int]] = {}
     for p in people.tolist():
-        residents.setdefault(int(frame.address[p]), []).append(p)
+        residents.setdefault(int(units.address[p]), []).append(p)
     out: dict[int, int] = {}
     for household, members in residents.items():
         by_name = {names[p]: p for p in members}
@@ -259,9 +261,13 @@ def _private_inputs(folder: Path, plan: Mapping[str, Any], *, salt: bytes | None
 
 
 def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, register_path: str | Path, seed: str, *,
-                   progress: ProgressReporter = NULL_PROGRESS
-                   ) -> tuple[dict[str, Any], SamplingFrame, InviteSelection]:
-    """Recompute the record from the plan, the private salt and exclusions, the register and the seed."""
+                   progress: ProgressReporter = NULL_PROGRESS, cache: Path | None = None
+                   ) -> tuple[dict[str, Any], DrawUnits, InviteSelection]:
+    """Recompute the record from the plan, the private salt and exclusions, the register and the seed.
+
+    ``cache``: the units prepare stored (:mod:`sortition.invite.units`), used instead of parsing the register
+    when they were made from exactly the plan's inputs (the register's SHA-256 is checked either way).
+    """
     spec = spec_from_plan(plan)
     salt, excluded = _private_inputs(folder, plan)
     committed = plan.get("register", {})
@@ -272,18 +278,24 @@ def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, regis
         raise VerificationError(f"{register_path}: not the register the plan was made from: SHA-256 differs "
                                 f"(the plan was made from {committed.get('file', 'another file')!r}, "
                                 f"{committed.get('rows', '?')} rows); use exactly that file.")
-    progress.start("Reading the register")
-    register = read_register(register_path, spec)
-    frame = build_frame(register, spec, excluded, address_rule=address_rule(plan))
-    progress.finish()
-    got = {s: int(n) for s, n in zip(frame.labels, _units(frame, spec)[1], strict=True)}
+    rule = address_rule(plan)
+    units = read_units_cache(cache, plan_cache_key(plan, rule)) if cache is not None else None
+    if units is not None:
+        units = replace(units, source=replace(units.source, path=str(register_path)))
+    else:
+        progress.start("Reading the register")
+        register = read_register(register_path, spec)
+        frame = build_frame(register, spec, excluded, address_rule=rule)
+        progress.finish()
+        units = units_from_frame(frame, spec, salt, progress=progress)
+    got = units.units_per_stratum()
     stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}
-    if got != stated or list(frame.labels) != plan.get("strata_order"):
+    if got != stated or list(units.labels) != plan.get("strata_order"):
         raise VerificationError("the strata of the register differ from the plan's (software version?).")
     key = derive_key(hashlib.sha256(plan_raw).digest(), seed)
-    selection = select_invitees(frame, spec, plan, key, salt, progress)
-    return invitations_record_body(plan_raw, plan, seed, selection), frame, selection
+    selection = select_units(units, spec, plan, key, salt, progress)
+    return invitations_record_body(plan_raw, plan, seed, selection), units, selection
 
 
 __all__ = ["SELECTION_RULE", "InviteSelection", "StratumPlan", "compute_record", "invitations_record_body",
-           "plan_strata", "pseudonym_of", "select_invitees", "spec_from_plan"]
+           "plan_strata", "pseudonym_of", "select_invitees", "select_units", "spec_from_plan"]
