@@ -144,3 +144,95 @@ def test_pseudonyms_and_ranks_split_equal_the_combined_hash(monkeypatch: pytest.
         assert p.dtype == np.uint64 and (p == pseud).all()
         assert (ranks_of(p, key, workers=workers) == ranks).all()
     assert len(ranks_of(np.zeros(0, dtype=np.uint64), key)) == 0
+
+
+# ------------------------------------------------------------------------------------------ the reader
+
+READER_PLAN = {**BASE, "households": "one_person_per_address"}
+ODD_FILES = {
+    "plain": "id,geboortedatum,wijk,postcode,huisnummer,naam\n{rows}",
+    "bom and CRLF": "\ufeffid,geboortedatum,wijk,postcode,huisnummer,naam\r\n{rows_crlf}",
+    "lone CR": "id,geboortedatum,wijk,postcode,huisnummer,naam\r{rows_cr}",
+    "quotes": 'id,geboortedatum,wijk,postcode,huisnummer,naam\n"Q1",1980-01-01,"No""rd"," 2000 AB ",1,"a, b"\n{rows}',
+    "quoted line break": 'id,geboortedatum,wijk,postcode,huisnummer,naam\nQ1,1980-01-01,Noord,2000 AB,1,"a\nb"\n{rows}',
+    "blank lines and spaces": ("id,geboortedatum,wijk,postcode,huisnummer,naam\n\n Q1 ,1980-01-01,Noord ,2000 AB,1,x\n"
+                               "{rows}\n\n"),
+    "accents": "id,geboortedatum,wijk,postcode,huisnummer,naam\nQé1,1980-01-01,Zuidë,2000 AB,1,Müller\n{rows}",
+    "semicolons": "id;geboortedatum;wijk;postcode;huisnummer;naam\n{rows_semi}",
+}
+
+
+def _rows(n: int = 30, sep: str = ",", end: str = "\n") -> str:
+    return "".join(sep.join([f"P{i}", f"19{50 + i % 40}-0{1 + i % 9}-1{i % 10}", ("Noord", "Zuid")[i % 2],
+                             f"2000 A{chr(65 + i % 5)}", str(i % 4 + 1), f"N{i}"]) + end for i in range(n))
+
+
+def _same_register(a: object, b: object) -> None:
+    for field in ("sha256", "encoding", "delimiter", "header", "records"):
+        assert getattr(a, field) == getattr(b, field), field
+    assert list(a.ids) == list(b.ids) and list(a.row_numbers) == list(b.row_numbers)  # type: ignore[attr-defined]
+    assert list(a.columns) == list(b.columns)  # type: ignore[attr-defined]
+    for name, col in a.columns.items():  # type: ignore[attr-defined]
+        other = b.columns[name]  # type: ignore[attr-defined]
+        assert list(col.categories) == list(other.categories) and (col.codes == other.codes).all(), name
+
+
+@pytest.mark.parametrize("kind", sorted(ODD_FILES))
+def test_the_fast_reader_reads_what_pandas_reads(tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sortition.invite.register as register
+
+    text = ODD_FILES[kind].format(rows=_rows(), rows_crlf=_rows(end="\r\n"), rows_cr=_rows(end="\r"),
+                                  rows_semi=_rows(sep=";"))
+    path = tmp_path / "register.csv"
+    path.write_bytes(text.encode("utf-8"))
+    spec = spec_from_plan({"settings": READER_PLAN})
+    used: list[bool] = []
+    arrow = register._read_csv_arrow
+
+    def spy(*args: object) -> object:
+        frame = arrow(*args)  # type: ignore[arg-type]
+        used.append(frame is not None)
+        return frame
+
+    monkeypatch.setattr(register, "_read_csv_arrow", spy)
+    fast = read_register(path, spec)
+    assert used == [True]  # each of these files is one the fast reader takes
+    monkeypatch.setattr(register, "_read_csv_arrow", lambda *args: None)
+    _same_register(fast, read_register(path, spec))
+
+
+@pytest.mark.parametrize("text", [
+    "id,geboortedatum,wijk,postcode,huisnummer,naam\nP1,1980-01-01,Noord,2000 AB,1,x,extra\n",  # too many cells
+    "id,geboortedatum,wijk,postcode,huisnummer,naam\nP1,1980-01-01\n",  # too few
+])
+def test_rows_the_fast_reader_refuses_keep_the_pandas_message(tmp_path: Path, text: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import sortition.invite.register as register
+
+    path = tmp_path / "register.csv"
+    path.write_text(text + _rows(), encoding="utf-8")
+    spec = spec_from_plan({"settings": READER_PLAN})
+
+    def outcome() -> str:
+        try:
+            reg = read_register(path, spec)
+            build_frame(reg, spec)
+        except Exception as exc:  # the message is what is compared
+            return f"{type(exc).__name__}: {exc}"
+        return f"read {reg.records} records"
+
+    fast = outcome()
+    monkeypatch.setattr(register, "_read_csv_arrow", lambda *args: None)
+    assert fast == outcome()
+
+
+def test_a_cp1252_byte_further_down_goes_to_the_pandas_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sortition.invite.register as register
+
+    path = tmp_path / "register.csv"
+    path.write_bytes(("id,geboortedatum,wijk,postcode,huisnummer,naam\n" + _rows()).encode() +
+                     b"Q1,1980-01-01,Noord,2000 AB,1,M\xfcller\n")
+    called: list[object] = []
+    monkeypatch.setattr(register, "_read_csv_arrow", lambda *args: called.append(args))
+    reg = read_register(path, spec_from_plan({"settings": READER_PLAN}))
+    assert called == [] and reg.encoding == "cp1252" and reg.records == 31

@@ -11,6 +11,7 @@ names the file, the row and the column.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -154,7 +155,13 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     id_col = found[0]
     wanted = sorted(set(found), key=header.index)
     dtypes: dict[str, Any] = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
-    frame, encoding = _read_csv_any(p, encoding, text.isascii(), delimiter, [raw_of[c] for c in wanted], dtypes)
+    usecols = [raw_of[c] for c in wanted]
+    sha256, utf8, quoted = _digest(p)
+    frame = None
+    if encoding in ("utf-8", "utf-8-sig") and utf8 and len(set(raw_header)) == len(raw_header):
+        frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], quoted)
+    if frame is None:  # anything the fast reader does not take as it is: pandas, and its error messages
+        frame, encoding = _read_csv_any(p, encoding, text.isascii(), delimiter, usecols, dtypes)
     frame.columns = [c.strip() for c in frame.columns]
     records = len(frame)
     used = [c for c in frame.columns]
@@ -173,8 +180,75 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     keep = np.flatnonzero(~blank)
     ids = all_ids[keep] if len(keep) < records else all_ids
     cols = {c: _strip_categorical(frame[c].array[keep]) for c in used if c != id_col}
-    return Register(path=file, sha256=sha256_of(p), encoding=encoding, delimiter=delimiter, header=header,
+    return Register(path=file, sha256=sha256, encoding=encoding, delimiter=delimiter, header=header,
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
+
+
+def _digest(p: Path) -> tuple[str, bool, bool]:
+    """(SHA-256 of the file, whether all of it is UTF-8, whether it holds a double quote), in one pass."""
+    h = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    quoted = False
+    with open(p, "rb") as fh:
+        for block in iter(lambda: fh.read(_CHUNK), b""):
+            h.update(block)
+            quoted = quoted or b'"' in block
+            if utf8 and not block.isascii():
+                try:
+                    decoder.decode(block)
+                except UnicodeDecodeError:
+                    utf8 = False
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return h.hexdigest(), utf8, quoted
+
+
+def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, quoted: bool) -> pd.DataFrame | None:
+    """The columns as :func:`_read_csv` gives them, parsed by pyarrow's multithreaded CSV reader (UTF-8 files).
+
+    Values are the same strings (quotes, doubled quotes and surrounding spaces as pandas treats them; a blank
+    line is a record of empty cells); categories are sorted as pandas sorts them. Returns None for anything
+    it does not read as pandas would (a row with too many or too few cells, an empty file, ...): the caller
+    then reads with pandas, whose messages name the row.
+    """
+    import pyarrow as pa  # imported here: ``import sortition`` stays light
+    import pyarrow.csv as pa_csv
+
+    try:
+        table = pa_csv.read_csv(
+            p,
+            read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 22),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                              escape_char=False, newlines_in_values=quoted,
+                                              ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=usecols, strings_can_be_null=False, quoted_strings_can_be_null=False,
+                column_types={c: pa.string() if c == id_col else pa.dictionary(pa.int32(), pa.string())
+                              for c in usecols}))
+    except (pa.ArrowException, ValueError, KeyError, OSError):
+        return None
+    if table.num_rows == 0 or table.column_names != usecols:
+        return None
+    table = table.unify_dictionaries()
+    columns: dict[str, Any] = {}
+    for name in usecols:
+        column = table.column(name)
+        if name == id_col:  # object, as pandas reads it with dtype=object (not pandas' string dtype)
+            columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object, copy=False)
+            continue
+        chunks = [c for c in column.chunks if len(c)]
+        cats = np.array(chunks[0].dictionary.to_pylist(), dtype=object)
+        codes = np.concatenate([np.asarray(c.indices.to_numpy(zero_copy_only=False)) for c in chunks])
+        order = np.argsort(cats, kind="stable")
+        rank_of = np.empty(len(cats), dtype=np.int32)
+        rank_of[order] = np.arange(len(cats), dtype=np.int32)
+        columns[name] = pd.Categorical.from_codes(rank_of[codes], categories=pd.Index(cats[order], dtype=object))
+    del table
+    return pd.DataFrame(columns, copy=False)
 
 
 def _decode_head(head: bytes, file: str) -> tuple[str, str]:
@@ -194,16 +268,24 @@ def _decode_head(head: bytes, file: str) -> tuple[str, str]:
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-def _scan_ids(ids: np.ndarray) -> tuple[bool, bool]:
-    """(some id has surrounding whitespace, some id is empty), by substring search over the joined ids.
+_ASCII_SPACE_TABLE = np.zeros(256, dtype=bool)
+_ASCII_SPACE_TABLE[[ord(c) for c in _ASCII_SPACE]] = True
 
-    Millions of ids are checked at C speed instead of one Python call per id.
+
+def _scan_ids(ids: np.ndarray) -> tuple[bool, bool]:
+    """(some id has surrounding whitespace, some id is empty), over the NUL-joined ids.
+
+    Millions of ids are checked at C speed instead of one Python call per id: for ASCII ids by looking at the
+    bytes next to each separator with numpy.
     """
     joined = "\x00" + "\x00".join(ids.tolist()) + "\x00"
-    has_empty = "\x00\x00" in joined
     if joined.isascii():
-        return any(f"\x00{c}" in joined or f"{c}\x00" in joined for c in _ASCII_SPACE), has_empty
-    return re.search(r"\x00\s|\s\x00", joined) is not None, has_empty
+        data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        sep = data == 0
+        space = _ASCII_SPACE_TABLE[data]
+        has_empty = bool((sep[:-1] & sep[1:]).any())
+        return bool((sep[:-1] & space[1:]).any() or (space[:-1] & sep[1:]).any()), has_empty
+    return re.search(r"\x00\s|\s\x00", joined) is not None, "\x00\x00" in joined
 
 
 def _read_csv_any(p: Path, encoding: str, ascii_head: bool, delimiter: str, usecols: list[str],
