@@ -65,14 +65,28 @@ def _pseudonym_range(start: int, stop: int) -> bytes:
     return b"".join(out)
 
 
+_HEX_DIGITS = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+
+
+def _rank_messages(pseud: bytes) -> bytes:
+    """``"rank" 0x00 || pseudonym-hex`` of every 8-byte pseudonym, 21 bytes each, built with numpy."""
+    raw = np.frombuffer(pseud, dtype=np.uint8).reshape(-1, 8)
+    out = np.empty((len(raw), len(_RANK_PREFIX) + 16), dtype=np.uint8)
+    out[:, :len(_RANK_PREFIX)] = np.frombuffer(_RANK_PREFIX, dtype=np.uint8)
+    out[:, len(_RANK_PREFIX)::2] = _HEX_DIGITS[raw >> 4]
+    out[:, len(_RANK_PREFIX) + 1::2] = _HEX_DIGITS[raw & 15]
+    return out.tobytes()
+
+
 def _rank_range(start: int, stop: int) -> bytes:
-    pseud: bytes = _WORK["pseudonyms"][start * 8:stop * 8]  # big-endian bytes, 8 per unit
+    messages = _rank_messages(_WORK["pseudonyms"][start * 8:stop * 8])  # big-endian bytes, 8 per unit
+    size = len(_RANK_PREFIX) + 16
     key_in, key_out = _keyed(_WORK["key"])
     out: list[bytes] = []
     add = out.append
-    for i in range(0, len(pseud), 8):
+    for i in range(0, len(messages), size):
         h = key_in()
-        h.update(_RANK_PREFIX + pseud[i:i + 8].hex().encode("ascii"))
+        h.update(messages[i:i + size])
         o = key_out()
         o.update(h.digest())
         add(o.digest()[:8])
