@@ -40,6 +40,7 @@ from sortition.tables import EXCEL_SUFFIXES, Table, read_table
 
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
 _HEAD = 1 << 16  # bytes read to find the encoding, the separator and the header
+_ID_CHUNK = 1 << 20  # ids scanned and normalised at a time: 17 million keys never exist all at once
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?$"), (1, 2, 3)),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),           # BRP style 19750131
@@ -216,6 +217,7 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
     then reads with pandas, whose messages name the row.
     """
     import pyarrow as pa  # imported here: ``import sortition`` stays light
+    import pyarrow.compute as pa_compute
     import pyarrow.csv as pa_csv
 
     try:
@@ -233,22 +235,32 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
         return None
     if table.num_rows == 0 or table.column_names != usecols:
         return None
-    table = table.unify_dictionaries()
+    # Column by column, each dropped once converted, so the arrow table and the Python ids never both exist
+    # whole; the ids last (they are the big part).
+    parts = {name: table.column(name) for name in usecols}
+    del table
     columns: dict[str, Any] = {}
-    for name in usecols:
-        column = table.column(name)
+    for name in [c for c in usecols if c != id_col] + [id_col]:
+        column = parts.pop(name)
         if name == id_col:  # object, as pandas reads it with dtype=object (not pandas' string dtype)
             columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object, copy=False)
             continue
-        chunks = [c for c in column.chunks if len(c)]
-        cats = np.array(chunks[0].dictionary.to_pylist(), dtype=object)
-        codes = np.concatenate([np.asarray(c.indices.to_numpy(zero_copy_only=False)) for c in chunks])
-        order = np.argsort(cats, kind="stable")
-        rank_of = np.empty(len(cats), dtype=np.int32)
-        rank_of[order] = np.arange(len(cats), dtype=np.int32)
-        columns[name] = pd.Categorical.from_codes(rank_of[codes], categories=pd.Index(cats[order], dtype=object))
-    del table
-    return pd.DataFrame(columns, copy=False)
+        # Each block of the file has its own dictionary: map them onto one sorted list of values (UTF-8 byte
+        # order is code point order, the order pandas sorts its categories in).
+        cats = pa_compute.unique(pa.chunked_array([c.dictionary for c in column.chunks], pa.string()))
+        cats = cats.take(pa_compute.sort_indices(cats))
+        codes = np.empty(len(column), dtype=np.int32)
+        at = 0
+        for chunk in column.chunks:
+            mapping = np.asarray(pa_compute.index_in(chunk.dictionary, value_set=cats).to_numpy(zero_copy_only=False),
+                                 dtype=np.int32)
+            codes[at:at + len(chunk)] = mapping[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))]
+            at += len(chunk)
+        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(cats.to_pylist(), dtype=object))
+        del column
+    pa.default_memory_pool().release_unused()
+    frame = pd.DataFrame({name: columns[name] for name in usecols}, copy=False)
+    return frame
 
 
 def _decode_head(head: bytes, file: str) -> tuple[str, str]:
@@ -272,20 +284,26 @@ _ASCII_SPACE_TABLE = np.zeros(256, dtype=bool)
 _ASCII_SPACE_TABLE[[ord(c) for c in _ASCII_SPACE]] = True
 
 
-def _scan_ids(ids: np.ndarray) -> tuple[bool, bool]:
-    """(some id has surrounding whitespace, some id is empty), over the NUL-joined ids.
+def _scan_ids(ids: np.ndarray | Sequence[str]) -> tuple[bool, bool]:
+    """(some id has surrounding whitespace, some id is empty), over the NUL-joined ids, a chunk at a time.
 
     Millions of ids are checked at C speed instead of one Python call per id: for ASCII ids by looking at the
     bytes next to each separator with numpy.
     """
-    joined = "\x00" + "\x00".join(ids.tolist()) + "\x00"
-    if joined.isascii():
-        data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        sep = data == 0
-        space = _ASCII_SPACE_TABLE[data]
-        has_empty = bool((sep[:-1] & sep[1:]).any())
-        return bool((sep[:-1] & space[1:]).any() or (space[:-1] & sep[1:]).any()), has_empty
-    return re.search(r"\x00\s|\s\x00", joined) is not None, "\x00\x00" in joined
+    strip = empty = False
+    for start in range(0, len(ids), _ID_CHUNK):
+        part = ids[start:start + _ID_CHUNK]
+        joined = "\x00" + "\x00".join(part.tolist() if isinstance(part, np.ndarray) else part) + "\x00"
+        if joined.isascii():
+            data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+            sep = data == 0
+            space = _ASCII_SPACE_TABLE[data]
+            empty = empty or bool((sep[:-1] & sep[1:]).any())
+            strip = strip or bool((sep[:-1] & space[1:]).any() or (space[:-1] & sep[1:]).any())
+        else:
+            empty = empty or "\x00\x00" in joined
+            strip = strip or re.search(r"\x00\s|\s\x00", joined) is not None
+    return strip, empty
 
 
 def _read_csv_any(p: Path, encoding: str, ascii_head: bool, delimiter: str, usecols: list[str],
@@ -436,34 +454,45 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
     return ages[codes]
 
 
-def _duplicates(ids: np.ndarray) -> np.ndarray:
-    """Positions of ids that occur more than once: a sort of 64-bit string hashes, then an exact check of
-    the few candidates (much faster than a hash table of millions of strings)."""
-    hashes = np.fromiter(map(hash, ids.tolist()), dtype=np.int64, count=len(ids))
+def _duplicates(hashes: np.ndarray, keys_of: Callable[[np.ndarray], list[str]]) -> np.ndarray:
+    """Positions of ids whose keys occur more than once: a sort of 64-bit hashes of the keys, then an exact
+    check of the few candidates (much faster than a hash table of millions of strings)."""
     order = np.argsort(hashes, kind="stable")
     ordered = hashes[order]
     same = np.flatnonzero(ordered[1:] == ordered[:-1])
     if len(same) == 0:
         return np.zeros(0, dtype=np.int64)
     candidates = np.unique(np.concatenate([order[same], order[same + 1]]))
-    exact = pd.Series(ids[candidates], dtype=object).duplicated(keep=False).to_numpy()
+    exact = pd.Series(keys_of(candidates), dtype=object).duplicated(keep=False).to_numpy()
     return candidates[exact]
 
 
-def _check_ids(register: Register, id_column: str) -> np.ndarray:
-    """The id keys of the register (:func:`sortition.identity.id_key`); refuse empty and repeated ones."""
-    ids = register.ids.tolist()
-    found = id_keys(ids)
-    keys = register.ids if found is ids else np.asarray(found, dtype=object)  # usually every id is its key
-    empty: np.ndarray = np.flatnonzero(keys == "") if _scan_ids(keys)[1] else np.zeros(0, np.int64)
-    if len(empty):
-        raise InputError("the id is empty." if not register.ids[empty[0]] else
-                         f"the id {register.ids[empty[0]]!r} has only spaces or invisible characters.",
-                         file=register.path, row=int(register.row_numbers[empty[0]]),
-                         column=id_column, hint="Every person needs a unique id.")
-    first = _duplicates(keys)
+def _check_ids(register: Register, id_column: str, exclude: set[str] | None = None) -> np.ndarray:
+    """Refuse empty and repeated ids, compared by id key (:func:`sortition.identity.id_key`); return which
+    ids are on the exclusion list (given as keys). Keys are made a chunk at a time."""
+    n = register.rows
+    hashes = np.empty(n, dtype=np.int64)
+    excluded = np.zeros(n, dtype=bool)
+    for start in range(0, n, _ID_CHUNK):
+        keys = id_keys(register.ids[start:start + _ID_CHUNK].tolist())
+        if _scan_ids(keys)[1] and "" in keys:
+            at = start + list(keys).index("")
+            raise InputError("the id is empty." if not register.ids[at] else
+                             f"the id {register.ids[at]!r} has only spaces or invisible characters.",
+                             file=register.path, row=int(register.row_numbers[at]),
+                             column=id_column, hint="Every person needs a unique id.")
+        hashes[start:start + len(keys)] = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
+        if exclude:
+            excluded[start:start + len(keys)] = pd.Series(keys, dtype=object).isin(exclude).to_numpy()
+        del keys
+
+    def keys_of(positions: np.ndarray) -> list[str]:
+        return list(id_keys(register.ids[positions].tolist()))
+
+    first = _duplicates(hashes, keys_of)
     if len(first):
-        a, b = first[keys[first] == keys[first[0]]][:2]
+        same = np.asarray(keys_of(first), dtype=object)
+        a, b = first[same == same[0]][:2]
         id_a, id_b = register.ids[a], register.ids[b]
         row_a, row_b = int(register.row_numbers[a]), int(register.row_numbers[b])
         what = (f"the id '{id_a}' appears on rows {row_a} and {row_b}." if id_a == id_b else
@@ -471,7 +500,7 @@ def _check_ids(register: Register, id_column: str) -> np.ndarray:
                 "compared ignoring case, spaces, full-width forms and invisible characters.")
         raise InputError(what, file=register.path, row=row_b, column=id_column,
                          hint="Each person must appear once; remove the duplicate rows or correct one id.")
-    return keys
+    return excluded
 
 
 def read_exclusions(plan: InvitePlanSpec, id_column: str) -> tuple[list[str], str | None]:
@@ -535,12 +564,9 @@ def build_frame(register: Register, plan: InvitePlanSpec, exclude_ids: Sequence[
             one address in different strata under one_letter_per_address (each with its row and column).
     """
     id_column = _find(register.header, plan.columns["id"], "id", register.path)
-    keys = _check_ids(register, id_column)
-    eligible = np.ones(register.rows, dtype=bool)
-    excluded = np.zeros(register.rows, dtype=bool)
-    if exclude_ids:  # matched like duplicates: 'p389437' on the list excludes 'P389437' in the register
-        excluded = pd.Series(keys, dtype=object).isin(set(id_keys(list(exclude_ids)))).to_numpy()
-        eligible &= ~excluded
+    # Exclusions are matched like duplicates: 'p389437' on the list excludes 'P389437' in the register.
+    excluded = _check_ids(register, id_column, set(id_keys(list(exclude_ids))) if exclude_ids else None)
+    eligible = ~excluded
     ages = None
     under = 0
     if plan.needs_age:
