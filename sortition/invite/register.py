@@ -616,15 +616,32 @@ def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray, par
         norm_codes, uniques = pd.factorize(pd.Index([*normal, ""], dtype=object))
         raw = np.asarray(cat.codes)[keep]
         codes = norm_codes[np.where(raw >= 0, raw, len(normal))]
+        del raw
         all_empty &= codes == list(uniques).index("")
-        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
-        combined = combined.astype(np.int64)
+        combined *= len(uniques) + 1
+        combined += codes
+        del codes
+        combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
     no_address = np.flatnonzero(all_empty)
+    del all_empty
     if len(no_address):
         combined[no_address] = combined.max(initial=0) + 1 + np.arange(len(no_address))
-    households, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    del households
-    return inverse.astype(np.int64), first.astype(np.int64), len(no_address)
+    inverse, first = _dense_unique(combined)
+    return inverse, first, len(no_address)
+
+
+def _dense_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_index=True, return_inverse=True)[2:0:-1]`` for small non-negative integers
+    (codes), by counting instead of sorting: a fraction of the memory on 17 million rows."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    top = int(values.max()) + 1
+    present = np.zeros(top, dtype=bool)
+    present[values] = True
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    first = np.full(top, len(values), dtype=np.int64)
+    np.minimum.at(first, values, np.arange(len(values), dtype=np.int64))
+    return rank[values], first[present]
 
 
 def _check_address_strata(register: Register, keep: np.ndarray, address: np.ndarray, stratum: np.ndarray,
