@@ -42,6 +42,13 @@ def _peak_rss_mib() -> float:
     return max(own, children) / 1024
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the hashing workers): on a busy machine the
+    wall times vary, this does not."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_ours(register: Path, plan: Path, out: Path) -> dict[str, float]:
     from sortition.invite import draw_invitations, prepare_invitations
 
@@ -51,7 +58,7 @@ def run_ours(register: Path, plan: Path, out: Path) -> dict[str, float]:
     result = draw_invitations(prep.plan_path, register, "benchmark seed")
     t2 = time.perf_counter()
     return {"prepare_s": t1 - t0, "draw_s": t2 - t1, "total_s": t2 - t0, "letters": result.letters,
-            "peak_rss_mib": _peak_rss_mib()}
+            "peak_rss_mib": _peak_rss_mib(), "cpu_s": _cpu_s()}
 
 
 def run_reference(register: Path, letters: int) -> dict[str, float]:
@@ -68,7 +75,7 @@ def run_reference(register: Path, letters: int) -> dict[str, float]:
     frac = letters / len(frame)
     sample = frame.groupby(["wijk", "band"], observed=True).sample(frac=frac, random_state=np.random.default_rng(1))
     t1 = time.perf_counter()
-    return {"total_s": t1 - t0, "letters": len(sample), "peak_rss_mib": _peak_rss_mib()}
+    return {"total_s": t1 - t0, "letters": len(sample), "peak_rss_mib": _peak_rss_mib(), "cpu_s": _cpu_s()}
 
 
 def main() -> None:

@@ -236,3 +236,15 @@ def test_a_cp1252_byte_further_down_goes_to_the_pandas_reader(tmp_path: Path, mo
     monkeypatch.setattr(register, "_read_csv_arrow", lambda *args: called.append(args))
     reg = read_register(path, spec_from_plan({"settings": READER_PLAN}))
     assert called == [] and reg.encoding == "cp1252" and reg.records == 31
+
+
+def test_households_are_numbered_as_np_unique_numbers_them() -> None:
+    from sortition.invite.register import _dense_unique
+
+    rng = np.random.default_rng(7)
+    for n, top in ((1, 1), (50, 3), (1000, 40), (1000, 5000)):
+        values = rng.integers(0, top, n)
+        _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+        got_inverse, got_first = _dense_unique(values)
+        assert (got_inverse == inverse).all() and (got_first == first).all()
+    assert [len(a) for a in _dense_unique(np.zeros(0, dtype=np.int64))] == [0, 0]
