@@ -18,7 +18,7 @@ PACKAGES = ("sortition", "quotas", "cli")
 
 #: Third-party or standard modules that may be imported inside a function, to keep ``import sortition`` and
 #: the command's start-up light (solvers, spreadsheet and YAML readers load when first needed).
-LAZY_ALLOWED = ("highspy", "ortools", "scipy", "pandas", "numpy", "openpyxl", "yaml", "zipfile", "json",
+LAZY_ALLOWED = ("highspy", "ortools", "scipy", "pandas", "pyarrow", "numpy", "openpyxl", "yaml", "zipfile", "json",
                 "importlib.metadata", "_sha2", "_sha256", "multiprocessing", "py_arkworks_bls12381")
 
 
