@@ -358,6 +358,9 @@ def test_temporary_files_of_an_interrupted_write_are_removed_on_the_next(tmp_pat
     atomic_write(target, b"{}\n")
     assert not dead.exists() and not old.exists()
     assert running.exists() and foreign.exists() and target.read_bytes() == b"{}\n"
+    dead.write_text("partial")  # and when the next run writes the same bytes (so leaves the file as it is)
+    atomic_write(target, b"{}\n")
+    assert not dead.exists() and running.exists()
 
 
 # --- 4. limits instead of hangs -----------------------------------------------------------------------------
