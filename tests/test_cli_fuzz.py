@@ -5,7 +5,7 @@ Random mutations (bytes changed, inserted, cut; hostile tokens; for JSON records
 huge number, a wrong type or deep nesting) of a valid pool, quota file, plan, register and of the public
 records are fed to check, prepare (legacy, small), draw, verify, replace, report and invite.
 ``SORTITION_CLI_FUZZ_RUNS`` sets the runs per command (default 300: every command above runs at least that many
-times on mutated input, about 3,000 runs in all). Each run is cheap: the CLI is invoked in-process with the
+times on mutated input; verify 900 times: 3,300 runs in all). Each run is cheap: the CLI is invoked in-process with the
 click command built once, on a tiny world built once (tests/cli_world.py), by mutating bytes rather than
 solving anew; hypothesis is derandomized (the same examples on every run, so CI is reproducible), does not
 shrink, and keeps no example database.
