@@ -73,10 +73,10 @@ def _time_limit(value: str | float | None) -> float | None:
 
 
 TimeLimitOpt = Annotated[float | None, typer.Option(
-    "--time-limit", metavar="<seconds|none>", parser=_time_limit,
-    help=f"Seconds the fair-lottery computation may take ('none': no limit). When reached, the fairest lottery "
-    f"found is kept, and a warning and lottery.json say how far its lowest probability can be from the "
-    f"fairest possible. [default: {sortition.DEFAULT_TIME_LIMIT:g}]", show_default=False)]
+    "--time-limit", metavar="<seconds>", parser=_time_limit,
+    help="Seconds the fair-lottery computation may take, or 'none' for no limit. When reached, the fairest "
+    "lottery found is kept, and a warning and lottery.json say how far its lowest probability can be from the "
+    "fairest possible.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object with the results, nothing else.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Report language: nl or en (default: the one chosen "
                                              "at draw time, else nl).")]
