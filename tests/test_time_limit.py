@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ import pytest
 from cli_world import invoke, no_traceback, one_line
 from conftest import QUOTAS
 from generated import instance
+from verifier_node import NodeVerifier, files_of, node_verifier
 
 import sortition.algorithms as algorithms
 from sortition import DEFAULT_TIME_LIMIT, draw, prepare, select, verify, write_report
@@ -257,3 +260,29 @@ def test_sentences() -> None:
     assert close.sentence().endswith("0.0632, is the fairest possible (within 0.0005), but the higher probabilities "
                                      "were not all raised as far as they could be.")
     assert "not all raised" not in EarlyStop("maximin", 600.0, 0.0632, 0.0632).sentence()
+
+
+# ----------------------------------------------------------------------------------------- the verifier page
+
+@pytest.fixture(scope="module")
+def js() -> Iterator[NodeVerifier]:
+    yield from node_verifier()
+
+
+def test_verifier_page_reads_the_early_stop_as_verify_does(js: NodeVerifier, stopped: dict[str, Any],
+                                                           tmp_path: Path) -> None:
+    result = js.verify(*files_of(stopped["folder"] / "draw.json"))
+    assert result["verdict"] == "verified"
+    stop = early_stop(stopped["lottery"])
+    assert stop is not None
+    assert result["facts"]["earlyStop"] == {"lowest": stop.lowest, "bound": stop.upper_bound, "limit": TINY}
+    finished = select(*write_small(tmp_path / "in"), "practice", tmp_path / "out", panels=50)
+    assert js.verify(*files_of(finished.draw_path))["facts"]["earlyStop"] is None
+
+
+def test_verifier_page_has_the_notice_in_both_languages() -> None:
+    ui = (Path(__file__).parent.parent / "sortition/web/verifier_ui.js").read_text(encoding="utf-8")
+    nl, en = ui.split("\n    en: {\n")
+    for lang in (nl, en):
+        for key in ("verdict_early_stop", "verdict_early_stop_unknown", "early_stop_limit"):
+            assert re.search(rf"\n      {key}: ", lang), key
