@@ -153,8 +153,9 @@ def test_stopped_early_warning_says_how_far(stopped: dict[str, Any]) -> None:
     [line] = [w for w in result.warnings if "time limit" in w]
     gap = stats["min_probability_upper_bound"] - stats["min_probability_reached"]
     if gap > OPTIMAL_GAP:
-        assert (f"its lowest probability, {stats['min_probability_reached']:.4f}, is at most {gap:.4f} lower than "
-                f"the fairest possible (which is at most {stats['min_probability_upper_bound']:.4f})") in line
+        assert (f"its lowest probability before rounding, {stats['min_probability_reached']:.4f}, is at most "
+                f"{gap:.4f} lower than the fairest possible (which is at most "
+                f"{stats['min_probability_upper_bound']:.4f})") in line
     else:
         assert "is the fairest possible" in line and "not all raised" in line
     assert "--time-limit none" in line and "\n" not in line
@@ -231,7 +232,8 @@ def test_an_old_lottery_stopped_early_reads_without_a_bound() -> None:
            "statistics": {"time_limit_reached": 1, "distribution_min_probability": 0.05}}
     stop = early_stop(old)
     assert stop == EarlyStop("leximin", 60.0, 0.05, None)
-    assert stop.sentence().endswith("its lowest probability (0.0500) may be lower than the fairest possible.")
+    assert stop.sentence().endswith("its lowest probability before rounding (0.0500) may be lower than the "
+                                    "fairest possible.")
 
 
 @pytest.mark.parametrize("lottery", [
@@ -253,8 +255,8 @@ def test_odd_fields_do_not_break_the_reader() -> None:
 def test_sentences() -> None:
     far = EarlyStop("leximin", 600.0, 0.0612, 0.065)
     assert far.sentence() == ("the time limit of 600 s was reached before leximin finished: the lottery meets every "
-                              "quota, and its lowest probability, 0.0612, is at most 0.0038 lower than the fairest "
-                              "possible (which is at most 0.0650).")
+                              "quota, and its lowest probability before rounding, 0.0612, is at most 0.0038 lower "
+                              "than the fairest possible (which is at most 0.0650).")
     close = EarlyStop("leximin", 600.0, 0.0632, 0.0632 + OPTIMAL_GAP / 2)
     assert close.lowest_is_optimal
     assert close.sentence().endswith("0.0632, is the fairest possible (within 0.0005), but the higher probabilities "

@@ -59,7 +59,7 @@ class EarlyStop:
         """One plain English line for the terminal and ``verify``."""
         limit = f" of {self.time_limit:g} s" if self.time_limit is not None else ""
         head = (f"the time limit{limit} was reached before {self.algorithm} finished: the lottery meets every "
-                "quota, and its lowest probability")
+                "quota, and its lowest probability before rounding")
         if self.upper_bound is None:
             return f"{head} ({self.lowest:.4f}) may be lower than the fairest possible."
         if self.lowest_is_optimal:
