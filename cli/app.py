@@ -462,7 +462,7 @@ def _early_stop_json(stopped: sortition.EarlyStop | None) -> dict[str, object]:
     """``--json``'s ``early_stop`` field: what the time limit left (only when it stopped the computation)."""
     if stopped is None:
         return {}
-    return {"early_stop": {"time_limit_seconds": stopped.time_limit, "min_probability": stopped.lowest,
+    return {"early_stop": {"time_limit_seconds": stopped.time_limit, "min_probability_reached": stopped.lowest,
                            "min_probability_upper_bound": stopped.upper_bound,
                            "lowest_is_optimal": stopped.lowest_is_optimal}}
 
