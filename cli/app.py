@@ -58,9 +58,25 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress displ
 AlgorithmOpt = Annotated[Algorithm, typer.Option(
     "--algorithm", "-a", metavar="<name>", help=f"Selection algorithm: {', '.join(a.value for a in Algorithm)}.")]
 PanelsOpt = Annotated[int, typer.Option("--panels", "-m", help="Panels in the uniform lottery.")]
+
+
+def _time_limit(value: str | float | None) -> float | None:
+    """``--time-limit``: seconds, or ``none`` for no limit (the library refuses 0, negatives, NaN, infinity)."""
+    if value is None or isinstance(value, float):
+        return value
+    if value.strip().lower() == "none":
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise typer.BadParameter(f"give a number of seconds or 'none', not {value!r}.") from None
+
+
 TimeLimitOpt = Annotated[float | None, typer.Option(
-    "--time-limit", help="Seconds the fair-lottery computation may take; when reached, the fairest lottery "
-    "found so far is used and a warning says so.")]
+    "--time-limit", metavar="<seconds>", parser=_time_limit,
+    help="Seconds the fair-lottery computation may take, or 'none' for no limit. When reached, the fairest "
+    "lottery found is kept, and a warning and lottery.json say how far its lowest probability can be from the "
+    "fairest possible.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object with the results, nothing else.")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Report language: nl or en (default: the one chosen "
                                              "at draw time, else nl).")]
@@ -189,7 +205,7 @@ def prepare(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the lottery and private files.")],
     algorithm: AlgorithmOpt = Algorithm.LEXIMIN,
     panels: PanelsOpt = 1000,
-    time_limit: TimeLimitOpt = None,
+    time_limit: TimeLimitOpt = sortition.DEFAULT_TIME_LIMIT,
     seed_source: Annotated[str, typer.Option("--seed-source", help="The public event that will give the seed.")]
         = "",
     panel_size: PanelSizeOpt = None,
@@ -224,7 +240,7 @@ def prepare(
                      "folder": str(result.folder), "algorithm": algorithm.value, "panels": result.panels,
                      "probabilities": {"min": float(p.min()), "median": float(np.median(p)), "max": float(p.max()),
                                        "estimates": algorithm is Algorithm.LEGACY},
-                     "warnings": list(result.warnings),
+                     "warnings": list(result.warnings), **_early_stop_json(result.early_stop),
                      **({"seed_beacon": {**beacon.to_json(), "url": _round_url(beacon.round)}} if beacon else {})})
         return
     for warning in result.warnings:
@@ -337,7 +353,7 @@ def select(
     seed: Annotated[str | None, typer.Option("--seed", help="Seed text.")] = None,
     algorithm: AlgorithmOpt = Algorithm.LEXIMIN,
     panels: PanelsOpt = 1000,
-    time_limit: TimeLimitOpt = None,
+    time_limit: TimeLimitOpt = sortition.DEFAULT_TIME_LIMIT,
     panel_size: PanelSizeOpt = None,
     sheet: SheetOpt = None,
     drand_round: DrandRoundOpt = None,
@@ -395,7 +411,7 @@ def verify(
                      "commitment_checked": report.commitment_checked,
                      "published_before_seed": report.published_before_seed, "notes": notes,
                      **({"record_sha256": report.record_sha256, "events": report.events}
-                        if report.record_sha256 is not None else {})})
+                        if report.record_sha256 is not None else {}), **_early_stop_json(report.early_stop)})
         raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
     if report.commitment is not None:
         console.print(f"Commitment: SHA-256 of the committed file = [bold]{report.commitment}[/]", highlight=False,
@@ -437,7 +453,18 @@ def _verify_notes(report: sortition.VerifyReport, *, record_sha256_given: bool) 
                      "--record-sha256): only that shows no replacement was removed.")
     elif report.record_sha256 is not None and not record_sha256_given:
         notes.append("Compare the record's SHA-256 with the published one (sha256sum of the published draw.json).")
+    if report.early_stop is not None:
+        notes.append(f"Fairness: {report.early_stop.sentence()} This does not affect the checks above.")
     return notes
+
+
+def _early_stop_json(stopped: sortition.EarlyStop | None) -> dict[str, object]:
+    """``--json``'s ``early_stop`` field: what the time limit left (only when it stopped the computation)."""
+    if stopped is None:
+        return {}
+    return {"early_stop": {"time_limit_seconds": stopped.time_limit, "min_probability_reached": stopped.lowest,
+                           "min_probability_upper_bound": stopped.upper_bound,
+                           "lowest_is_optimal": stopped.lowest_is_optimal}}
 
 
 @app.command()

@@ -83,7 +83,7 @@ def limits() -> list[str]:
     """The input limits, from the constants the code checks (so the numbers here are the enforced ones)."""
     from quotas.io import MAX_NUMBER, MAX_YAML_BYTES
     from quotas.textfiles import MAX_COLUMNS, MAX_INPUT_BYTES
-    from sortition.commands.prepare import MAX_LOTTERY_SEATS, MAX_PANELS, MAX_POOL_PEOPLE
+    from sortition.commands.prepare import DEFAULT_TIME_LIMIT, MAX_LOTTERY_SEATS, MAX_PANELS, MAX_POOL_PEOPLE
     from sortition.invite.register import MAX_REGISTER_BYTES
     from sortition.records import MAX_INT_DIGITS, MAX_RECORD_BYTES
 
@@ -98,7 +98,8 @@ def limits() -> list[str]:
         ("Quota numbers and panel size", f"{MAX_NUMBER:,}"),
         ("People in a pool (`prepare`, `select`)", f"{MAX_POOL_PEOPLE:,}"),
         ("`--panels`", f"1 to {MAX_PANELS:,}, and panels x panel size at most {MAX_LOTTERY_SEATS:,}"),
-        ("`--time-limit`", "a finite number of seconds above 0"),
+        ("`--time-limit`", f"a finite number of seconds above 0, or `none` for no limit; default "
+         f"{DEFAULT_TIME_LIMIT:g} (10 minutes)"),
     ]
     lines = ["## Limits", "", "Inputs beyond these limits are refused at once, with the limit in the message "
              "(exit 2), instead of hanging or exhausting memory.", "", "| What | Limit |", "| --- | --- |"]

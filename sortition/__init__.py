@@ -41,7 +41,7 @@ from sortition.beacon import (
     verify_round,
 )
 from sortition.commands.draw import DrawResult, draw
-from sortition.commands.prepare import PrepareOptions, PrepareResult, prepare
+from sortition.commands.prepare import DEFAULT_TIME_LIMIT, PrepareOptions, PrepareResult, prepare
 from sortition.commands.replace import ReplaceResult, replace
 from sortition.commands.report import write_report
 from sortition.commands.select import select
@@ -52,6 +52,7 @@ from sortition.randomness import Stream, derive_key, display_seed, normalise_see
 from sortition.report.data import ReportFormat
 from sortition.rfc3797 import rfc3797_key, rfc3797_select
 from sortition.rules.checks import Check, VerifyReport
+from sortition.rules.computation import EarlyStop
 from sortition.rules.outcome import Outcome, compute_outcome
 from sortition.rules.reserve import Replacement
 from sortition.tables import Table, read_table
@@ -60,6 +61,7 @@ from sortition.version import software_version
 __version__ = software_version()
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT",
     "NULL_PROGRESS",
     "QUICKNET_ROUND_URL",
     "Algorithm",
@@ -68,6 +70,7 @@ __all__ = [
     "Check",
     "Distribution",
     "DrawResult",
+    "EarlyStop",
     "EnvironmentProblem",
     "InfeasibleError",
     "InputError",

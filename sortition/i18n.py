@@ -109,6 +109,37 @@ _TEXT: dict[str, tuple[str, str]] = {  # key: (nl, en)
         "mogelijk iets minder gelijk dan haalbaar was.",
         "If ‘yes’, the computation stopped early: every panel meets the quotas, but the chances may be "
         "slightly less equal than possible."),
+    "stat_min_probability_reached": ("Laagste kans bij het stoppen", "Lowest chance when stopped"),
+    "explain_min_probability_reached": (
+        "De laagste kans die de berekening bereikte vóór de tijdslimiet, van wie gekozen kan worden (vóór "
+        "afronding).",
+        "The lowest chance the computation reached before the time limit, of those who can be chosen (before "
+        "rounding)."),
+    "stat_min_probability_upper_bound": ("Eerlijkst mogelijke laagste kans: hoogstens",
+                                         "Fairest possible lowest chance: at most"),
+    "explain_min_probability_upper_bound": (
+        "Bewezen bovengrens: geen loterij die aan de quota voldoet, geeft iedereen een grotere kans dan dit. "
+        "Het verschil met de laagste kans hierboven is hoe ver deze loterij hoogstens van de eerlijkste af ligt.",
+        "A proven upper bound: no lottery meeting the quotas gives everyone a larger chance than this. The "
+        "difference with the lowest chance above is how far this lottery can be from the fairest, at most."),
+    "early_stop_bound": (
+        "Gestopt bij de tijdslimiet{limit}: laagste kans {lowest}; de eerlijkst mogelijke laagste kans is "
+        "hoogstens {bound}. Elk panel voldoet aan de quota en de loting is even controleerbaar.",
+        "Stopped early at the time limit{limit}: lowest probability {lowest}; the fairest possible is at most "
+        "{bound}. Every panel meets the quotas and the draw is just as verifiable."),
+    "early_stop_optimal": (
+        "Gestopt bij de tijdslimiet{limit}: de laagste kans, {lowest}, is de eerlijkst mogelijke, maar de hogere "
+        "kansen zijn niet allemaal zo ver verhoogd als kon. Elk panel voldoet aan de quota en de loting is even "
+        "controleerbaar.",
+        "Stopped early at the time limit{limit}: the lowest probability, {lowest}, is the fairest possible, but "
+        "the higher ones were not all raised as far as they could be. Every panel meets the quotas and the draw "
+        "is just as verifiable."),
+    "early_stop_unknown": (
+        "Gestopt bij de tijdslimiet{limit}: laagste kans {lowest}; die kan lager zijn dan de eerlijkst mogelijke. "
+        "Elk panel voldoet aan de quota en de loting is even controleerbaar.",
+        "Stopped early at the time limit{limit}: lowest probability {lowest}, which may be lower than the "
+        "fairest possible. Every panel meets the quotas and the draw is just as verifiable."),
+    "early_stop_limit": (" van {seconds} s", " of {seconds} s"),
     "stat_rounding_max_deviation": ("Grootste verschil door afronding", "Largest difference from rounding"),
     "explain_rounding_max_deviation": (
         "De loterij bestaat uit {m} even waarschijnlijke panels; daardoor wijkt iemands kans hoogstens zoveel "

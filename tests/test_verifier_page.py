@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from generated import instance
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_protocol import write_pool
@@ -524,3 +525,22 @@ def test_js_files_that_python_cannot_read_fail(js: NodeVerifier, draws: dict[str
         result = js.verify(lottery, bad)
         assert result["verdict"] == "failed"
         assert [(c["id"], c["key"]) for c in result["checks"]] == [("files", "not_json")]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_page_says_when_the_time_limit_stopped_the_lottery(browser: Any, page_url: str,
+                                                           tmp_path_factory: pytest.TempPathFactory,
+                                                           lang: str) -> None:
+    """A lottery stopped early verifies, and the page says how far from the fairest it can be (issue 19)."""
+    inst = instance("alternate_20")
+    folder = tmp_path_factory.mktemp(f"stopped-{lang}")
+    pool, quotas = inst.write(folder / "in")
+    result = prepare(pool, quotas, folder / "out", time_limit=1e-9, panels=100, panel_size=inst.k)
+    draw(result.lottery_path, SEED, published_before_seed=True)
+    bound = json.loads(result.lottery_path.read_text())["statistics"]["min_probability_upper_bound"]
+    browser.get(page_url + f"#{lang}")
+    state = verify_in_page(browser, *files_of(folder / "out" / "draw.json"))
+    shown = f"{100 * bound:.2f}%".replace(".", "," if lang == "nl" else ".")
+    start = ("De berekening van deze loterij stopte bij de tijdslimiet van 1e-9 s" if lang == "nl"
+             else "This lottery's computation stopped early at the time limit of 1e-9 s")
+    assert start in state["verdictText"] and shown in state["verdictText"], state["verdictText"]

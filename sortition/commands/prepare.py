@@ -42,11 +42,16 @@ from sortition.records import (
     read_lottery,
     write_list_format,
 )
+from sortition.rules.computation import REACHED_KEY, UPPER_BOUND_KEY, EarlyStop, early_stop
 from sortition.rules.public import canonical_spec, public_pool, spec_to_public
 from sortition.rules.reserve import RESERVE_RULE
 from sortition.version import software_version
 
 DEFAULT_PANELS = 1000
+#: Seconds prepare may compute unless told otherwise (``time_limit=None``: no limit): an official is never left
+#: waiting without end. When it is reached the fairest lottery found is kept and the file says how far from the
+#: fairest possible its lowest probability can be (:mod:`sortition.rules.computation`).
+DEFAULT_TIME_LIMIT = 600.0
 #: Share of ``--time-limit`` the fair-lottery algorithm gets; the rest is for the final LP and rounding.
 ALGORITHM_SHARE = 0.9
 DEFAULT_LEGACY_RUNS = 10_000
@@ -82,6 +87,8 @@ class PrepareResult:
     warnings: tuple[str, ...]
     stats: Mapping[str, Any]
     seed_beacon: BeaconCommitment | None = None
+    #: when the time limit stopped the computation: the lowest probability reached and the bound on the fairest
+    early_stop: EarlyStop | None = None
 
 
 def _pool_problem_canonical(pool: Any, spec: QuotaSpec, salt: bytes) -> tuple[list[str], np.ndarray]:
@@ -127,7 +134,7 @@ def _settings(spec: QuotaSpec, pool: Pool, algorithm: Algorithm, panels: int, le
         "households": bool(spec.households),
         "id_column": pool.id_column,
     }
-    if time_limit is not None:
+    if time_limit is not None and algorithm is not Algorithm.LEGACY:  # the limit that applied (none: no key)
         settings["time_limit_seconds"] = time_limit
     if algorithm is Algorithm.LEGACY:
         settings["legacy_runs"] = legacy_runs
@@ -151,6 +158,16 @@ def _distribution(problem: PanelProblem, algorithm: Algorithm, m: int, legacy_ru
              "time_limit_reached": int(dist.stats.get("time_limit_reached", 0)),
              "rounding_max_deviation": float(lottery.max_deviation),
              "rounding_bound": float(lottery.bound)}
+    if stats["time_limit_reached"]:
+        # Stopped early: the lowest probability of the people who can be selected at all (those the quotas
+        # exclude have 0 in every lottery) and the proven bound on the fairest possible one, to say how far off
+        # the lottery may be.
+        probs = np.asarray(dist.probabilities, dtype=float)
+        selectable = probs[probs > 0] if dist.stats.get("impossible") else probs
+        lowest = float(selectable.min()) if selectable.size else 0.0
+        stats[REACHED_KEY] = lowest
+        if UPPER_BOUND_KEY in dist.stats:
+            stats[UPPER_BOUND_KEY] = max(float(dist.stats[UPPER_BOUND_KEY]), lowest)
     return panels, np.asarray(lottery.probabilities), stats, float(lottery.max_deviation)
 
 
@@ -170,7 +187,7 @@ def _check_limits(panels: int, time_limit: float | None) -> None:
                          hint="The default of 1,000 is plenty; more panels only make the lottery file larger.")
     if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
         raise InputError(f"--time-limit must be a number of seconds above 0, got {time_limit!r}.",
-                         hint="Give e.g. --time-limit 600, or leave it out for no limit.")
+                         hint="Give e.g. --time-limit 1800, or --time-limit none for no limit.")
 
 
 def _check_size(people: int, panel_size: int, panels: int) -> None:
@@ -324,7 +341,7 @@ def prepare(
     sheet: str | None = None,
     panel_size: int | None = None,
     legacy_runs: int = DEFAULT_LEGACY_RUNS,
-    time_limit: float | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
     force: bool = False,
     progress: ProgressReporter = NULL_PROGRESS,
     drand_round: int | None = None,
@@ -344,7 +361,10 @@ def prepare(
         sheet: the sheet of an Excel pool with several.
         panel_size: the panel size, for quota files that do not state it.
         legacy_runs: Monte-Carlo runs that estimate the legacy algorithm's probabilities.
-        time_limit: seconds the computation may take; the fairest lottery found by then is kept.
+        time_limit: seconds the computation may take (default 600; ``None``: no limit). When it is reached the
+            fairest lottery found by then is kept, a warning says how far its lowest probability can be from
+            the fairest possible, and the lottery file's ``statistics`` record it
+            (:mod:`sortition.rules.computation`).
         force: replace a lottery of other inputs or settings in ``out_dir``; one that has been drawn is never
             replaced. The folder is checked before any computation.
         progress: receives progress of the long computation.
@@ -429,10 +449,9 @@ def _prepare_locked(folder: Path, spec: QuotaSpec, pool: Pool, header: Mapping[s
     commitment = hashlib.sha256(data).hexdigest()
     append_ledger(folder, {"event": "prepare", "commitment": commitment, "algorithm": algorithm.value})
     warnings = list(pool.warnings)
-    if stats.get("time_limit_reached"):
-        warnings.append(
-            f"the time limit of {time_limit:g} s was reached before {algorithm.value} finished: the lottery "
-            f"meets every quota, but its lowest probability ({stats['distribution_min_probability']:.4f}) may be "
-            "lower than the fairest possible. Prepare again with a larger --time-limit for the full result.")
+    stopped = early_stop(body)
+    if stopped is not None:
+        warnings.append(f"{stopped.sentence()} For the full result, prepare again with a larger --time-limit "
+                        "(or --time-limit none).")
     return PrepareResult(folder, lottery_path, commitment, probs, len(panel_idx), max_dev, tuple(warnings), stats,
-                         beacon)
+                         beacon, stopped)

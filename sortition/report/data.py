@@ -17,12 +17,13 @@ from sortition.i18n import count, has_text, number, percent, text, yes_no
 from sortition.randomness import display_seed
 from sortition.records import Ledger
 from sortition.rules.checks import Check, VerifyReport
+from sortition.rules.computation import early_stop
 from sortition.rules.reserve import current_state
 
 DEFAULT_LANG = "nl"
 #: The lottery's statistics a report shows, in the order a reader follows them.
 STAT_ORDER = ("distribution_min_probability", "legacy_min_probability", "rounding_max_deviation", "rounding_bound",
-              "time_limit_reached")
+              "time_limit_reached", "min_probability_reached", "min_probability_upper_bound")
 
 
 class ReportFormat(StrEnum):
@@ -222,6 +223,23 @@ def probability_summary(data: ReportData, lang: str) -> str:
                 median=percent(statistics.median(probs), lang, 2), max=percent(probs[-1], lang, 2),
                 ones=count(sum(p >= 1 - 1e-9 for p in probs), "person", lang),
                 zeros=count(sum(p <= 1e-9 for p in probs), "person", lang), equal=percent(equal, lang, 2))
+
+
+def early_stop_note(data: ReportData, lang: str) -> str:
+    """One paragraph when the time limit stopped the lottery's computation (how far from the fairest it can
+    be), else an empty string."""
+    stopped = early_stop({"statistics": data.statistics, "settings": data.settings})
+    if stopped is None:
+        return ""
+    seconds = f"{stopped.time_limit:g}" if stopped.time_limit is not None else ""
+    limit = text("early_stop_limit", lang, seconds=seconds.replace(".", ",") if lang == "nl" else seconds) \
+        if seconds else ""
+    lowest = percent(stopped.lowest, lang, 2)
+    if stopped.upper_bound is None:
+        return text("early_stop_unknown", lang, limit=limit, lowest=lowest)
+    if stopped.lowest_is_optimal and stopped.algorithm == "leximin":
+        return text("early_stop_optimal", lang, limit=limit, lowest=lowest)
+    return text("early_stop_bound", lang, limit=limit, lowest=lowest, bound=percent(stopped.upper_bound, lang, 2))
 
 
 def fairness_note(data: ReportData, lang: str) -> str:

@@ -16,6 +16,7 @@ from sortition.report.data import (
     ReportData,
     ValueRow,
     check_text,
+    early_stop_note,
     facts,
     fairness_note,
     ledger_line,
@@ -292,6 +293,7 @@ def render_html(data: ReportData, lang: str = "nl") -> str:
     body += [f"<h2>{t('quotas')}</h2>", *_quota_section(data, lang)]
     body += [f"<h2>{t('fairness')}</h2>", f"<p>{escape(fairness_note(data, lang))}</p>",
              f"<p>{escape(probability_summary(data, lang))}</p>",
+             *([f'<p class="banner">{escape(early_stop_note(data, lang))}</p>'] if early_stop_note(data, lang) else []),
              f"<figure>{_histogram(data.probabilities, equal, lang)}<figcaption class=\"muted\">"
              f"{t('histogram', peak=count(_peak(data.probabilities, equal), 'person', lang))} "
              f"{t('histogram_equal', equal=percent(equal, lang, 2))}</figcaption></figure>"]

@@ -13,6 +13,7 @@ from sortition.report.data import (
     DEFAULT_LANG,
     ReportData,
     check_text,
+    early_stop_note,
     facts,
     fairness_note,
     ledger_line,
@@ -130,6 +131,8 @@ def render_markdown(data: ReportData, lang: str = DEFAULT_LANG) -> str:
     lines += [f"## {t('quotas')}", "", *_md_quotas(data, lang)]
     lines += [f"## {t('fairness')}", "", md_text(fairness_note(data, lang)), "",
               md_text(probability_summary(data, lang)), ""]
+    if early_stop_note(data, lang):
+        lines += [f"> **{md_text(early_stop_note(data, lang))}**", ""]
     lines += [f"- {label}: **{value}**. {explain}" for label, value, explain in data.stat_lines(lang)]
     lines += ["", f"## {t('verification')}", "", t("verification_intro"), "", *_md_checks(data, lang)]
     lines += ["", f"**{t('verified_ok') if data.verified else t('verified_failed')}**", ""]

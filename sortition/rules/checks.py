@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from quotas.errors import SortitionError
+from sortition.rules.computation import EarlyStop
 
 #: What reading a field of the wrong shape raises (``null`` where a list is, a string where a mapping is):
 #: in a public record that is a failed check, never a crash.
@@ -38,6 +39,8 @@ class VerifyReport:
     ``commitment_checked`` says whether it was compared with a published value: without that, the checks prove
     that the record follows from these files, not that these files are the ones published before the seed.
     ``published_before_seed`` is the record's claim (False for practice draws; None for invitation records).
+    ``early_stop`` is what the lottery file says when the time limit stopped its computation (None otherwise):
+    not a check (such a lottery is as valid as any), but a reader should know how fair it is.
     """
 
     checks: tuple[Check, ...]
@@ -46,6 +49,7 @@ class VerifyReport:
     commitment: str | None = None
     commitment_checked: bool = False
     published_before_seed: bool | None = None
+    early_stop: EarlyStop | None = None
 
     @property
     def ok(self) -> bool:

@@ -18,6 +18,7 @@ from sortition.files import canonical_json
 from sortition.randomness import display_seed
 from sortition.records import DRAW_FORMAT
 from sortition.rules.checks import Checklist, VerifyReport
+from sortition.rules.computation import early_stop
 from sortition.rules.outcome import compute_outcome, record_body
 from sortition.rules.public import public_pool
 from sortition.rules.reserve import current_state
@@ -259,4 +260,5 @@ def check_draw(draw_raw: bytes, record: Mapping[str, Any], lottery_raw: bytes, l
     claim = record.get("commitment_published_before_seed")
     return VerifyReport(tuple(cl.checks), record_sha256=actual, events=count, commitment=commitment,
                         commitment_checked=published_commitment is not None,
-                        published_before_seed=claim if isinstance(claim, bool) else None)
+                        published_before_seed=claim if isinstance(claim, bool) else None,
+                        early_stop=early_stop(lottery) if isinstance(lottery, Mapping) else None)

@@ -366,6 +366,22 @@
   const isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
   const get = (obj, key, fallback) => (isObject(obj) && key in obj ? obj[key] : fallback);
 
+  /**
+   * What lottery.json says when the time limit stopped its computation (as sortition/rules/computation.py
+   * early_stop reads it): { lowest, bound (null without one), limit (seconds, or null) }, or null when it
+   * finished. Information for the reader, not a check: such a lottery is as valid as any.
+   */
+  function earlyStop(lottery) {
+    const stats = get(lottery, "statistics");
+    if (!isObject(stats) || !stats.time_limit_reached) return null;
+    const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+    const lowest = num(get(stats, "min_probability_reached", stats.distribution_min_probability));
+    if (lowest === null) return null;
+    let bound = num(stats.min_probability_upper_bound);
+    if (bound !== null && bound < lowest - 1e-12) bound = null; // a bound below the lowest is no bound
+    return { lowest, bound, limit: num(get(lottery.settings, "time_limit_seconds")) };
+  }
+
   /** Python's == on JSON values: true equals 1, 1 equals 1.0, dicts compare without order. */
   function pyEqual(a, b) {
     const num = (v) => (typeof v === "boolean" ? Number(v) : v);
@@ -605,6 +621,7 @@
     facts.legacy = legacy;
     facts.events = Array.isArray(record.events) ? record.events.length : 0;
     facts.publishedBeforeSeed = record.commitment_published_before_seed === true;
+    facts.earlyStop = earlyStop(lottery);
 
     // The checks of sortition verify (rules/verification.py check_draw), in its order; every one runs,
     // whatever the others found, so the page names every failure.

@@ -36,6 +36,9 @@
       verdict_failed: "Klopt niet: {n} controle(s) mislukt:",
       verdict_incomplete: "Alle controles die deze pagina kan doen, zijn geslaagd; één controle kan alleen met het programma sortition.",
       verdict_unpublished: "Vul ook de vooraf gepubliceerde vingerafdruk in: pas dan weet u dat dit de loterij is die vóór de loting bekend was.",
+      verdict_early_stop: "De berekening van deze loterij stopte bij de tijdslimiet{limit}: laagste kans {lowest}; de eerlijkst mogelijke laagste kans is hoogstens {bound}. Dat verandert niets aan de controles: elk panel voldoet aan de quota.",
+      verdict_early_stop_unknown: "De berekening van deze loterij stopte bij de tijdslimiet{limit}: laagste kans {lowest}, die lager kan zijn dan de eerlijkst mogelijke. Dat verandert niets aan de controles: elk panel voldoet aan de quota.",
+      early_stop_limit: " van {seconds} s",
       verdict_record: "Er is {events} keer iemand vervangen: vul ook de na de laatste vervanging gepubliceerde vingerafdruk van draw.json in, zodat u ziet dat er geen vervanging is weggelaten.",
       verdict_practice: "Let op: volgens draw.json is de vingerafdruk niet vóór de seed gepubliceerd. Dit is een oefenloting, geen controleerbare openbare loting.",
       status_pass: "geslaagd",
@@ -166,6 +169,9 @@
       verdict_failed: "Does not verify: {n} check(s) failed:",
       verdict_incomplete: "Every check this page can do passed; one check needs the sortition program.",
       verdict_unpublished: "Also type the fingerprint published beforehand: only then do you know this is the lottery announced before the draw.",
+      verdict_early_stop: "This lottery's computation stopped early at the time limit{limit}: lowest probability {lowest}; the fairest possible is at most {bound}. This does not affect the checks: every panel meets the quotas.",
+      verdict_early_stop_unknown: "This lottery's computation stopped early at the time limit{limit}: lowest probability {lowest}, which may be lower than the fairest possible. This does not affect the checks: every panel meets the quotas.",
+      early_stop_limit: " of {seconds} s",
       verdict_record: "{events} replacement(s) were made: also type the fingerprint of draw.json published after the last one, to see that no replacement was left out.",
       verdict_practice: "Note: according to draw.json the fingerprint was not published before the seed. This is a practice draw, not a verifiable public draw.",
       status_pass: "passed",
@@ -362,7 +368,20 @@
       if (r.facts.publishedBeforeSeed === false) warn(t("verdict_practice"));
       if (typed("published_commitment")) warn(t("verdict_unpublished"));
       if (r.facts.events > 0 && typed("published_record")) warn(fill(t("verdict_record"), { events: r.facts.events }));
+      if (r.facts.earlyStop) warn(earlyStopText(r.facts.earlyStop));
     }
+  }
+
+  /** The notice for a lottery stopped early at the time limit (the reports' early_stop text). */
+  function earlyStopText(stop) {
+    const pct = (v) => {
+      const text = `${(100 * v).toFixed(2)}%`;
+      return state.lang === "nl" ? text.replace(".", ",") : text;
+    };
+    const seconds = stop.limit === null ? "" : String(stop.limit).replace(".", state.lang === "nl" ? "," : ".");
+    const limit = seconds ? fill(t("early_stop_limit"), { seconds }) : "";
+    const key = stop.bound === null ? "verdict_early_stop_unknown" : "verdict_early_stop";
+    return fill(t(key), { limit, lowest: pct(stop.lowest), bound: stop.bound === null ? "" : pct(stop.bound) });
   }
 
   function renderChecks() {
