@@ -120,6 +120,36 @@ def test_checker_refuses_keywords_it_does_not_check() -> None:
         compile_schema({"$ref": "https://example.org/other.json"})
 
 
+def _numeric_subschemas(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every subschema of a schema file whose type is integer or number (alone or with null, not boolean)."""
+    if isinstance(node, dict):
+        types = node.get("type")
+        types = [types] if isinstance(types, str) else types or []
+        if {"integer", "number"} & set(types) and "boolean" not in types:  # statistics allow any scalar
+            yield where, node
+        for key, value in node.items():
+            yield from _numeric_subschemas(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _numeric_subschemas(value, f"{where}/{i}")
+
+
+@pytest.mark.parametrize("format_id", sorted(SCHEMA_FILES))
+def test_booleans_are_never_numbers(format_id: str) -> None:
+    """JSON true and false are not the integers 1 and 0 (nor numbers) wherever a schema wants one: the
+    checker refuses them as the reference implementation does (the verifier page follows, issue: fixes)."""
+    s = schema(format_id)
+    found = list(_numeric_subschemas(s))
+    assert found  # every record format has whole numbers or numbers
+    for where, sub in found:
+        check = compile_schema({**sub, "$defs": s.get("$defs", {})})
+        valid = sub.get("minimum", sub.get("maximum", 1))
+        assert check(valid) is None, where
+        for flag in (True, False):
+            assert check(flag) is not None, (where, flag)
+            assert not jsonschema.Draft202012Validator(sub).is_valid(flag), (where, flag)
+
+
 # --------------------------------------------------------------------------- every record validates
 
 FORMATS = {"lottery": LOTTERY_FORMAT, "draw": DRAW_FORMAT, "plan": PLAN_FORMAT, "invitations": INVITATIONS_FORMAT}

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import HealthCheck, assume, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 from test_protocol import write_pool
 from verifier_node import NodeVerifier, files_of, node_verifier
@@ -201,7 +201,8 @@ def _agree(js: NodeVerifier, record_path: Path) -> None:
     except SortitionError:
         report = None
     result = js.verify(*files_of(record_path))
-    event(f"verifies: {report is not None and report.ok}")
+    if currently_in_test_context():  # also called by plain tests
+        event(f"verifies: {report is not None and report.ok}")
     page = {c["id"]: c["status"] for c in result["checks"]}
     # A legacy panel is re-run, and a drand signature checked, by the CLI only; all else is checked.
     needs_cli = "cli" in page.values()
@@ -243,6 +244,68 @@ def test_agreement_on_random_lotteries(js: NodeVerifier, no_reports: None, tmp_p
     kind = data.draw(st.just("none") | st.sampled_from(sorted(TAMPERS)))
     event(f"tamper: {kind}")
     _tamper(kind, lottery_path, record_path, data)
+    _agree(js, record_path)
+
+
+def _seed_case() -> dict[str, Any]:
+    """The lottery of hypothesis seed 147818988504985240398637403550523125802, where the page once passed a
+    replacement event whose reserve_rank was the JSON boolean true."""
+    names = ["9328a9dc66caf8eb", "ac72368a586a18c1", "ef134f2a180ba05d"]
+    bounds = {"a": {"min": 0, "max": 1}, "b": {"min": 0, "max": 0}}
+    return {
+        "format": LOTTERY_FORMAT, "software_version": "test", "inputs": {}, "seed_source": "dice",
+        "settings": {"panel_size": 1, "algorithm": "leximin", "panels": 1, "households": False, "id_column": "id"},
+        "categories": {"age": json.loads(json.dumps(bounds)), "wijk": json.loads(json.dumps(bounds))},
+        "people": {p: {"age": "a", "wijk": "a"} for p in names}, "panels": [[names[0]]],
+        "probabilities": {p: float(p == names[0]) for p in names}, "probabilities_are_estimates": False,
+        "statistics": {}, "reserve_rule": RESERVE_RULE,
+    }
+
+
+@pytest.mark.parametrize(("rank", "verified"), [(True, False), (False, False), (2, False), (1, True), (1.0, True)])
+def test_a_boolean_reserve_rank_fails_on_the_page_as_in_verify(js: NodeVerifier, no_reports: None, tmp_path: Path,
+                                                              rank: Any, verified: bool) -> None:
+    """JSON true is not the integer 1 (draw.schema.json): sortition verify refuses the record, so must the page."""
+    record_path = draw(_write_lottery(tmp_path / "out", _seed_case()), "0", published_before_seed=True).draw_path
+    replace(record_path, ["9328a9dc66caf8eb"])
+    record = json.loads(record_path.read_bytes())
+    assert record["events"][0]["reserve_rank"] == 1
+    record["events"][0]["reserve_rank"] = rank
+    record_path.write_bytes(canonical_json(record))
+    _agree(js, record_path)
+    assert (js.verify(*files_of(record_path))["verdict"] == "verified") is verified
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    ("settings.panel_size", True), ("settings.panel_size", "1"), ("settings.panel_size", 1.5),
+    ("categories.age.a.max", True), ("categories.age.a.min", False), ("categories.wijk.a.max", "1"),
+    ("settings.panel_size", 1.0), ("categories.age.a.max", 1.0),
+])
+def test_lottery_integers_are_read_as_verify_reads_them(js: NodeVerifier, no_reports: None, tmp_path: Path,
+                                                        where: str, value: Any) -> None:
+    """A forged lottery (re-hashed, drawn again) with a boolean, a text or a fraction where the lottery schema
+    wants a whole number fails on the page as in sortition verify; 1.0 is a whole number to both."""
+    lottery = _seed_case()
+    *keys, last = where.split(".")
+    target = lottery
+    for key in keys:
+        target = target[key]
+    target[last] = value
+    lottery_path = _write_lottery(tmp_path / "out", lottery)
+    record = record_body(compute_outcome(canonical_json(lottery), lottery, "0"), published_before_seed=True)
+    (lottery_path.parent / "draw.json").write_bytes(canonical_json(record))
+    _agree(js, lottery_path.parent / "draw.json")
+    verdict = js.verify(*files_of(lottery_path.parent / "draw.json"))["verdict"]
+    assert verdict == ("verified" if isinstance(value, float) and value.is_integer() else "failed")
+
+
+@pytest.mark.parametrize("index", [True, False, 0.0])
+def test_a_boolean_panel_index_fails_on_the_page_as_in_verify(js: NodeVerifier, no_reports: None, tmp_path: Path,
+                                                             index: Any) -> None:
+    record_path = draw(_write_lottery(tmp_path / "out", _seed_case()), "0", published_before_seed=True).draw_path
+    record = json.loads(record_path.read_bytes())
+    record["panel_index"] = index
+    record_path.write_bytes(canonical_json(record))
     _agree(js, record_path)
 
 

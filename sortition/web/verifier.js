@@ -382,34 +382,32 @@
     return { lowest, bound, limit: num(get(lottery.settings, "time_limit_seconds")) };
   }
 
-  /** Python's == on JSON values: true equals 1, 1 equals 1.0, dicts compare without order. */
-  function pyEqual(a, b) {
-    const num = (v) => (typeof v === "boolean" ? Number(v) : v);
-    if ((typeof num(a) === "number") && (typeof num(b) === "number")) return num(a) === num(b);
+  /**
+   * Equality of JSON values as sortition verify applies it to records that passed their schema
+   * (schemacheck.json_equal): 1 equals 1.0, objects compare without order, but a boolean is never a number:
+   * `true` where the schema wants an integer (a reserve rank, a panel index) fails as it does there.
+   */
+  function jsonEqual(a, b) {
+    if (typeof a === "boolean" || typeof b === "boolean") return a === b;
+    if (typeof a === "number" && typeof b === "number") return a === b;
     if (Array.isArray(a) || Array.isArray(b)) {
-      return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => pyEqual(x, b[i]));
+      return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
     }
     if (isObject(a) && isObject(b)) {
       const ka = Object.keys(a);
-      return ka.length === Object.keys(b).length && ka.every((k) => k in b && pyEqual(a[k], b[k]));
+      return ka.length === Object.keys(b).length && ka.every((k) => k in b && jsonEqual(a[k], b[k]));
     }
     return a === b;
   }
 
-  /** Python's int() of a JSON value as the lottery loader applies it (else throws). */
-  function pyInt(v) {
-    if (typeof v === "boolean") return Number(v);
-    if (typeof v === "number" && Number.isFinite(v)) return Math.trunc(v);
-    if (typeof v === "string" && /^\s*[-+]?\d+\s*$/.test(v)) return parseInt(v, 10);
+  /**
+   * A whole number where the lottery schema wants an integer (sortition/schemas, schemacheck.py): a JSON
+   * number with no fraction (3 or 3.0). Booleans, strings and 3.5 are refused, as sortition verify refuses
+   * the file; else throws.
+   */
+  function jsonInt(v) {
+    if (typeof v === "number" && Number.isInteger(v)) return v;
     throw new TypeError(`not a whole number: ${JSON.stringify(v)}`);
-  }
-
-  /** Python's float() of a JSON value (a number, a boolean or a numeric string). */
-  function pyFloat(v) {
-    if (typeof v === "boolean") return Number(v);
-    if (typeof v === "number") return v;
-    if (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v.trim()))) return Number(v.trim());
-    throw new TypeError(`not a number: ${JSON.stringify(v)}`);
   }
 
   /* ------------------------------------------------------------- the lottery's rules */
@@ -437,7 +435,7 @@
     }
     let k;
     try {
-      k = pyInt(settings.panel_size);
+      k = jsonInt(settings.panel_size);
     } catch (e) {
       throw bad("settings.panel_size");
     }
@@ -448,7 +446,7 @@
       const values = Object.keys(vals).sort(compareCodePoints).map((value) => {
         const b = vals[value];
         try {
-          return { value, min: pyInt(get(b, "min")), max: pyInt(get(b, "max")) };
+          return { value, min: jsonInt(get(b, "min")), max: jsonInt(get(b, "max")) };
         } catch (e) {
           throw bad(`categories.${name}.${value}`);
         }
@@ -696,13 +694,7 @@
       const m = panels.length;
       for (const person of a) {
         const stated = probs[person];
-        let value;
-        try {
-          value = pyFloat(stated);
-        } catch (e) {
-          throw new CheckFailure("probability_differs", { person, stated: String(stated), count: counts.get(person) || 0, m });
-        }
-        if (Math.abs((counts.get(person) || 0) / m - value) > PROBABILITY_TOLERANCE) {
+        if (Math.abs((counts.get(person) || 0) / m - stated) > PROBABILITY_TOLERANCE) {
           throw new CheckFailure("probability_differs", { person, stated: String(stated), count: counts.get(person) || 0, m });
         }
       }
@@ -794,16 +786,16 @@
     } else {
       const index = Number(await new Stream(key, "panel").uniform(panels.length));
       facts.panelIndex = index;
-      if (!pyEqual(record.panel_index, index)) {
+      if (!jsonEqual(record.panel_index, index)) {
         throw new CheckFailure("index_differs", { recorded: String(record.panel_index), index, m: panels.length });
       }
       panel = panels[index].slice().sort(compareCodePoints);
-      if (!pyEqual(record.panel, panel)) throw new CheckFailure("panel_differs", { index });
+      if (!jsonEqual(record.panel, panel)) throw new CheckFailure("panel_differs", { index });
     }
     const onPanel = new Set(panel);
     const reserves = await orderByRank(key, people.filter((p) => !onPanel.has(p)));
     facts.reserves = reserves.length;
-    if (!pyEqual(record.reserves, reserves)) throw new CheckFailure("reserves_differ", {});
+    if (!jsonEqual(record.reserves, reserves)) throw new CheckFailure("reserves_differ", {});
     if (legacy) {
       if (record.panel_index !== null) throw new CheckFailure("index_differs", { recorded: String(record.panel_index), index: "null", m: 0 });
       const e = new CheckFailure("outcome_legacy", { size: panel.length, reserves: reserves.length });
@@ -876,7 +868,7 @@
         type: EVENT_TYPE, previous_sha256: expectedHash, dropout: String(dropout), replacement: choice.replacement,
         reserve_rank: choice.rank, rule: choice.rule, quota_breaks: choice.breaks,
       };
-      if (!pyEqual(event, expected)) {
+      if (!jsonEqual(event, expected)) {
         throw new CheckFailure("event_differs", {
           at, recorded: String(event.replacement), expected: choice.replacement, rank: choice.rank,
         });
