@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import csv
+import json
+import shutil
 from pathlib import Path
 
 import openpyxl
 import pytest
 
+from quotas.errors import InfeasibleError
 from sortition import invite, replace, select
 from sortition.algorithms.base import Algorithm
 from sortition.files import UTF8_BOM, csv_bytes, xlsx_bytes
+from sortition.rules.public import public_pool
+from sortition.rules.reserve import choose_replacement
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHALKWIJK = ROOT / "examples" / "schalkwijk-trees"  # a ;-separated Windows-1252 pool, as Dutch Excel saves
@@ -32,6 +37,9 @@ def semicolon_cp1252_pool(folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("lists")
+    # A fixed salt (else random per folder): the same pseudonyms, so the same panel and reserves every run.
+    (folder / "out" / "private").mkdir(parents=True)
+    (folder / "out" / "private" / "salt").write_text("5a" * 32 + "\n", encoding="ascii")
     result = select(semicolon_cp1252_pool(folder), SCHALKWIJK / "quotas.yaml", "seed", folder / "out",
                     algorithm=Algorithm.LEGACY, legacy_runs=50)
     return result.draw_path
@@ -80,14 +88,24 @@ def test_xlsx_keeps_leading_zeros_and_never_stores_a_formula() -> None:
     assert sheet["B2"].value == "=1+1" and sheet["B2"].data_type == "s" and sheet["B2"].quotePrefix
 
 
-def test_replace_marks_who_replaced_whom_and_keeps_ranks(drawn: Path, tmp_path: Path) -> None:
-    import json
-    import shutil
+def _replaceable_member(folder: Path, record: dict[str, object]) -> str:
+    """A panel member (the last possible) whom the committed rule can replace without breaking a quota."""
+    pub = public_pool(json.loads((folder / "lottery.json").read_text(encoding="utf-8")))
+    panel, reserves = list(record["panel"]), list(record["reserves"])  # type: ignore[call-overload]
+    for member in reversed(panel):
+        try:
+            choose_replacement(pub, panel, reserves, frozenset(), member)
+        except InfeasibleError:
+            continue
+        return str(member)
+    raise AssertionError("nobody on the drawn panel can be replaced: pick another seed or salt")
 
+
+def test_replace_marks_who_replaced_whom_and_keeps_ranks(drawn: Path, tmp_path: Path) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(drawn.parent, folder)
     record = json.loads((folder / "draw.json").read_text(encoding="utf-8"))
-    dropout = record["panel"][3]
+    dropout = _replaceable_member(folder, record)
     result = replace(folder / "draw.json", dropout)
     new = result.replacements[0].replacement
     with open(folder / "private" / "panel.csv", encoding="utf-8-sig", newline="") as fh:
