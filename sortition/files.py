@@ -72,12 +72,26 @@ def write_csv(path: str | Path, header: Sequence[object], rows: Iterable[Sequenc
     return target
 
 
+#: Bumped when xlsx_bytes changes what it writes for the same rows: a list written before is then rebuilt.
+XLSX_LAYOUT = b"sortition-xlsx/1"
+
+
+def xlsx_fingerprint(header: Sequence[object], rows: Iterable[Sequence[object]], *, sheet: str = "list") -> bytes:
+    """What determines :func:`xlsx_bytes`' output (layout, sheet, cells), hashed; kept as the zip comment."""
+    cells = [sheet, ["" if v is None else str(v) for v in header],
+             [["" if v is None else str(v) for v in row] for row in rows]]
+    digest = hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode("utf-8")).hexdigest()
+    return XLSX_LAYOUT + b" rows-sha256:" + digest.encode("ascii")
+
+
 def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, sheet: str = "list") -> bytes:
     """An Excel workbook of one sheet: a bold header row, frozen, and every cell text (ids keep leading zeros).
 
     A cell that a spreadsheet would read as a formula (:data:`FORMULA_PREFIXES`) is stored as text with
-    Excel's quote prefix: shown as typed, never run, and without the ``'`` a CSV cell needs.
+    Excel's quote prefix: shown as typed, never run, and without the ``'`` a CSV cell needs. The zip comment
+    is :func:`xlsx_fingerprint`, so :func:`write_xlsx` can tell an up-to-date file without building it again.
     """
+    rows = [list(row) for row in rows]
     import openpyxl
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -113,15 +127,40 @@ def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[object]], *, sh
                 data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
             dst.writestr(zipfile.ZipInfo(item.filename, date_time=XLSX_EPOCH.timetuple()[:6]), data,
                          compress_type=zipfile.ZIP_DEFLATED)
+        dst.comment = xlsx_fingerprint(header, rows, sheet=sheet)
     return out.getvalue()
 
 
 def write_xlsx(path: str | Path, header: Sequence[object], rows: Iterable[Sequence[object]], *,
                mode: int = PRIVATE_FILE_MODE, overwrite: bool = True) -> Path:
-    """Write :func:`xlsx_bytes` atomically (private by default, like every list with personal data)."""
+    """Write :func:`xlsx_bytes` atomically (private by default, like every list with personal data).
+
+    A file that xlsx_bytes wrote for the same rows (its zip comment is their fingerprint) is left as it is,
+    without building the workbook again (tens of milliseconds): every draw, replace and report rewrites the
+    folder's lists, mostly unchanged. A file changed since (opened and saved in Excel) is rebuilt.
+    """
     target = Path(path)
-    atomic_write(target, xlsx_bytes(header, rows, sheet=target.stem[:31]), mode=mode, overwrite=overwrite)
+    rows = [list(row) for row in rows]
+    sheet = target.stem[:31]
+    current = _current_xlsx(target, xlsx_fingerprint(header, rows, sheet=sheet))
+    data = current if current is not None else xlsx_bytes(header, rows, sheet=sheet)
+    atomic_write(target, data, mode=mode, overwrite=overwrite)  # the same bytes: only stale temps go
     return target
+
+
+def _current_xlsx(target: Path, fingerprint: bytes) -> bytes | None:
+    """The bytes of ``target`` when it is the workbook xlsx_bytes writes for ``fingerprint``, else None."""
+    try:
+        data = target.read_bytes()
+    except OSError:
+        return None  # missing or unreadable: atomic_write says what is wrong when it writes
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if z.comment != fingerprint or z.testzip() is not None:
+                return None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    return data
 
 
 def canonical_json(obj: Any) -> bytes:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -13,7 +15,8 @@ import pytest
 from quotas.errors import InfeasibleError
 from sortition import invite, replace, select
 from sortition.algorithms.base import Algorithm
-from sortition.files import UTF8_BOM, csv_bytes, xlsx_bytes
+from sortition.commands.folder import bring_up_to_record
+from sortition.files import UTF8_BOM, csv_bytes, xlsx_bytes, xlsx_fingerprint
 from sortition.rules.public import public_pool
 from sortition.rules.reserve import choose_replacement
 
@@ -165,3 +168,44 @@ def test_xlsx_bytes_are_reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(dt, "datetime", Later)
     assert xlsx_bytes(["id"], [["007"]]) == first
+
+
+def test_lists_up_to_date_are_not_built_again(drawn: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bring_up_to_record (every draw, replace and report into a folder) leaves .xlsx lists that already hold
+    the record's rows as they are: same file, mode 0600, no workbook built. A list changed since is rebuilt."""
+    folder = tmp_path / "copy"
+    shutil.copytree(drawn.parent, folder)
+    books = [folder / "private" / "panel.xlsx", folder / "private" / "reserves.xlsx"]
+    before = [(p.read_bytes(), p.stat().st_ino) for p in books]
+
+    def no_build(*args: object, **kwargs: object) -> bytes:
+        raise AssertionError("the workbook was built again for unchanged rows")
+
+    with monkeypatch.context() as patch:
+        patch.setattr("sortition.files.xlsx_bytes", no_build)
+        assert bring_up_to_record(folder) == ()
+    assert [(p.read_bytes(), p.stat().st_ino) for p in books] == before
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in books)
+    # Opened and saved in a spreadsheet (another zip, no fingerprint): rebuilt as sortition writes it.
+    workbook = openpyxl.load_workbook(books[0])
+    workbook.active["A1"] = "edited"
+    workbook.save(books[0])
+    # The same fingerprint on other cells (a hand-made zip): the entries' checksums give it away.
+    data = bytearray(books[1].read_bytes())
+    at = data.index(b"PK\x01\x02")  # compressed data changed before the central directory
+    data[at - 40] ^= 0xFF
+    books[1].write_bytes(bytes(data))
+    assert bring_up_to_record(folder) == ()  # the .csv lists were current: nothing to report
+    assert [p.read_bytes() for p in books] == [b for b, _ in before]
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in books)
+
+
+def test_xlsx_fingerprint_follows_the_rows() -> None:
+    """The zip comment is what write_xlsx compares: it changes with any cell, the header and the sheet."""
+    base = xlsx_fingerprint(["id"], [["007"]], sheet="panel")
+    assert zipfile.ZipFile(io.BytesIO(xlsx_bytes(["id"], [["007"]], sheet="panel"))).comment == base
+    others = [xlsx_fingerprint(["id"], [["7"]], sheet="panel"), xlsx_fingerprint(["ID"], [["007"]], sheet="panel"),
+              xlsx_fingerprint(["id"], [["007"]], sheet="reserves"),
+              xlsx_fingerprint(["id"], [["007"], []], sheet="panel"),
+              xlsx_fingerprint(["id"], [["0", "07"]], sheet="panel")]
+    assert len({base, *others}) == 6
