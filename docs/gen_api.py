@@ -35,6 +35,9 @@ VALUES = {
     "NULL_PROGRESS": "the progress reporter that ignores everything (the default of every `progress=`).",
     "DEFAULT_TIME_LIMIT": "the seconds `prepare` and `select` may compute unless told otherwise (600; "
                           "`time_limit=None`: no limit).",
+    "QUICKNET_ROUND_URL": "where an official downloads a drand quicknet round: the address with `{round}` to "
+                          "fill in (`QUICKNET_ROUND_URL.format(round=n)`; any drand relay serves the same signed "
+                          "JSON).",
 }
 
 
@@ -103,6 +106,9 @@ def entry(module: types.ModuleType, name: str) -> str:
     obj = getattr(module, name)
     if name in VALUES:
         return f"- `{name}`: {VALUES[name]}"
+    if not (isinstance(obj, types.ModuleType | type) or callable(obj)):
+        # A plain value (a str, an int) has only its type's docstring: say what it is in VALUES.
+        raise DocError(f"{name} is a value ({type(obj).__name__}): describe it in VALUES of docs/gen_api.py")
     if isinstance(obj, types.ModuleType):
         subs = ", ".join(f"`{name}.{s}`" for s in getattr(obj, "__all__", ()))
         return f"- `{name}`: {first_line(obj, name)} Its names: {subs}."
