@@ -60,6 +60,13 @@ def test_performance_doc_has_a_section_for_every_benchmark_result() -> None:
     assert results <= {name for name, _ in module.SECTIONS}, "add a section to docs/gen_performance.py"
 
 
+def test_readme_lists_each_command_once() -> None:
+    """The README's "What it does" has one bullet per command (`sortition verifier-page` was listed twice)."""
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## What it does")[1].split("\n## ")[0]
+    bullets = re.findall(r"^- `(sortition [a-z0-9-]+)", section, flags=re.M)
+    assert bullets and len(bullets) == len(set(bullets)), sorted(b for b in bullets if bullets.count(b) > 1)
+
+
 @pytest.mark.parametrize("path", command_paths(), ids=" ".join)
 def test_every_command_is_in_the_cli_reference(path: list[str]) -> None:
     reference = (DOCS / "cli.md").read_text(encoding="utf-8")
