@@ -224,6 +224,25 @@ def leximin_stages_section(data: dict[str, Any]) -> list[str]:
     return out
 
 
+def interior_section(data: dict[str, Any]) -> list[str]:
+    out = ["## Our dense interior point against Clarabel on LEXIMIN stage LPs", "",
+           "`python benchmarks/interior_vs_clarabel.py --shape NAME` (`benchmarks/results/interior.json`; "
+           "Clarabel from `pip install -e '.[compare]'`): stage LPs dumped from a LEXIMIN run on the shape "
+           "(what `interior.solve_stage` was given), each solved by ours and by Clarabel at the same tolerance "
+           "(1e-8). Seconds include building each solver's matrices; the objective (the unfixed rows' level "
+           "less the price of a missed fixed value) is computed from each answer's panel weights the same way."]
+    for shape, run in data.items():
+        out += ["", f"### {shape}", "",
+                f"{run['lps']} stage LPs: ours {run['ours_total_s']:.2f} s, Clarabel {run['clarabel_total_s']:.2f} s "
+                f"in all (Clarabel / ours: {run['ratio_clarabel_to_ours']}x); largest objective difference "
+                f"{run['largest_objective_difference']:.1e}.", ""]
+        rows = [[r["dump"], str(r["rows"]), str(r["columns"]), f"{r['ours_s']:.2f}", f"{r['clarabel_s']:.2f}",
+                 r["clarabel_status"], f"{r['objective_difference']:+.1e}"] for r in run["rows"]]
+        out += _table(["stage LP", "rows", "columns", "ours s", "Clarabel s", "Clarabel status",
+                       "objective ours - Clarabel"], rows)
+    return out
+
+
 def load_section(data: dict[str, Any]) -> list[str]:
     out = ["## Load: `sortition check` and `sortition prepare` on the largest pools", "",
            "`python benchmarks/load.py` (`benchmarks/results/load.json`): the real CLI in its own process, "
@@ -283,6 +302,7 @@ SECTIONS: tuple[tuple[str, Callable[[Any], list[str]]], ...] = (
     ("solvers", solvers_section),
     ("fairness", fairness_section),
     ("leximin_stages", leximin_stages_section),
+    ("interior", interior_section),
     ("load", load_section),
     ("invite", invite_section),
     ("hardening", hardening_section),
