@@ -234,11 +234,12 @@ def ratio(entry: dict[str, Any], ours_algorithm: str = "leximin") -> float | Non
 def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     """The issue's table (also rendered by docs/gen_performance.py): header and one row per instance."""
     header = ["shape (n, k)", "ours LEXIMIN", "ours maximin", "sortition-algorithms maximin",
-              "theirs / ours LEXIMIN", "lowest probability (reference)", "minima agree", "rounding loss"]
+              "theirs / ours LEXIMIN", "theirs / ours maximin", "lowest probability (reference)", "minima agree",
+              "rounding loss"]
     rows = []
     for entry in data["instances"]:
         theirs = (entry.get("theirs") or {}).get("maximin")
-        r = ratio(entry)
+        r, r_maximin = ratio(entry), ratio(entry, "maximin")
         check = entry.get("checks", {})
         leximin = entry["ours"].get("leximin", {})
         lowest = f"{leximin['distribution_min']:.5f}" if leximin.get("done") else ""
@@ -250,7 +251,8 @@ def table_rows(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
             loss += " (over 0.003)"
         rows.append([f"{entry['instance']} ({entry['n']}, {entry['k']})", _cell(leximin),
                      _cell(entry["ours"].get("maximin")), _cell(theirs) if entry.get("theirs") else "not run",
-                     "" if r is None else f"{r:.2f}x", lowest, agree, loss])
+                     "" if r is None else f"{r:.2f}x", "" if r_maximin is None else f"{r_maximin:.2f}x", lowest,
+                     agree, loss])
     return header, rows
 
 
@@ -261,6 +263,18 @@ def print_table(data: dict[str, Any]) -> None:
     print("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
     for r in rows:
         print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+
+
+def _commit() -> str:
+    """The checkout's commit (with ``+changes`` when files differ from it), or '' outside git."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+    return head + ("+changes" if dirty else "")
 
 
 def _previous(out: Path) -> list[dict[str, Any]]:
@@ -301,7 +315,8 @@ def main() -> None:
         merged.sort(key=lambda e: order.index(e["instance"]) if e["instance"] in order else len(order))
         data = {"timeout_s": args.timeout, "tolerance": MIN_TOLERANCE, "rounding_loss_limit": ROUNDING_LOSS,
                 "other_tool": f"sortition-algorithms {OTHER_VERSION} maximin (distribution step, default backend)",
-                "python": platform.python_version(), "cpus": os.cpu_count(), "instances": merged}
+                "python": platform.python_version(), "cpus": os.cpu_count(), "commit": _commit(),
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "instances": merged}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     if data:

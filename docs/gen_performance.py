@@ -177,25 +177,26 @@ def fairness_section(data: dict[str, Any]) -> list[str]:
            "`benchmarks/other_tool.py`. The minima agree when our LEXIMIN minimum is within "
            f"{data['tolerance']:g} of the reference (the paper's LEXIMIN minimum where `paper_table.csv` has the "
            "instance, else the other tool's maximin minimum, else ours); the rounding loss is how much of the "
-           f"lowest probability the committed lottery loses (target: at most {data['rounding_loss_limit']:g}).",
+           f"lowest probability the committed lottery loses (target: at most {data['rounding_loss_limit']:g})."
+           + (f" Run {data['date']} at commit `{data['commit']}`, {data['cpus']} CPUs." if "date" in data else ""),
            ""]
     rows = []
     for entry in data["instances"]:
         ours, theirs = entry["ours"], (entry.get("theirs") or {}).get("maximin")
         leximin, check = ours.get("leximin") or {}, entry.get("checks") or {}
-        ratio = ""
-        if leximin.get("done") and theirs and theirs.get("done") and leximin["seconds"]:
-            ratio = f"{theirs['seconds'] / leximin['seconds']:.2f}x"
+        theirs_s = theirs["seconds"] if theirs and theirs.get("done") else None
+        ratios = [f"{theirs_s / mine['seconds']:.2f}x" if theirs_s and mine.get("done") and mine["seconds"] else ""
+                  for mine in (leximin, ours.get("maximin") or {})]
         lowest = _num(leximin.get("distribution_min"), 5)
         if check.get("reference") is not None:
             lowest += f" ({check['reference']:.5f}, {check['reference_source']})"
         agree = {True: "yes", False: "no", None: ""}[check.get("minima_agree")]
         rows.append([f"{entry['instance']} ({entry['n']}, {entry['k']})", _run_cell(leximin),
-                     _run_cell(ours.get("maximin")), _run_cell(theirs), ratio, lowest, agree,
+                     _run_cell(ours.get("maximin")), _run_cell(theirs), *ratios, lowest, agree,
                      _num(leximin.get("rounding_loss"), 4)])
     return out + _table(["shape (n, k)", "ours LEXIMIN", "ours maximin", "sortition-algorithms maximin",
-                         "theirs / ours LEXIMIN", "lowest probability (reference)", "minima agree",
-                         "rounding loss"], rows)
+                         "theirs / ours LEXIMIN", "theirs / ours maximin", "lowest probability (reference)",
+                         "minima agree", "rounding loss"], rows)
 
 
 def _stages_run(name: str, data: dict[str, Any]) -> list[str]:

@@ -68,6 +68,7 @@ def test_table_row_says_not_done_and_gives_the_ratio_only_when_both_finished() -
     row = dict(zip(header, rows[0], strict=True))
     assert row["ours maximin"] == "not done in 900 s"
     assert row["theirs / ours LEXIMIN"] == "2.50x"
+    assert row["theirs / ours maximin"] == ""
     assert row["minima agree"] == "yes"
     entry["theirs"] = {"maximin": {"done": False, "timed_out": True, "timeout_s": 900.0}}
     _, rows = fairness.table_rows({"instances": [entry]})
