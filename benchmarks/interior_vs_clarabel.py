@@ -8,14 +8,22 @@ faster than a maintained interior-point solver with wheels. This script
    up to ``--max-dumps`` of them, every ``--every``-th call (``--time-limit`` stops the run early);
 2. solves each dump with ours (``interior.solve_stage``) and with Clarabel, at the same tolerance (1e-8 on
    the gap and the feasibility, ours' ``TOLERANCE``), and prints rows, columns, seconds of each, and the
-   difference of the objective ``min over unfixed rows of a w - slack_cost * (largest miss of a fixed
-   value)``, computed from each solver's panel weights the same way;
+   level reached by the unfixed rows (``min a_t w``), the largest miss of a fixed value and the objective
+   (level less ``slack_cost`` times that miss), computed from each solver's panel weights the same way;
 3. writes ``benchmarks/results/interior.json`` (runs of other shapes kept), rendered in docs/performance.md.
 
 Clarabel is an optional dependency of this benchmark only: ``pip install -e '.[compare]'``.
 
     python benchmarks/interior_vs_clarabel.py --shape realistic_825_75 [--max-dumps 8] [--every 3]
-    python benchmarks/interior_vs_clarabel.py --from-dumps benchmarks/.dumps/realistic_825_75_*.npz
+    python benchmarks/interior_vs_clarabel.py --shape realistic_825_75 \\
+        --from-dumps benchmarks/.dumps/realistic_825_75_*.npz
+
+With ``--from-dumps`` no LEXIMIN runs: the dumps given are compared and stored under ``--shape``'s name.
+
+Clarabel uses one thread; ours uses numpy's BLAS, with as many threads as OpenBLAS chooses unless
+``OPENBLAS_NUM_THREADS`` says otherwise. On a busy machine two BLAS threads made ours 5-15 times slower on
+the small stage LPs (OpenBLAS threads wait for each other); run once as is and once with
+``OPENBLAS_NUM_THREADS=1`` (both are kept in the results, under the shape and the thread setting).
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -74,15 +83,16 @@ def dump_stage_lps(shape: str, folder: Path, max_dumps: int, every: int, time_li
 
 
 def objective(shares: np.ndarray, unfixed: np.ndarray, fixed_value: np.ndarray, slack_cost: float,
-              weights: np.ndarray) -> float:
-    """The stage LP's objective for panel weights (normalised to sum to 1): the level of the unfixed rows less
-    the price of the largest miss of a fixed value; the same formula for both solvers' answers."""
+              weights: np.ndarray) -> tuple[float, float, float]:
+    """The stage LP's objective for panel weights (normalised to sum to 1), computed the same way for both
+    solvers' answers: the level of the unfixed rows, the largest miss of a fixed value, and the objective
+    (the level less ``slack_cost`` times the miss: at a cost of 1e4, a miss of 1e-8 is 1e-4 of objective)."""
     w = np.maximum(weights, 0.0)
     w = w / w.sum()
     reached = shares @ w
     level = float(reached[unfixed].min()) if unfixed.any() else 0.0
     miss = float(np.maximum(fixed_value[~unfixed] - reached[~unfixed], 0.0).max(initial=0.0))
-    return level - slack_cost * miss
+    return level - slack_cost * miss, level, miss
 
 
 def solve_ours(lp: dict[str, Any]) -> tuple[np.ndarray, float]:
@@ -92,7 +102,7 @@ def solve_ours(lp: dict[str, Any]) -> tuple[np.ndarray, float]:
     return answer.weights, time.perf_counter() - start
 
 
-def solve_clarabel(lp: dict[str, Any]) -> tuple[np.ndarray, float, float, str]:
+def solve_clarabel(lp: dict[str, Any], time_limit: float) -> tuple[np.ndarray, float, float, str]:
     """The same LP (``solve_stage``'s, with one shared slack) for Clarabel: ``min -z + slack_cost * sigma``
     over ``x = (w, z, sigma)``, cones ``Ax + s = b``: the weights' sum (zero cone), then ``a_t w - z >= 0``
     (unfixed rows), ``a_t w + sigma >= fixed_value`` (fixed rows) and ``x >= 0`` (non-negative cone)."""
@@ -116,6 +126,7 @@ def solve_clarabel(lp: dict[str, Any]) -> tuple[np.ndarray, float, float, str]:
     settings = clarabel.DefaultSettings()
     settings.verbose = False
     settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = TOLERANCE
+    settings.time_limit = time_limit
     solver = clarabel.DefaultSolver(p, q, a, b, [clarabel.ZeroConeT(1), clarabel.NonnegativeConeT(rows + panels + 2)],
                                     settings)
     solution = solver.solve()
@@ -123,7 +134,7 @@ def solve_clarabel(lp: dict[str, Any]) -> tuple[np.ndarray, float, float, str]:
     return np.asarray(solution.x)[:panels], seconds, float(solution.solve_time), str(solution.status)
 
 
-def compare(paths: list[Path]) -> list[dict[str, Any]]:
+def compare(paths: list[Path], time_limit: float) -> list[dict[str, Any]]:
     """Both solvers on every dump; a row per dump."""
     rows = []
     for path in paths:
@@ -131,18 +142,22 @@ def compare(paths: list[Path]) -> list[dict[str, Any]]:
             lp = {"shares": data["shares"], "unfixed": data["unfixed"].astype(bool),
                   "fixed_value": data["fixed_value"], "slack_cost": float(data["slack_cost"])}
         ours_w, ours_s = solve_ours(lp)
-        theirs_w, theirs_s, theirs_solve, status = solve_clarabel(lp)
-        ours_obj = objective(lp["shares"], lp["unfixed"], lp["fixed_value"], lp["slack_cost"], ours_w)
-        theirs_obj = objective(lp["shares"], lp["unfixed"], lp["fixed_value"], lp["slack_cost"], theirs_w)
+        theirs_w, theirs_s, theirs_solve, status = solve_clarabel(lp, time_limit)
+        problem = (lp["shares"], lp["unfixed"], lp["fixed_value"], lp["slack_cost"])
+        ours_obj, ours_level, ours_miss = objective(*problem, ours_w)
+        theirs_obj, theirs_level, theirs_miss = objective(*problem, theirs_w)
         row = {"dump": path.name, "rows": int(lp["shares"].shape[0]), "columns": int(lp["shares"].shape[1]),
                "unfixed_rows": int(lp["unfixed"].sum()), "ours_s": round(ours_s, 3),
                "clarabel_s": round(theirs_s, 3), "clarabel_solve_s": round(theirs_solve, 3),
                "clarabel_status": status, "ours_objective": ours_obj, "clarabel_objective": theirs_obj,
-               "objective_difference": ours_obj - theirs_obj}
+               "objective_difference": ours_obj - theirs_obj, "ours_level": ours_level,
+               "clarabel_level": theirs_level, "level_difference": ours_level - theirs_level,
+               "ours_fixed_miss": ours_miss, "clarabel_fixed_miss": theirs_miss}
         rows.append(row)
         print(f"{row['dump']:28} {row['rows']:>5} x {row['columns']:>5}  ours {ours_s:7.2f} s  Clarabel "
-              f"{theirs_s:7.2f} s ({status})  objective {ours_obj:.7f} vs {theirs_obj:.7f} "
-              f"(difference {ours_obj - theirs_obj:+.1e})", flush=True)
+              f"{theirs_s:7.2f} s ({status})  level {ours_level:.7f} vs {theirs_level:.7f} "
+              f"(difference {ours_level - theirs_level:+.1e}), fixed values missed by {ours_miss:.1e} vs "
+              f"{theirs_miss:.1e}", flush=True)
     return rows
 
 
@@ -150,7 +165,8 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     ours, theirs = sum(r["ours_s"] for r in rows), sum(r["clarabel_s"] for r in rows)
     return {"lps": len(rows), "ours_total_s": round(ours, 2), "clarabel_total_s": round(theirs, 2),
             "ratio_clarabel_to_ours": round(theirs / ours, 2) if ours else None,
-            "largest_objective_difference": max((abs(r["objective_difference"]) for r in rows), default=0.0)}
+            "largest_objective_difference": max((abs(r["objective_difference"]) for r in rows), default=0.0),
+            "largest_level_difference": max((abs(r["level_difference"]) for r in rows), default=0.0)}
 
 
 def main() -> None:
@@ -161,19 +177,22 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=None, help="stop the LEXIMIN run after this")
     parser.add_argument("--dumps", type=Path, default=DUMPS, help="folder for the .npz dumps")
     parser.add_argument("--from-dumps", type=Path, nargs="*", default=None, help="compare these dumps only")
+    parser.add_argument("--clarabel-time-limit", type=float, default=600.0, help="seconds per Clarabel solve")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.from_dumps:
         paths = list(args.from_dumps)
     else:
         paths = dump_stage_lps(args.shape, args.dumps, args.max_dumps, args.every, args.time_limit)
-    rows = compare(paths)
+    rows = compare(paths, args.clarabel_time_limit)
     result = {"tolerance": TOLERANCE, "rows": rows, **summary(rows)}
     print(f"total: ours {result['ours_total_s']} s, Clarabel {result['clarabel_total_s']} s "
-          f"(Clarabel / ours {result['ratio_clarabel_to_ours']}x); largest objective difference "
+          f"(Clarabel / ours {result['ratio_clarabel_to_ours']}x); largest level difference "
+          f"{result['largest_level_difference']:.1e}, objective difference "
           f"{result['largest_objective_difference']:.1e}")
     previous = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-    previous[args.shape] = result
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    previous[f"{args.shape}, BLAS threads {threads}"] = {"blas_threads": threads, **result}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(previous, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
