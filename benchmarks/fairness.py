@@ -20,7 +20,9 @@ largest instance (``paper_like_1727_110``) and every shape of ``benchmarks/synth
       python3 -m venv benchmarks/.venv-other
       benchmarks/.venv-other/bin/pip install sortition-algorithms==0.12.15
 
-Every run has a timeout (``--timeout``, 900 s by default), reported as "not done in N s". Checks: our LEXIMIN
+Every run has a timeout (``--timeout``, 900 s by default), reported as "not done in N s". ``--blas-threads N``
+runs our prepare with N BLAS threads (OPENBLAS_NUM_THREADS; on a busy machine two threads made our dense
+interior point several times slower, see ``benchmarks/interior_vs_clarabel.py``). Checks: our LEXIMIN
 minimum equals the reference within 5e-4 (the paper's LEXIMIN minimum, ``paper_table.csv``, for a shared
 instance it lists; otherwise the other tool's maximin minimum, or else ours), and rounding to the lottery
 loses at most 0.003 of the minimum. Prints the table of issue 19 and writes ``benchmarks/results/fairness.json``
@@ -103,7 +105,16 @@ def _failed(proc: subprocess.CompletedProcess[str], seconds: float) -> dict[str,
             "error": lines[-1][:300] if lines else ""}
 
 
-def run_ours(pool: Path, quotas: Path, algorithm: str, timeout: float, work: Path) -> dict[str, Any]:
+def _child_env(blas_threads: int | None) -> dict[str, str] | None:
+    """Our process's environment: as is, or with the BLAS thread count set (``--blas-threads``)."""
+    if blas_threads is None:
+        return None
+    return {**os.environ, "OPENBLAS_NUM_THREADS": str(blas_threads), "OMP_NUM_THREADS": str(blas_threads),
+            "MKL_NUM_THREADS": str(blas_threads)}
+
+
+def run_ours(pool: Path, quotas: Path, algorithm: str, timeout: float, work: Path,
+             blas_threads: int | None = None) -> dict[str, Any]:
     """The whole ``sortition prepare`` process with ``algorithm``: wall seconds and what lottery.json says."""
     out = work / f"out_{algorithm}"
     shutil.rmtree(out, ignore_errors=True)
@@ -111,7 +122,8 @@ def run_ours(pool: Path, quotas: Path, algorithm: str, timeout: float, work: Pat
                "--quiet"]
     start = time.perf_counter()
     try:
-        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
+        proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False,
+                              env=_child_env(blas_threads))
     except subprocess.TimeoutExpired:
         return _not_done(timeout)
     seconds = time.perf_counter() - start
@@ -194,7 +206,7 @@ def bench(name: str, problem: PanelProblem, args: argparse.Namespace) -> dict[st
         work = Path(tmp)
         pool, quotas = write_problem(problem, work / "input")
         for algorithm in ALGORITHMS:
-            result = run_ours(pool, quotas, algorithm, args.timeout, work)
+            result = run_ours(pool, quotas, algorithm, args.timeout, work, args.blas_threads)
             entry["ours"][algorithm] = result
             print(f"  {name}: ours {algorithm}: {_cell(result)}"
                   f"{_min_note(result)}", flush=True)
@@ -289,6 +301,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", nargs="*", default=None, help="run only these instances (others are kept)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, help="seconds per run (default 900)")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="run our prepare with this many BLAS threads (default: as the environment says)")
     parser.add_argument("--skip-other", action="store_true", help="do not run sortition-algorithms")
     parser.add_argument("--out", type=Path, default=RESULTS, help="the results JSON file")
     parser.add_argument("--print-only", action="store_true", help="only print the table of --out")
@@ -316,6 +330,7 @@ def main() -> None:
         data = {"timeout_s": args.timeout, "tolerance": MIN_TOLERANCE, "rounding_loss_limit": ROUNDING_LOSS,
                 "other_tool": f"sortition-algorithms {OTHER_VERSION} maximin (distribution step, default backend)",
                 "python": platform.python_version(), "cpus": os.cpu_count(), "commit": _commit(),
+                "blas_threads": args.blas_threads,
                 "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "instances": merged}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -178,7 +178,8 @@ def fairness_section(data: dict[str, Any]) -> list[str]:
            f"{data['tolerance']:g} of the reference (the paper's LEXIMIN minimum where `paper_table.csv` has the "
            "instance, else the other tool's maximin minimum, else ours); the rounding loss is how much of the "
            f"lowest probability the committed lottery loses (target: at most {data['rounding_loss_limit']:g})."
-           + (f" Run {data['date']} at commit `{data['commit']}`, {data['cpus']} CPUs." if "date" in data else ""),
+           + (f" Run {data['date']} at commit `{data['commit']}`, {data['cpus']} CPUs, BLAS threads of our "
+              f"prepare: {data.get('blas_threads') or 'as the environment says'}." if "date" in data else ""),
            ""]
     rows = []
     for entry in data["instances"]:
