@@ -52,6 +52,12 @@ def _oracle_calls(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
                  and hasattr(value, "find_panel")), 0)
 
 
+def _people_fixed(stages: list[dict[str, Any]]) -> None:
+    """Each stage's people fixed: the people unfixed before it less those unfixed before the next."""
+    for row, after in zip(stages, [*stages[1:], None], strict=True):
+        row["people_fixed"] = row["unfixed_before"] - (after["unfixed_before"] if after else 0)
+
+
 def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
     """LEXIMIN on ``problem`` with every stage recorded; prints a line per stage as it ends."""
     module = importlib.import_module("sortition.algorithms.leximin")
@@ -85,8 +91,7 @@ def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
     with mock.patch.object(module, "_stage", recording):
         dist = find_distribution(problem, Algorithm.LEXIMIN, time_limit=time_limit)
     total = round(time.perf_counter() - start, 1)
-    for row, after in zip(stages, [*stages[1:], None], strict=True):
-        row["people_fixed"] = row["unfixed_before"] - (after["unfixed_before"] if after else 0)
+    _people_fixed(stages)
     counts = {key: dist.stats.get(key) for key in ("oracle_calls", "frank_wolfe_rounds", "ipm_solves",
                                                     "interior_fallbacks", "shortfall", "panels_found")}
     return {"n": problem.n, "k": problem.k, "time_limit_s": time_limit, "total_s": total,
@@ -120,6 +125,7 @@ def load_results(path: Path) -> dict[str, Any]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     if "stages" in data:
+        _people_fixed(data["stages"])
         return {f"paper_shaped_{data['n']}_{data['k']}": data}
     return dict(data)
 
