@@ -77,8 +77,10 @@ def dump_stage_lps(shape: str, folder: Path, max_dumps: int, every: int, time_li
     start = time.perf_counter()
     with mock.patch.object(interior, "solve_stage", recording):
         dist = find_distribution(realistic_shape(shape), Algorithm.LEXIMIN, time_limit=time_limit)
+    stopped = " (time limit reached)" if dist.stats.get("time_limit_reached") else ""
     print(f"{shape}: LEXIMIN {time.perf_counter() - start:.1f} s, lowest probability "
-          f"{float(dist.probabilities.min()):.5f}, {calls} dense stage LPs, {len(saved)} dumped", flush=True)
+          f"{float(dist.probabilities.min()):.5f}{stopped}"
+          f", {calls} dense stage LPs, {len(saved)} dumped", flush=True)
     return saved
 
 
