@@ -73,6 +73,43 @@ def exact_maximin(problem: PanelProblem) -> float:
     return float(h.getSolution().col_value[t])
 
 
+def exact_leximin(problem: PanelProblem) -> np.ndarray:
+    """The LEXIMIN probabilities by definition, over every feasible panel and person by person (scipy's LP,
+    not the library's): each stage maximises the lowest unfixed probability ``z``, then fixes exactly the people
+    whose own maximum, with everyone unfixed kept at ``z``, is ``z``."""
+    from scipy.optimize import linprog
+
+    panels = all_feasible_panels(problem)
+    a = np.zeros((problem.n, len(panels)))
+    for j, p in enumerate(panels):
+        a[list(p), j] = 1.0
+    t = len(panels)
+    fixed = np.full(problem.n, np.nan)
+    fixed[~a.any(axis=1)] = 0.0
+    while np.isnan(fixed).any():
+        unfixed = np.isnan(fixed)
+        done = ~unfixed
+
+        # variables: panel weights, then z; rows: z - p_i <= 0 (unfixed), -p_i <= -f_i (fixed)
+        rows = [np.concatenate([-a[i], [1.0]]) for i in np.flatnonzero(unfixed)]
+        rows += [np.concatenate([-a[i], [0.0]]) for i in np.flatnonzero(done)]
+        rhs = np.array([0.0] * int(unfixed.sum()) + [-float(f) for f in fixed[done]])
+        equal = np.concatenate([np.ones(t), [0.0]])[None, :]
+
+        def solve(cost: np.ndarray, z_bounds: tuple[float, float | None], rows=rows, rhs=rhs, equal=equal
+                  ) -> float:  # type: ignore[no-untyped-def]
+            res = linprog(cost, A_ub=np.array(rows), b_ub=rhs, A_eq=equal, b_eq=[1.0],
+                          bounds=[(0, None)] * t + [z_bounds], method="highs")
+            assert res.status == 0
+            return float(-res.fun)
+
+        z = solve(np.concatenate([np.zeros(t), [-1.0]]), (0.0, 1.0))
+        for i in np.flatnonzero(unfixed):
+            if solve(np.concatenate([-a[i], [0.0]]), (z - 1e-9, None)) <= z + 1e-7:
+                fixed[i] = z
+    return fixed
+
+
 def possible_people(problem: PanelProblem) -> np.ndarray:
     covered = np.zeros(problem.n, dtype=bool)
     for p in all_feasible_panels(problem):
@@ -108,6 +145,17 @@ def test_leximin_minimum_equals_exact_maximin(problem: PanelProblem) -> None:
     for panel in set(lottery.panels):
         assert problem.panel_violations(panel) == []
     assert lottery.max_deviation <= lottery.bound + 1e-9
+
+
+@SETTINGS
+@given(small_problems())
+def test_leximin_equals_leximin_by_definition(problem: PanelProblem) -> None:
+    """The whole LEXIMIN vector, not only its minimum, matches the definition (person by person, by another
+    LP solver), within the tolerance per stage."""
+    dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    check_distribution(problem, dist)
+    expected = exact_leximin(problem)
+    assert np.abs(np.sort(dist.probabilities) - np.sort(expected)).max() <= 2 * PROBABILITY_TOLERANCE
 
 
 @SETTINGS
@@ -277,16 +325,20 @@ def test_stage_lp_from_some_panels_takes_in_the_rest_when_asked() -> None:
     assert len(again.panel_weights) == len(panels)
 
 
-#: Found when this test moved from the published sfalgo_fixture_22 to the generated tight_22 (issue 17): the
-#: default rounds fix 22 people at 0.1 in the first stage, while the Frank-Wolfe rounds find a valid
-#: distribution (every panel checked) with 20 people at 0.1 and the next at 0.111, lexicographically better:
-#: the default answer is not the LEXIMIN one there. Strict: the test reports when the algorithm is fixed.
-DEFAULT_ROUNDS_FIX_TOO_MANY = pytest.mark.xfail(
-    strict=True, reason="default LEXIMIN rounds fix 2 people too many at level 0.1 on tight_22 (FW: 0.111)")
+def test_leximin_fixes_only_people_a_proven_dual_holds_at_the_level() -> None:
+    """Regression (issue 19): on tight_22 the stage LP's own duals, with too few panels, held 22 people at 0.1,
+    and LEXIMIN fixed them all there; a valid distribution gives only 20 people 0.1 and the next 0.111. A type
+    is now fixed only when a dual priced by the exact oracle proves it cannot get more."""
+    problem = generated_problem("tight_22")
+    dist = find_distribution(problem, Algorithm.LEXIMIN)
+    check_distribution(problem, dist)
+    lowest = np.sort(dist.probabilities)
+    assert lowest[0] == pytest.approx(0.1, abs=PROBABILITY_TOLERANCE)
+    assert lowest[20] >= 0.111 - PROBABILITY_TOLERANCE  # the 21st person and up
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", [pytest.param("tight_22", marks=DEFAULT_ROUNDS_FIX_TOO_MANY),
+@pytest.mark.parametrize("name", ["tight_22",
                                   pytest.param("sfalgo_fixture_22", marks=requires_shared)])
 def test_frank_wolfe_rounds_reach_the_same_leximin(name: str) -> None:
     """On a realistic instance, pricing by Frank-Wolfe (and interior point) from the first round gives the
@@ -394,10 +446,10 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
         sizes = state.types.sizes
         fixed = state.fixed & state.active
         expected = (problem.k - sizes[fixed] @ state.fixed_value[fixed]) / sizes[state.unfixed].sum()
-        assert module._mass_bound(state) == pytest.approx(expected)
-        sol = stage(oracle, search, state, progress, deadline)
+        assert module._mass_bound(state)[0] == pytest.approx(expected)
+        sol, chosen = stage(oracle, search, state, progress, deadline)
         seen.append((sol.value, expected))
-        return sol
+        return sol, chosen
 
     with mock.patch.object(module, "_stage", recording):
         find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))

@@ -74,6 +74,11 @@ from sortition.progress import NULL_PROGRESS, ProgressReporter
 
 #: A type is fixed when its dual weight is above this share of the largest dual weight.
 DUAL_FIX_SHARE = 1e-4
+#: A type is fixed only when a proven dual shows that no distribution can give it more than this above the
+#: stage's level (see ``_certified``).
+FIX_EXCESS = PROBABILITY_TOLERANCE
+#: A stage whose gap certifies no type goes on with a ten times smaller tolerance, down to this one.
+MIN_TOLERANCE = 1e-9
 #: Fixed values are lowered by this much so that float noise never makes a later stage infeasible.
 FIX_SLACK = 1e-7
 #: Swap search starts from at most this many of the panels the LP uses, per round.
@@ -103,6 +108,9 @@ class StageState:
     fixed: np.ndarray
     fixed_value: np.ndarray
     stats: dict[str, float] = field(default_factory=dict)
+    #: The current stage's tolerance: an improving panel must beat the LP's bound by more than this, and the
+    #: stage may end when the LP is this close to the best bound (smaller when that certifies nobody).
+    tolerance: float = PROBABILITY_TOLERANCE
     #: The last stage's distribution (None before the first stage): the next stage's LP starts from the
     #: panels it uses, not from every panel found (they already meet every fixed value).
     last_weights: np.ndarray | None = None
@@ -162,7 +170,7 @@ def _ask(oracle: PanelOracle, weights: np.ndarray, state: StageState) -> np.ndar
 
 def _add_if_improving(panel: np.ndarray, y: np.ndarray, sol: StageSolution, state: StageState) -> bool:
     """Add ``panel`` when its dual weight beats the LP's bound by more than the tolerance and it is new."""
-    return float(y[panel].sum()) - sol.y_hat > PROBABILITY_TOLERANCE and state.panels.add(panel)
+    return float(y[panel].sum()) - sol.y_hat > state.tolerance and state.panels.add(panel)
 
 
 def _add_polished(search: SwapSearch, panel: np.ndarray, y: np.ndarray, first: np.ndarray,
@@ -210,7 +218,7 @@ def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, st
     for weights in (first, y):
         panel = _ask(oracle, weights, state)
         gap = float(y[panel].sum()) - sol.y_hat
-        if gap > PROBABILITY_TOLERANCE:
+        if gap > state.tolerance:
             break
     else:
         return gap
@@ -220,7 +228,7 @@ def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, st
     return gap
 
 
-def _even_bound(oracle: PanelOracle, state: StageState) -> float:
+def _even_bound(oracle: PanelOracle, state: StageState) -> tuple[float, np.ndarray]:
     """An upper bound on this stage's level from the dual that weighs every unfixed person equally.
 
     For any ``y >= 0`` whose unfixed part sums to 1, every distribution has
@@ -234,10 +242,10 @@ def _even_bound(oracle: PanelOracle, state: StageState) -> float:
     weights = state.types.person_values(y)
     panel = _ask(oracle, weights, state)
     state.panels.add(panel)
-    return float(weights[panel].sum())
+    return float(weights[panel].sum()), y
 
 
-def _mass_bound(state: StageState) -> float:
+def _mass_bound(state: StageState) -> tuple[float, np.ndarray]:
     """An upper bound on this stage's level that needs no panel: what is left of ``k`` after the fixed people.
 
     Every panel has exactly ``k`` members, so the probabilities of all people sum to ``k``; the unfixed
@@ -250,7 +258,8 @@ def _mass_bound(state: StageState) -> float:
     sizes = state.types.sizes
     fixed = state.fixed & state.active
     unfixed_people = float(sizes[state.unfixed].sum())
-    return (state.k - float(sizes[fixed] @ state.fixed_value[fixed])) / unfixed_people
+    y = np.where(state.active, sizes, 0) / unfixed_people  # the proving dual
+    return (state.k - float(sizes[fixed] @ state.fixed_value[fixed])) / unfixed_people, y
 
 
 def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, state: StageState
@@ -274,18 +283,77 @@ def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, s
     return sol.value + max(gap, 0.0), added
 
 
-def _fix_types(sol: StageSolution, state: StageState) -> int:
-    """Fix the unfixed types whose probability this stage determines; return how many."""
+def _certified(sol: StageSolution, state: StageState, proofs: list[tuple[np.ndarray, float]]) -> np.ndarray:
+    """The unfixed types that no LEXIMIN distribution can give more than ``FIX_EXCESS`` above ``sol.value``.
+
+    Each proof is a dual ``y >= 0`` (per type, unfixed part summing to 1) with an upper bound ``B`` on the
+    stage's level that holds for *every* panel (an exact oracle's answer, or a bound that needs no panel).
+    Every distribution that keeps the fixed values and gives every unfixed type at least ``z = sol.value``
+    has ``sum_unfixed y_t p_t <= B``, hence ``p_t <= z + (B - z) / y_t``. So a type is certified when
+    ``(B - z) / y_t <= FIX_EXCESS``. The duals of the stage's LP alone prove nothing: they price only the
+    panels found so far, and with too few panels more types look stuck at ``z`` than are (found on the
+    generated tight_22 pool: 2 people fixed at 0.1 who can reach 0.111).
+    """
     unfixed = state.unfixed
     probs = state.panels.type_probabilities(sol.panel_weights)
-    y_max = float(sol.y[unfixed].max())
-    chosen = unfixed & (sol.y > DUAL_FIX_SHARE * y_max) & (probs <= sol.value + PROBABILITY_TOLERANCE)
+    chosen = np.zeros_like(unfixed)
+    for y, bound in proofs:
+        y = np.where(unfixed, y, 0.0)
+        total = float(y.sum())
+        if total <= 0 or not np.isfinite(bound):
+            continue
+        y /= total
+        gap = max(bound - sol.value, 0.0)
+        chosen |= (y > DUAL_FIX_SHARE * float(y.max())) & (gap <= FIX_EXCESS * y)
+    return chosen & unfixed & (probs <= sol.value + PROBABILITY_TOLERANCE)
+
+
+def _fix_types(sol: StageSolution, state: StageState, chosen: np.ndarray) -> int:
+    """Fix the ``chosen`` types (or, when none, the one with the largest dual weight) at the stage's level."""
     if not chosen.any():
+        unfixed = state.unfixed
         chosen = np.zeros_like(unfixed)
         chosen[np.flatnonzero(unfixed)[int(np.argmax(sol.y[unfixed]))]] = True
     state.fixed |= chosen
     state.fixed_value[chosen] = min(max(sol.value - FIX_SLACK, 0.0), 1.0)
     return int(chosen.sum())
+
+
+def _end(oracle: PanelOracle, search: SwapSearch, central: StageSolution, state: StageState,
+         proof: tuple[np.ndarray, float], priced: float | None = None) -> tuple[StageSolution, np.ndarray] | None:
+    """The stage's end, when the LP is within the tolerance of ``proof``'s bound: the types certified by that
+    proof or by the central duals, which the exact oracle prices here (unless ``priced`` is already their
+    proven bound). None, with the tolerance ten times smaller, when neither certifies any type."""
+    if priced is None:
+        gap = _price_exact(oracle, search, central, state)
+        priced = central.value + max(gap, 0.0) if gap <= state.tolerance else np.inf
+    chosen = _certified(central, state, [proof, (central.y, priced)])
+    if chosen.any() or state.tolerance <= MIN_TOLERANCE:
+        return central, chosen
+    state.tolerance /= 10
+    state.stats["tightened"] += 1
+    return None
+
+
+def _price_central(oracle: PanelOracle, search: SwapSearch, lp: StageLP, sol: StageSolution, state: StageState,
+                   proof: tuple[np.ndarray, float]
+                   ) -> tuple[float, np.ndarray, tuple[StageSolution, np.ndarray] | None]:
+    """Exact pricing of the central duals (when the vertex duals' best panel is known already).
+
+    Returns:
+        The best bound and its dual, and the stage's end (:func:`_end`) when nothing improves on the central
+        duals, every panel found is in the LP, and some type is certified; else None.
+    """
+    y, bound = proof
+    central = sol if sol.central else _central(state, lp, sol.value)
+    gap = _price_exact(oracle, search, central, state)
+    if gap > state.tolerance or lp.include_all():
+        return bound, y, None
+    central_bound = central.value + max(gap, 0.0)  # proven: no panel improves more on these duals
+    if central_bound < bound:
+        y, bound = central.y, central_bound
+    state.stats["stage_bound"] = bound
+    return bound, y, _end(oracle, search, central, state, (y, bound), priced=central_bound)
 
 
 def _central(state: StageState, lp: StageLP, level: float) -> StageSolution:
@@ -304,7 +372,7 @@ def _central(state: StageState, lp: StageLP, level: float) -> StageSolution:
 
 
 def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress: ProgressReporter,
-           deadline: Deadline) -> StageSolution:
+           deadline: Deadline) -> tuple[StageSolution, np.ndarray]:
     """Column generation for one stage: until pricing finds no panel better than the LP's bound.
 
     Each round re-solves the stage LP warm (simplex) and looks for improving panels by swaps first; only
@@ -314,11 +382,16 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
     ``FW_PIVOTS`` pivots, every further round asks the exact oracle (for a bound) and then adds a
     Frank-Wolfe round of panels, which the LP takes in by interior point.
 
+    The stage may end only when some type is *certified* (:func:`_certified`) by a proven dual: the best
+    bound's one, or the interior-point duals once the exact oracle has priced them. When none is, the stage
+    goes on with a tolerance ten times smaller.
+
     Returns:
-        The stage solution that decides the fixing.
+        The stage solution, and the types it fixes (empty when the time limit stopped it).
     """
     total = int(state.types.sizes[state.active].sum())
-    bound = min(_even_bound(oracle, state), _mass_bound(state))
+    bound, proof = min(_even_bound(oracle, state), _mass_bound(state), key=lambda b: b[0])
+    state.tolerance = PROBABILITY_TOLERANCE
     lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value, columns=state.support,
                  stats=state.stats)
     # large LPs that the dense interior point takes: every round by it and Frank-Wolfe; otherwise from the
@@ -331,27 +404,31 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         state.stats["lp_seconds"] += time.perf_counter() - start
         state.stats["rounds"] += 1
         state.stats["stage_bound"] = bound
-        if bound - sol.value <= PROBABILITY_TOLERANCE:
-            return sol if sol.central else _central(state, lp, sol.value)
+        if bound - sol.value <= state.tolerance:
+            central = sol if sol.central else _central(state, lp, sol.value)
+            end = _end(oracle, search, central, state, (proof, bound))
+            if end is not None:
+                return end
+            continue
         if deadline.passed() or (heavy and deadline.passed_by(round_seconds)):
             state.stats["time_limit_reached"] = 1  # (or would be by the end of another round like the last)
-            return sol
+            return sol, np.zeros_like(state.unfixed)
         heavy = heavy or lp.pivots > FW_PIVOTS
         periodic = heavy or state.stats["rounds"] % BOUND_EVERY == 0
         if not periodic and _price_by_swaps(search, sol, state):
             continue
         new_bound, added = _vertex_bound(oracle, search, sol, state)
-        bound = min(bound, new_bound)
+        if new_bound < bound:
+            bound, proof = new_bound, sol.y
         progress.update(completed=min(state.people_fixed(), total),
                         message=f"{len(state.panels)} panels, lowest probability {sol.value:.4f} "
                                 f"(at most {bound:.4f})")
-        if bound - sol.value <= PROBABILITY_TOLERANCE:
+        if bound - sol.value <= state.tolerance:
             continue
         if not added:  # the vertex duals' best panel is known already: ask about the central ones
-            central = sol if sol.central else _central(state, lp, sol.value)
-            if _price_exact(oracle, search, central, state) <= PROBABILITY_TOLERANCE and not lp.include_all():
-                state.stats["stage_bound"] = central.value  # proven: no panel improves on these duals
-                return central
+            bound, proof, end = _price_central(oracle, search, lp, sol, state, (proof, bound))
+            if end is not None:
+                return end
         if heavy:
             _price_by_frank_wolfe(search, sol, state, bound, deadline)
         round_seconds = time.perf_counter() - round_start
@@ -374,12 +451,12 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
                         "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0,
                         "swap_panels": 0, "swap_seconds": 0.0, "ipm_solves": 0, "lp_seconds": 0.0,
                         "oracle_seconds": 0.0, "frank_wolfe_rounds": 0,
-                        "interior_fallbacks": 0})
+                        "interior_fallbacks": 0, "tightened": 0})
     total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
     stages = 0
     while state.unfixed.any():
-        sol = _stage(counted, search, state, progress, deadline)
+        sol, chosen = _stage(counted, search, state, progress, deadline)
         state.last_weights = sol.panel_weights
         stages += 1
         state.stats["stages"] = stages
@@ -390,7 +467,7 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
             state.fixed_value[rest] = min(max(sol.value - FIX_SLACK, 0.0), 1.0)
             state.fixed |= rest
         else:
-            _fix_types(sol, state)
+            _fix_types(sol, state, chosen)
         if stages == 1:
             # the lowest probability reached, and an upper bound on the best possible one (equal, within the
             # tolerance, unless the time limit stopped the first stage)
