@@ -70,8 +70,10 @@ def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
         began, rounds, lp = time.perf_counter(), state.stats["rounds"], state.stats["lp_seconds"]
         calls = _oracle_calls(args, kwargs)
         mass = module._mass_bound(state)
+        mass = mass[0] if isinstance(mass, tuple) else mass  # (the bound, and the types it proves it for)
         unfixed = int(state.types.sizes[state.unfixed].sum())
-        sol = stage(*args, **kwargs)
+        answer = stage(*args, **kwargs)
+        sol = answer[0] if isinstance(answer, tuple) else answer  # (the solution, and the types to fix)
         bound = float(state.stats.get("stage_bound", mass))
         row = {"stage": len(stages) + 1, "unfixed_before": unfixed,
                "level": round(sol.value, 6), "bound": round(bound, 6), "gap": round(bound - sol.value, 6),
@@ -86,7 +88,7 @@ def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
               f"(gap {row['gap']:.1e}), {row['rounds']:>4} rounds, {row['oracle_calls']:>4} oracle calls, "
               f"{row['panels']:>5} panels, {row['seconds']:>7.1f} s ({row['lp_seconds']:.1f} s LP), "
               f"at {row['elapsed']:.0f} s{'  [time limit]' if row['ended_by_time_limit'] else ''}", flush=True)
-        return sol
+        return answer
 
     with mock.patch.object(module, "_stage", recording):
         dist = find_distribution(problem, Algorithm.LEXIMIN, time_limit=time_limit)
