@@ -1,9 +1,11 @@
-"""Entry point of the ``sortition`` command: Ctrl-C while the tool still starts up ends with one line.
+"""Entry point of the ``sortition`` command: Ctrl-C at any moment ends with one line and exit 130.
 
-Importing the app loads numpy, pandas, rich and the library, which takes a noticeable moment; a Ctrl-C then
-would print a traceback of the import machinery. So this module imports nothing of the project at its top,
-and loads the app inside :func:`main`, where the interrupt is caught. (``importlib`` rather than an import
-statement: the import itself is what must be interruptible, not a rule that lives in the wrong layer.)
+Importing the app loads numpy, pandas, rich and the library, which takes a noticeable moment. The first
+thing ``import sortition`` does is :mod:`sortition.startup`, which (in the command's own process only) makes
+a Ctrl-C during those imports one line and exit 130. Once the app is loaded, :func:`main` hands Ctrl-C back
+to the app (KeyboardInterrupt, one line, exit 130), and when the command has ended a late Ctrl-C is ignored
+rather than shown as a traceback from the interpreter's exit. (``importlib`` for the app: importing it is
+what must be interruptible.)
 """
 
 from __future__ import annotations
@@ -11,15 +13,18 @@ from __future__ import annotations
 import importlib
 import sys
 
-#: The exit code of an interrupted command (128 + SIGINT), as in ``cli.output.EXIT_INTERRUPTED``.
-EXIT_INTERRUPTED = 130
+from sortition.startup import EXIT_INTERRUPTED, command_ended, end_startup
 
 
 def main() -> None:
     """Run the ``sortition`` command."""
     try:
         run = importlib.import_module("cli.app").main
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # when the start-up handler is not installed (e.g. not the main thread)
         sys.stderr.write("Interrupted while starting; nothing was written.\n")
         raise SystemExit(EXIT_INTERRUPTED) from None
-    run()
+    end_startup()
+    try:
+        run()
+    finally:
+        command_ended()

@@ -71,6 +71,8 @@ def exit_codes() -> list[str]:
              "Every command ends with one of these codes; on an error it prints one line (never a traceback).", "",
              "| Code | Meaning |", "| --- | --- |"]
     lines += [f"| {code} | {meaning} |" for code, meaning in EXIT_CODE_DOCS]
+    lines += ["", "Ctrl-C while the command is still starting (loading its libraries, the first fraction of a second) "
+              "also ends with one line and 130; Ctrl-C after the command has ended does not change its exit code."]
     lines += ["", "An internal error (4) writes the traceback, without the values of variables, to a log file in "
               "`$XDG_CACHE_HOME/sortition/` (by default `~/.cache/sortition/`), else in the system's temporary "
               "folder, and prints that file's path.", ""]

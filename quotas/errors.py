@@ -148,7 +148,7 @@ def environment_problem(exc: OSError, path: str | Path | None = None, *, doing: 
     if advice is None:
         reason = exc.strerror or type(exc).__name__
         advice = f"the system refused ({reason}). Check the disk, the path and your permissions."
-    return EnvironmentProblem(f"cannot {doing} this: {advice}", file=file, errno=exc.errno)
+    return EnvironmentProblem(f"cannot {doing}: {advice}", file=file, errno=exc.errno)
 
 
 __all__ = [

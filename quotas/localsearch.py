@@ -43,7 +43,11 @@ class SwapSearch:
         >>> better = search.improve(panel, weights)            # doctest: +SKIP
     """
 
-    def __init__(self, problem: PanelProblem) -> None:
+    def __init__(self, problem: PanelProblem, classes: np.ndarray | None = None) -> None:
+        """``classes`` (optional, one int per person) groups interchangeable people: same values, and nobody
+        else in their household. The search then weighs one person per class and side, since any other would
+        give the same swap (the fair algorithms pass their types; weights are equal within a type)."""
+        self.classes = None if classes is None else np.asarray(classes, dtype=np.int64)
         self.features = np.asarray(problem.features, dtype=np.int64).reshape(problem.n, -1)
         cats = problem.spec.categories
         width = max(len(c.values) for c in cats) if cats else 1
@@ -100,6 +104,10 @@ class SwapSearch:
                 return int(out[a]), int(pool[b])
         return None
 
+    def _one_per_class(self, people: np.ndarray) -> np.ndarray:
+        assert self.classes is not None
+        return people[np.unique(self.classes[people], return_index=True)[1]]
+
     def improve(self, panel: np.ndarray, weights: np.ndarray, max_swaps: int = MAX_SWAPS) -> np.ndarray:
         """A feasible panel at least as heavy as ``panel`` (feasible) that no single swap improves (or after
         ``max_swaps`` improving swaps).
@@ -120,6 +128,8 @@ class SwapSearch:
             if len(out) == 0:
                 break
             into = others[weights[others] > weights[out].min() + SWAP_EPSILON]
+            if self.classes is not None:
+                out, into = self._one_per_class(out), self._one_per_class(into)
             swap = self._best_swap(out, into, weights, counts, inside)
             if swap is None:
                 break

@@ -16,6 +16,8 @@ Where things live: ``commands/`` (prepare, draw, replace, verify, report: they r
 Importing this package loads no terminal library and no solver; solvers load when a solve starts.
 """
 
+# First, before anything heavy: Ctrl-C while the sortition command starts is one line, not a traceback.
+from sortition.startup import GUARDED as _GUARDED  # noqa: F401  (isort: skip)
 from quotas.errors import (
     EnvironmentProblem,
     InfeasibleError,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from quotas.errors import InputError, environment_problem
-from quotas.textfiles import regular_file_size, write_atomically
+from quotas.textfiles import regular_file_size, remove_stale_temps, write_atomically
 
 PRIVATE_DIR_MODE = 0o700
 PRIVATE_FILE_MODE = 0o600
@@ -199,6 +199,7 @@ def atomic_write(path: str | Path, data: bytes, *, mode: int = PUBLIC_FILE_MODE,
     old = read_existing(target) if target.exists() else None
     if old is not None:
         if old == data:
+            remove_stale_temps(target)  # what an interrupted earlier write left goes on this run too
             return
         if not overwrite:
             raise InputError(

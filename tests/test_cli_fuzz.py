@@ -4,28 +4,40 @@ of 0-4, prints at most one message line when it fails, and never a traceback (is
 Random mutations (bytes changed, inserted, cut; hostile tokens; for JSON records a field set to null, a
 huge number, a wrong type or deep nesting) of a valid pool, quota file, plan, register and of the public
 records are fed to check, prepare (legacy, small), draw, verify, replace, report and invite.
-``SORTITION_CLI_FUZZ_EXAMPLES`` sets the examples per input (default 15: 120 inputs, about 200 command runs).
+``SORTITION_CLI_FUZZ_RUNS`` sets the runs per command (default 300: every command above runs at least that many
+times on mutated input; verify 900 times: 3,300 runs in all). Each run is cheap: the CLI is invoked in-process with the
+click command built once, on a tiny world built once (tests/cli_world.py), by mutating bytes rather than
+solving anew; hypothesis is derandomized (the same examples on every run, so CI is reproducible), does not
+shrink, and keeps no example database.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import math
 import os
 import shutil
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer.main
+import typer.testing
 from cli_world import World, build_world, invoke
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import Result
 
+from cli.app import app
 from sortition.commands import prepare as prepare_module
 
-EXAMPLES = int(os.environ.get("SORTITION_CLI_FUZZ_EXAMPLES", "15"))
+#: Runs per command (check, prepare, draw, verify, replace, report, invite prepare, invite draw).
+RUNS = int(os.environ.get("SORTITION_CLI_FUZZ_RUNS", "300"))
+#: Runs per command so far in this module, by command name (``invite draw``, ``verify``).
+RAN: Counter[str] = Counter()
 
 #: Tokens that broke parsers before, or might: markup, YAML and JSON syntax, numbers at the edges, BOMs.
 HOSTILE = ["", "null", "~", "NaN", "Infinity", "-1", "0", "1e999", "9" * 60, "[/x]", "Centrum [/x]", "[bold]",
@@ -140,16 +152,17 @@ def _invitation_commands(w: World, folder: Path, mutated: Path) -> list[list[obj
     return commands
 
 
-#: input -> (where it is in the world, whether it is JSON, the commands that read it)
-TARGETS: dict[str, tuple[Callable[[World], Path], bool, Commands]] = {
-    "pool": (lambda w: w.pool, False, _pool_commands),
-    "quotas": (lambda w: w.quotas, False, _quota_commands),
-    "plan": (lambda w: w.plan, False, _invite_prepare),
-    "register": (lambda w: w.register, False, _invite_prepare),
-    "lottery": (lambda w: w.drawn / "lottery.json", True, _lottery_commands),
-    "draw_record": (lambda w: w.drawn / "draw.json", True, _draw_commands),
-    "invitations": (lambda w: w.invited / "invitations.json", True, _invitation_commands),
-    "invitation_plan": (lambda w: w.invited / "invitation_plan.json", True, _invitation_commands),
+#: input -> (where it is in the world, whether it is JSON, the commands that read it, the share of RUNS it
+#: gets: pool and quotas both feed check and prepare, plan and register both feed invite prepare)
+TARGETS: dict[str, tuple[Callable[[World], Path], bool, Commands, float]] = {
+    "pool": (lambda w: w.pool, False, _pool_commands, 0.5),
+    "quotas": (lambda w: w.quotas, False, _quota_commands, 0.5),
+    "plan": (lambda w: w.plan, False, _invite_prepare, 0.5),
+    "register": (lambda w: w.register, False, _invite_prepare, 0.5),
+    "lottery": (lambda w: w.drawn / "lottery.json", True, _lottery_commands, 1.0),
+    "draw_record": (lambda w: w.drawn / "draw.json", True, _draw_commands, 1.0),
+    "invitations": (lambda w: w.invited / "invitations.json", True, _invitation_commands, 1.0),
+    "invitation_plan": (lambda w: w.invited / "invitation_plan.json", True, _invitation_commands, 1.0),
 }
 
 
@@ -158,17 +171,34 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     return build_world(tmp_path_factory.mktemp("fuzzworld"))
 
 
+@pytest.fixture(scope="module", autouse=True)
+def cheap_runs() -> Iterator[None]:
+    """Speed only, nothing the commands decide: the click command is built from the typer app once, not on
+    every invoke (that took most of a run's time); the legacy estimate uses 20 runs, not 10,000; files are
+    written without fsync. ``pytest -s`` prints how many runs each command had."""
+    command = typer.main.get_command(app)
+    defaults = prepare_module.prepare.__kwdefaults__
+    assert defaults is not None
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(typer.testing, "_get_command", lambda _app: command)
+        m.setitem(defaults, "legacy_runs", 20)
+        m.setattr(os, "fsync", lambda fd: None)
+        yield
+    print("\nCLI fuzz runs per command:", ", ".join(f"{k} {v}" for k, v in sorted(RAN.items())))
+
+
 @pytest.mark.parametrize("target", sorted(TARGETS))
 def test_mutated_inputs_end_with_an_exit_code_and_one_line(world: World, target: str,
                                                            tmp_path_factory: pytest.TempPathFactory) -> None:
-    locate, is_json, commands = TARGETS[target]
+    locate, is_json, commands, share = TARGETS[target]
     original = locate(world)
     data = original.read_bytes()
     mutations = st.one_of(byte_mutation(data), json_mutation(data)) if is_json else byte_mutation(data)
     base = tmp_path_factory.mktemp(f"fuzz-{target}")
     counter = itertools.count()
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
+    @settings(max_examples=math.ceil(RUNS * share), deadline=None, database=None, derandomize=True,
+              phases=[Phase.explicit, Phase.generate],
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(mutations)
     def run(mutated_bytes: bytes) -> None:
@@ -180,8 +210,8 @@ def test_mutated_inputs_end_with_an_exit_code_and_one_line(world: World, target:
             mutated = folder / original.name
         mutated.write_bytes(mutated_bytes)
         for args in commands(world, folder, mutated):
-            check_run(invoke(*args), f"{target}: {' '.join(str(a) for a in args[:1])} on {mutated_bytes[:120]!r}")
+            name = " ".join(str(a) for a in args[:2 if args[0] == "invite" else 1])
+            RAN[name] += 1
+            check_run(invoke(*args), f"{target}: {name} on {mutated_bytes[:120]!r}")
 
-    with pytest.MonkeyPatch.context() as m:  # the legacy estimate with 20 runs, not 10,000: speed only
-        m.setitem(prepare_module.prepare.__kwdefaults__, "legacy_runs", 20)
-        run()
+    run()

@@ -167,6 +167,45 @@ def test_invitation_record_with_a_null_field(world: World, tmp_path: Path, field
                                       or "Does not verify" in result.output), result.output
 
 
+#: An invitation record's fields the public files determine, each edited: (field path, edit).
+RECORD_FIELD_EDITS: list[tuple[str, Callable[[dict[str, Any]], object]]] = [
+    ("letters_total", lambda d: d.update(letters_total=None)),
+    ("reserves_total", lambda d: d.update(reserves_total=None)),
+    ("unit", lambda d: d.update(unit=None)),
+    ("letters_total", lambda d: d.update(letters_total=d["letters_total"] + 1)),
+    ("letters_total", lambda d: d.update(letters_total=float(d["letters_total"]))),
+    ("reserves_total", lambda d: d.update(reserves_total=0)),
+    ("unit", lambda d: d.update(unit="address")),
+    ("strata.Noord.letters", lambda d: d["strata"]["Noord"].update(letters=99)),
+    ("strata.Noord.letters", lambda d: d["strata"]["Noord"].update(letters=None)),
+    ("strata.Noord.addressees", lambda d: d["strata"]["Noord"].update(addressees=[])),
+]
+
+
+@pytest.mark.parametrize("path, edit", RECORD_FIELD_EDITS)
+def test_invitation_record_counts_and_unit_are_checked_without_the_register(
+        world: World, tmp_path: Path, path: str, edit: Callable[[dict[str, Any]], object]) -> None:
+    """Regression: ``letters_total: null`` (or 7 for 6, or 6.0) verified without --register; the totals, each
+    stratum's ``letters``, ``unit`` and the addressee lists are now checked against the lists and the plan."""
+    folder = world.copy(world.invited, tmp_path)
+    _edit(folder / "invitations.json", edit)
+    result = invoke("verify", folder / "invitations.json")
+    no_traceback(result)
+    assert result.exit_code == 1, result.output
+    failed = [line for line in result.output.splitlines() if line.startswith(("✗", "Does not verify"))]
+    assert failed and path in failed[0], result.output
+
+
+@pytest.mark.parametrize("field", ["letters_total", "reserves_total", "unit"])
+def test_invitation_plan_totals_and_unit_are_checked(world: World, tmp_path: Path, field: str) -> None:
+    folder = world.copy(world.invited, tmp_path)
+    _edit(folder / "invitation_plan.json",
+          lambda d: d.update({field: "address" if field == "unit" else d[field] + 1}))
+    result = invoke("verify", folder / "invitations.json")
+    no_traceback(result)
+    assert result.exit_code == 1 and f"the plan's {field}" in result.output, result.output
+
+
 @pytest.mark.parametrize("value", ["nan", "inf", "-inf", "0", "-1"])
 def test_time_limit_must_be_finite_and_positive(world: World, tmp_path: Path, value: str) -> None:
     one_line(invoke("prepare", world.pool, world.quotas, "--out", tmp_path / "o", "--time-limit", value, "-q"),
@@ -319,6 +358,9 @@ def test_temporary_files_of_an_interrupted_write_are_removed_on_the_next(tmp_pat
     atomic_write(target, b"{}\n")
     assert not dead.exists() and not old.exists()
     assert running.exists() and foreign.exists() and target.read_bytes() == b"{}\n"
+    dead.write_text("partial")  # and when the next run writes the same bytes (so leaves the file as it is)
+    atomic_write(target, b"{}\n")
+    assert not dead.exists() and running.exists()
 
 
 # --- 4. limits instead of hangs -----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from sortition.invite.selection import compute_record, spec_from_plan
 from sortition.randomness import normalise_seed
 from sortition.records import INVITATIONS_FORMAT, PLAN_FILE, PLAN_FORMAT, read_invitations, read_plan
 from sortition.rules.checks import Checklist, VerifyReport
+from sortition.schemacheck import shown
 
 
 def verify_invitations(record_path: str | Path, *, plan_path: str | Path | None = None,
@@ -75,16 +76,28 @@ def _check_allocation(plan: Mapping[str, Any]) -> str:
         if (strata[s]["letters"], strata[s]["reserves"]) != (letters[s], reserves[s]):
             raise VerificationError(f"stratum '{s}': the plan states {strata[s]['letters']} letters and "
                                     f"{strata[s]['reserves']} reserves; the rule gives {letters[s]} and {reserves[s]}.")
+    _check_count("the plan's letters_total", plan.get("letters_total"), sum(letters.values()))
+    _check_count("the plan's reserves_total", plan.get("reserves_total"), sum(reserves.values()))
+    unit = "address" if spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS else "person"
+    if plan.get("unit") != unit:
+        raise VerificationError(f"the plan's unit is {plan.get('unit')!r}, but its households rule "
+                                f"'{spec.households.value}' draws by {unit}.")
     return f"{sum(letters.values())} letters over {len(order)} strata, by largest remainder"
 
 
 def _check_counts(plan: Mapping[str, Any], record: Mapping[str, Any]) -> str:
+    """Every field of the record that the public files determine: the lists' lengths and pseudonyms, each
+    stratum's ``letters``, the addressee lists, ``unit`` and the totals (the schema checks only their types)."""
     strata = plan.get("strata", {})
     got = record.get("strata", {})
     if sorted(got) != sorted(strata):
         raise VerificationError("the record and the plan name different strata.")
+    if record.get("unit") != plan.get("unit"):
+        raise VerificationError(f"unit: the record says {record.get('unit')!r}, the plan {plan.get('unit')!r}.")
     seen: set[str] = set()
     exact = plan.get("settings", {}).get("households") != HouseholdRule.ONE_PERSON_PER_ADDRESS.value
+    by_address = plan.get("unit") == "address"
+    totals = {"invited": 0, "reserves": 0}
     for label, entry in got.items():
         want = strata[label]
         for field, n in (("invited", want["letters"]), ("reserves", want["reserves"])):
@@ -95,7 +108,38 @@ def _check_counts(plan: Mapping[str, Any], record: Mapping[str, Any]) -> str:
             if bad:
                 raise VerificationError(f"stratum '{label}': '{bad[0]}' is not a pseudonym or appears twice.")
             seen.update(names)
-    return f"{len(seen)} distinct pseudonyms; every stratum has its letters and reserves"
+            totals[field] += len(names)
+        _check_count(f"strata.{label}.letters", entry.get("letters"), len(entry.get("invited", [])))
+        _check_addressees(label, entry, by_address)
+    _check_count("letters_total", record.get("letters_total"), totals["invited"])
+    _check_count("reserves_total", record.get("reserves_total"), totals["reserves"])
+    return (f"{len(seen)} distinct pseudonyms; every stratum has its letters and reserves; "
+            f"totals {totals['invited']} and {totals['reserves']}")
+
+
+def _check_count(path: str, stated: object, counted: int) -> None:
+    """A count a record states (``path``) is the whole number ``counted`` (not null, 6.0 or true)."""
+    if type(stated) is not int or stated != counted:
+        raise VerificationError(f"{path}: {shown(stated)} is stated, but the lists give {counted}.")
+
+
+def _check_addressees(label: str, entry: Mapping[str, Any], by_address: bool) -> None:
+    """One letter per address: each invited and reserve address has its addressee (a person's pseudonym);
+    otherwise the record has no addressee lists."""
+    for field, units in (("addressees", "invited"), ("reserve_addressees", "reserves")):
+        path = f"strata.{label}.{field}"
+        if not by_address:
+            if field in entry:
+                raise VerificationError(f"{path}: present, but the plan's unit is a person, not an address.")
+            continue
+        if field not in entry and entry.get(units):
+            raise VerificationError(f"{path}: missing; the plan's unit is an address, so each letter names its "
+                                    "addressee.")
+        names = list(entry.get(field, []))
+        if len(names) != len(entry.get(units, [])):
+            raise VerificationError(f"{path}: {len(names)} addressees for {len(entry.get(units, []))} {units}.")
+        if len(set(names)) != len(names):
+            raise VerificationError(f"{path}: an addressee appears twice.")
 
 
 def _check_full(raw_plan: bytes, plan: Mapping[str, Any], plan_file: Path, raw_record: bytes,
