@@ -154,36 +154,97 @@ def solvers_section(data: dict[str, Any]) -> list[str]:
     return out
 
 
-def fairness_section(data: list[dict[str, Any]]) -> list[str]:
-    out = ["## Fair algorithms", "",
-           "`python benchmarks/fairness.py` (`benchmarks/results/fairness.json`): each algorithm on each instance; "
-           "legacy is estimated by Monte Carlo; sortition-algorithms (another project, run as a library) for "
-           "comparison, with its time as a multiple of ours. The lottery deviation is the largest change of a "
-           "person's chance by rounding to 1,000 panels, next to its guaranteed bound.", ""]
+def _run_cell(run: dict[str, Any] | None) -> str:
+    """One run of the fairness benchmark: its seconds, or why there are none."""
+    if not run:
+        return "not run"
+    if run.get("done"):
+        return f"{run['seconds']:.1f} s" + (" (time limit)" if run.get("time_limit_reached") else "")
+    if run.get("timed_out"):
+        return f"not done in {run['timeout_s']:g} s"
+    return "failed" + (f" (exit {run['exit_code']})" if run.get("exit_code") is not None else "")
+
+
+def fairness_section(data: dict[str, Any]) -> list[str]:
+    out = ["## LEXIMIN and maximin against sortition-algorithms (issue 19)", "",
+           "`python benchmarks/fairness.py` (`benchmarks/results/fairness.json`), one run: our whole `sortition "
+           "prepare` process (LEXIMIN, then maximin; wall time, 1,000-panel lottery) against "
+           f"{data['other_tool']}, on the shared instances, a pool shaped like the paper's largest "
+           "(`paper_like_1727_110`) and the realistic self-selected pools of `benchmarks/synthetic.py`. "
+           f"Each run has a timeout of {data['timeout_s']:g} s. The other tool runs in its own venv "
+           "(`python3 -m venv benchmarks/.venv-other && benchmarks/.venv-other/bin/pip install "
+           "sortition-algorithms==0.12.15`; its command is also called `sortition`), through "
+           "`benchmarks/other_tool.py`. The minima agree when our LEXIMIN minimum is within "
+           f"{data['tolerance']:g} of the reference (the paper's LEXIMIN minimum where `paper_table.csv` has the "
+           "instance, else the other tool's maximin minimum, else ours); the rounding loss is how much of the "
+           f"lowest probability the committed lottery loses (target: at most {data['rounding_loss_limit']:g})."
+           + (f" Run {data['date']} at commit `{data['commit']}`, {data['cpus']} CPUs, BLAS threads of our "
+              f"prepare: {data.get('blas_threads') or 'as the environment says'}." if "date" in data else ""),
+           ""]
     rows = []
-    for r in data:
-        deviation = "" if r.get("lottery_max_deviation") is None else \
-            f"{r['lottery_max_deviation']:.4f} (bound {r['lottery_bound']:.3f})"
-        ratio = r.get("ratio_their_time_to_ours")
-        rows.append([f"{r['instance']} ({r['n']}, {r['k']})", r["algorithm"], _num(r["min_probability"], 4),
-                     _num(r["min_positive_probability"], 4), _num(r["gini"], 4), _num(r["runtime_s"], 2),
-                     str(r.get("panels", "")), deviation, "" if ratio is None else f"{ratio:.1f}x"])
-    return out + _table(["instance (n, k)", "algorithm", "lowest probability", "lowest positive", "Gini",
-                         "seconds", "panels", "lottery deviation", "their time / ours"], rows)
+    for entry in data["instances"]:
+        ours, theirs = entry["ours"], (entry.get("theirs") or {}).get("maximin")
+        leximin, check = ours.get("leximin") or {}, entry.get("checks") or {}
+        theirs_s = theirs["seconds"] if theirs and theirs.get("done") else None
+        ratios = [f"{theirs_s / mine['seconds']:.2f}x" if theirs_s and mine.get("done") and mine["seconds"] else ""
+                  for mine in (leximin, ours.get("maximin") or {})]
+        lowest = _num(leximin.get("distribution_min"), 5)
+        if check.get("reference") is not None:
+            lowest += f" ({check['reference']:.5f}, {check['reference_source']})"
+        agree = {True: "yes", False: "no", None: ""}[check.get("minima_agree")]
+        rows.append([f"{entry['instance']} ({entry['n']}, {entry['k']})", _run_cell(leximin),
+                     _run_cell(ours.get("maximin")), _run_cell(theirs), *ratios, lowest, agree,
+                     _num(leximin.get("rounding_loss"), 4)])
+    return out + _table(["shape (n, k)", "ours LEXIMIN", "ours maximin", "sortition-algorithms maximin",
+                         "theirs / ours LEXIMIN", "theirs / ours maximin", "lowest probability (reference)",
+                         "minima agree", "rounding loss"], rows)
+
+
+def _stages_run(name: str, data: dict[str, Any]) -> list[str]:
+    counts = data.get("counts", {})
+    out = [f"### {name} (n={data['n']}, k={data['k']})", "",
+           f"Time limit {'none' if data['time_limit_s'] is None else format(data['time_limit_s'], 'g') + ' s'}. "
+           f"Total {data['total_s']:.1f} s, lowest probability {data['lowest']:.6f}"
+           + "".join(f", `{key}` {value:g}" for key, value in counts.items()) + ".", ""]
+    rows = [[str(s["stage"]), str(s.get("people_fixed", "")), str(s["unfixed_before"]), f"{s['level']:.6f}",
+             _num(s.get("bound"), 6), f"{s['mass_bound']:.6f}", _num(s.get("gap"), 6), str(s["rounds"]),
+             str(s.get("oracle_calls", "")), str(s["panels"]), f"{s['seconds']:.1f}", f"{s['lp_seconds']:.1f}",
+             f"{s['elapsed']:.1f}", "yes" if s["ended_by_time_limit"] else "no"] for s in data["stages"]]
+    return out + _table(["stage", "people fixed", "unfixed before", "level", "bound", "mass bound", "gap",
+                         "rounds", "oracle calls", "panels", "seconds", "LP seconds", "elapsed",
+                         "ended by time limit"], rows)
 
 
 def leximin_stages_section(data: dict[str, Any]) -> list[str]:
-    counts = data.get("counts", {})
-    out = ["## LEXIMIN stage by stage on the paper-shaped pool", "",
-           "`python benchmarks/leximin_stages.py` (`benchmarks/results/leximin_stages.json`): "
-           f"n={data['n']}, k={data['k']}, time limit {data['time_limit_s']:g} s. "
-           f"Total {data['total_s']:.1f} s, lowest probability {data['lowest']:.6f}, "
-           + ", ".join(f"`{key}` {value:g}" for key, value in counts.items()) + ".", ""]
-    rows = [[str(s["stage"]), str(s["unfixed_before"]), f"{s['level']:.6f}", f"{s['mass_bound']:.6f}",
-             str(s["rounds"]), str(s["panels"]), f"{s['seconds']:.1f}", f"{s['lp_seconds']:.1f}",
-             f"{s['elapsed']:.1f}", "yes" if s["ended_by_time_limit"] else "no"] for s in data["stages"]]
-    return out + _table(["stage", "unfixed before", "level", "mass bound", "rounds", "panels", "seconds",
-                         "LP seconds", "elapsed", "ended by time limit"], rows)
+    out = ["## LEXIMIN stage by stage", "",
+           "`python benchmarks/leximin_stages.py [--shape NAME]` (`benchmarks/results/leximin_stages.json`): "
+           "one table per pool shape run (the paper-shaped pool by default, or a realistic shape of "
+           "`benchmarks/synthetic.py`). The gap is the stage's bound minus its level (target: at most 5e-4, "
+           "except for a stage ended by the time limit); a blank was not recorded by that run."]
+    for name, run in data.items():
+        out += ["", *_stages_run(name, run)]
+    return out
+
+
+def interior_section(data: dict[str, Any]) -> list[str]:
+    out = ["## Our dense interior point against Clarabel on LEXIMIN stage LPs", "",
+           "`python benchmarks/interior_vs_clarabel.py --shape NAME` (`benchmarks/results/interior.json`; "
+           "Clarabel from `pip install -e '.[compare]'`): stage LPs dumped from a LEXIMIN run on the shape "
+           "(what `interior.solve_stage` was given), each solved by ours and by Clarabel at the same tolerance "
+           "(1e-8). Seconds include building each solver's matrices. From each answer's panel weights, the same "
+           "way: the level the unfixed rows reach, and the largest miss of a fixed value (the LP prices a miss "
+           "at 1e4 per unit)."]
+    for shape, run in data.items():
+        out += ["", f"### {shape}", "",
+                f"{run['lps']} stage LPs: ours {run['ours_total_s']:.2f} s, Clarabel {run['clarabel_total_s']:.2f} s "
+                f"in all (Clarabel / ours: {run['ratio_clarabel_to_ours']}x); largest level difference "
+                f"{run['largest_level_difference']:.1e}.", ""]
+        rows = [[r["dump"], str(r["rows"]), str(r["columns"]), f"{r['ours_s']:.2f}", f"{r['clarabel_s']:.2f}",
+                 r["clarabel_status"], f"{r['ours_level']:.7f}", f"{r['level_difference']:+.1e}",
+                 f"{r['ours_fixed_miss']:.1e} / {r['clarabel_fixed_miss']:.1e}"] for r in run["rows"]]
+        out += _table(["stage LP", "rows", "columns", "ours s", "Clarabel s", "Clarabel status", "level (ours)",
+                       "level ours - Clarabel", "fixed value missed (ours / Clarabel)"], rows)
+    return out
 
 
 def load_section(data: dict[str, Any]) -> list[str]:
@@ -245,6 +306,7 @@ SECTIONS: tuple[tuple[str, Callable[[Any], list[str]]], ...] = (
     ("solvers", solvers_section),
     ("fairness", fairness_section),
     ("leximin_stages", leximin_stages_section),
+    ("interior", interior_section),
     ("load", load_section),
     ("invite", invite_section),
     ("hardening", hardening_section),

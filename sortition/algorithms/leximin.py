@@ -51,6 +51,7 @@ import numpy as np
 
 from quotas.localsearch import SwapSearch
 from quotas.model import PanelProblem
+from quotas.solver import PanelRelaxation
 from sortition.algorithms.base import (
     PROBABILITY_TOLERANCE,
     WEIGHT_EPSILON,
@@ -114,6 +115,8 @@ class StageState:
     fixed: np.ndarray
     fixed_value: np.ndarray
     stats: dict[str, float] = field(default_factory=dict)
+    #: The LP relaxation of the panel model: cheap upper bounds (None: every bound from the exact oracle).
+    relaxation: PanelRelaxation | None = None
     #: The current stage's tolerance: an improving panel must beat the LP's bound by more than this, and the
     #: stage may end when the LP is this close to the best bound (smaller when that certifies nobody).
     tolerance: float = PROBABILITY_TOLERANCE
@@ -234,6 +237,35 @@ def _price_exact(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, st
     return gap
 
 
+def _relaxed_bound(state: StageState, y: np.ndarray) -> float:
+    """The upper bound on the stage's level that dual ``y`` gives through the LP relaxation of the panel model
+    (inf without one): ``max_P y(P) - sum_fixed y_t f_t`` with the relaxation's optimum for ``max_P y(P)``."""
+    if state.relaxation is None:
+        return float("inf")
+    start = time.perf_counter()
+    top = state.relaxation.upper_bound(state.types.person_values(y))
+    state.stats["relaxations"] += 1
+    state.stats["relaxation_seconds"] += time.perf_counter() - start
+    fixed = state.fixed & state.active
+    return top - float(y[fixed] @ state.fixed_value[fixed])
+
+
+def _relaxation_panel(search: SwapSearch, sol: StageSolution, state: StageState, weights: np.ndarray) -> bool:
+    """Round the last relaxation's point to a panel, by swaps towards it from the LP's heaviest panel and then
+    by swaps for ``weights``; add it when it improves the LP. Whether it did (then no exact call is needed
+    for a new panel: the relaxation already gave the bound)."""
+    if state.relaxation is None or not len(sol.panel_weights):
+        return False
+    start = time.perf_counter()
+    heaviest = state.panels.representative(int(np.argmax(sol.panel_weights)))
+    panel = search.improve(search.improve(heaviest, state.relaxation.solution), weights)
+    y, _ = _tie_broken(sol, state)
+    added = _add_if_improving(panel, y, sol, state)
+    state.stats["relaxation_panels"] += added
+    state.stats["swap_seconds"] += time.perf_counter() - start
+    return added
+
+
 def _even_bound(oracle: PanelOracle, state: StageState) -> tuple[float, np.ndarray]:
     """An upper bound on this stage's level from the dual that weighs every unfixed person equally.
 
@@ -245,6 +277,8 @@ def _even_bound(oracle: PanelOracle, state: StageState) -> tuple[float, np.ndarr
     """
     y = np.where(state.unfixed, state.types.sizes, 0).astype(float)
     y /= y.sum()
+    if state.relaxation is not None:  # the relaxation's bound is nearly as good, and far cheaper
+        return _relaxed_bound(state, y), y
     weights = state.types.person_values(y)
     panel = _ask(oracle, weights, state)
     state.panels.add(panel)
@@ -288,7 +322,12 @@ def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, s
         The bound, the dual that proves it, and whether a new improving panel was added.
     """
     mixed = smoothing * proof + (1.0 - smoothing) * sol.y
+    relaxed = _relaxed_bound(state, mixed)
+    if relaxed - sol.value <= state.tolerance:  # the LP relaxation proves the level: no exact call needed
+        return relaxed, mixed, False
     weights = state.types.person_values(mixed)
+    if _relaxation_panel(search, sol, state, weights):  # a new panel without the exact oracle
+        return relaxed, mixed, True
     panel = _ask(oracle, weights, state)
     fixed = state.fixed & state.active
     bound = float(weights[panel].sum()) - float(mixed[fixed] @ state.fixed_value[fixed])
@@ -341,8 +380,10 @@ def _end(oracle: PanelOracle, search: SwapSearch, central: StageSolution, state:
     proof or by the central duals, which the exact oracle prices here (unless ``priced`` is already their
     proven bound). None, with the tolerance ten times smaller, when neither certifies any type."""
     if priced is None:
-        gap = _price_exact(oracle, search, central, state)
-        priced = central.value + max(gap, 0.0) if gap <= state.tolerance else np.inf
+        priced = _relaxed_bound(state, central.y)
+        if priced - central.value > state.tolerance:
+            gap = _price_exact(oracle, search, central, state)
+            priced = central.value + max(gap, 0.0) if gap <= state.tolerance else np.inf
     chosen = _certified(central, state, [proof, (central.y, priced)])
     if chosen.any() or state.tolerance <= MIN_TOLERANCE:
         return central, chosen
@@ -362,7 +403,11 @@ def _price_central(oracle: PanelOracle, search: SwapSearch, lp: StageLP, sol: St
     """
     y, bound = proof
     central = sol if sol.central else _central(state, lp, sol.value)
-    gap = _price_exact(oracle, search, central, state)
+    gap = _relaxed_bound(state, central.y) - central.value
+    if gap > state.tolerance and _relaxation_panel(search, central, state, state.types.person_values(central.y)):
+        return bound, y, None
+    if gap > state.tolerance:
+        gap = _price_exact(oracle, search, central, state)
     if gap > state.tolerance or lp.include_all():
         return bound, y, None
     central_bound = central.value + max(gap, 0.0)  # proven: no panel improves more on these duals
@@ -464,6 +509,7 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
     """
     types = TypePartition.of(problem)
     search = SwapSearch(problem, classes=types.type_of)
+    relaxation = PanelRelaxation(problem)
     progress.start("first panels (a diverse start, and a panel for everyone)")
     counted = _Counted(oracle)
     panels, impossible = starting_panels(counted, types, problem.k, deadline=deadline, search=search)
@@ -472,7 +518,8 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
                         "impossible": int(types.sizes[impossible].sum()), "time_limit_reached": 0,
                         "swap_panels": 0, "swap_seconds": 0.0, "ipm_solves": 0, "lp_seconds": 0.0,
                         "oracle_seconds": 0.0, "frank_wolfe_rounds": 0,
-                        "interior_fallbacks": 0, "tightened": 0})
+                        "interior_fallbacks": 0, "tightened": 0, "relaxations": 0,
+                        "relaxation_seconds": 0.0, "relaxation_panels": 0}, relaxation=relaxation)
     total = int(types.sizes[state.active].sum())
     progress.start("fair panels", total=total)
     stages = 0
