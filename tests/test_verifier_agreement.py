@@ -279,12 +279,17 @@ def test_a_boolean_reserve_rank_fails_on_the_page_as_in_verify(js: NodeVerifier,
 @pytest.mark.parametrize(("where", "value"), [
     ("settings.panel_size", True), ("settings.panel_size", "1"), ("settings.panel_size", 1.5),
     ("categories.age.a.max", True), ("categories.age.a.min", False), ("categories.wijk.a.max", "1"),
-    ("settings.panel_size", 1.0), ("categories.age.a.max", 1.0),
+    ("settings.panels", True), ("settings.households", 0), ("settings.practice", 1), ("settings.legacy_runs", True),
+    ("settings.time_limit_seconds", False), ("statistics.time_limit_reached", True),
+    ("statistics.min_probability_reached", "0.5"),
+    ("settings.panel_size", 1.0), ("categories.age.a.max", 1.0), ("settings.panels", 1.0),
+    ("statistics.time_limit_reached", 0.0),
 ])
 def test_lottery_integers_are_read_as_verify_reads_them(js: NodeVerifier, no_reports: None, tmp_path: Path,
                                                         where: str, value: Any) -> None:
     """A forged lottery (re-hashed, drawn again) with a boolean, a text or a fraction where the lottery schema
-    wants a whole number fails on the page as in sortition verify; 1.0 is a whole number to both."""
+    wants a whole number (or a number where it wants a boolean) fails on the page as in sortition verify;
+    1.0 is a whole number to both."""
     lottery = _seed_case()
     *keys, last = where.split(".")
     target = lottery

@@ -440,6 +440,8 @@
       throw bad("settings.panel_size");
     }
     if (!(k > 0)) throw bad("settings.panel_size");
+    const typeProblem = lotteryTypeProblem(lottery);
+    if (typeProblem !== null) throw bad(typeProblem);
     const cats = Object.keys(categories).sort(compareCodePoints).map((name) => {
       const vals = categories[name];
       if (!isObject(vals)) throw bad(`categories.${name}`);
@@ -472,6 +474,36 @@
     }
     const index = new Map(names.map((p, i) => [p, i]));
     return { k, cats, names, features, households, index };
+  }
+
+  /**
+   * The typed fields of lottery.schema.json the page reads or shows, beside panel_size and the quotas: the
+   * field's name when one has another type or is out of range (sortition verify refuses such a file), else
+   * null. A boolean is never a number here (`households: 1`, `time_limit_reached: true` are refused).
+   */
+  function lotteryTypeProblem(lottery) {
+    const whole = (v, low, high) => typeof v === "number" && Number.isInteger(v) && v >= low && v <= high;
+    const number = (v, low, high) => typeof v === "number" && v >= low && v <= high;
+    const settings = lottery.settings;
+    const fields = [
+      ["settings.panels", settings.panels, (v) => whole(v, 0, Infinity), true],
+      ["settings.households", settings.households, (v) => typeof v === "boolean", true],
+      ["settings.legacy_runs", settings.legacy_runs, (v) => whole(v, 1, Infinity), false],
+      ["settings.time_limit_seconds", settings.time_limit_seconds, (v) => number(v, 0, Infinity), false],
+      ["settings.practice", settings.practice, (v) => typeof v === "boolean", false],
+    ];
+    const stats = get(lottery, "statistics");
+    if (stats !== undefined && !isObject(stats)) return "statistics";
+    if (isObject(stats)) {
+      fields.push(["statistics.time_limit_reached", stats.time_limit_reached, (v) => whole(v, 0, 1), false]);
+      for (const name of ["distribution_min_probability", "min_probability_reached", "min_probability_upper_bound"]) {
+        fields.push([`statistics.${name}`, stats[name], (v) => number(v, 0, 1), false]);
+      }
+    }
+    for (const [name, value, ok, required] of fields) {
+      if (value === undefined ? required : !ok(value)) return name;
+    }
+    return null;
   }
 
   /** The checks of quotas.model.validate_spec that a committed lottery must pass. */
