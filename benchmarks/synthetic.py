@@ -94,10 +94,9 @@ def realistic_problem(n: int, k: int, sizes: tuple[int, ...], household_share: f
     - ``household_share`` of the pool lives in two-person households; the partner shares the first
       category's value half of the time, like real couples share a district.
 
-    The seed is tried upwards until the quotas are feasible for the pool (checked with the panel solver);
-    the seed that was used is in the problem's category names (``c0`` ... stay the same; see ``used_seed``).
+    The seed is tried upwards until the quotas are feasible for the pool (checked with the panel solver).
     """
-    from quotas.solver import PanelModel  # noqa: PLC0415 (benchmark helper; keeps import of this module light)
+    from quotas.solver import PanelModel  # (here: importing this module stays light)
 
     for attempt in range(seed, seed + 100):
         problem = _realistic_attempt(n, k, sizes, household_share, attempt, margin)
@@ -132,7 +131,7 @@ def _realistic_attempt(n: int, k: int, sizes: tuple[int, ...], household_share: 
         pop_share = np.bincount(features[:, c], minlength=size) / population
         values = []
         for j in range(size):
-            target = int(round(k * pop_share[j]))
+            target = round(k * pop_share[j])
             values.append(ValueQuota(f"v{c}{j}", max(0, target - margin), min(k, target + margin)))
         if sum(v.min for v in values) > k or sum(v.max for v in values) < k:
             return None
