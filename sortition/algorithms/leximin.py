@@ -28,9 +28,13 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    n=1727 pool this beat heavy rounds only from the second stage on (the first stage then needs many
    warm-simplex rounds) and more Frank-Wolfe steps per round (the late stages then need more rounds).
    Measured (``benchmarks/leximin_stages.py`` and one-off runs): docs/performance.md.
-3. Everyone with a positive dual weight cannot get more than ``z`` (complementary slackness), so they are
-   fixed at ``z`` (the value the current panels achieve, so later stages stay feasible); repeat until
-   everyone is fixed.
+3. A type is fixed at ``z`` (the value the current panels achieve, so later stages stay feasible) only when
+   a *proven* dual (one whose bound holds for every panel: the mass or even bound, an exact or LP-relaxation
+   bound, or the central duals once priced) shows it cannot get more than ``FIX_EXCESS`` above ``z``
+   (:func:`_certified`; the restricted LP's own duals prove nothing). Bounds come first from the LP
+   relaxation of the panel model (:class:`quotas.solver.PanelRelaxation`), and its point, rounded by swaps,
+   often gives the next panel without the exact oracle; a stage that tails off prices smoothed duals.
+   Repeat until everyone is fixed.
 4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value,
    unless the last stage's distribution already does with as few panels (:func:`_last_distribution`).
 
@@ -246,8 +250,13 @@ def _relaxed_bound(state: StageState, y: np.ndarray) -> float:
     top = state.relaxation.upper_bound(state.types.person_values(y))
     state.stats["relaxations"] += 1
     state.stats["relaxation_seconds"] += time.perf_counter() - start
+    return top - _fixed_term(y, state)
+
+
+def _fixed_term(y: np.ndarray, state: StageState) -> float:
+    """``sum_fixed y_t f_t``: what a dual's bound subtracts for the fixed types' values."""
     fixed = state.fixed & state.active
-    return top - float(y[fixed] @ state.fixed_value[fixed])
+    return float(y[fixed] @ state.fixed_value[fixed])
 
 
 def _relaxation_panel(search: SwapSearch, sol: StageSolution, state: StageState, weights: np.ndarray) -> bool:
@@ -329,8 +338,7 @@ def _vertex_bound(oracle: PanelOracle, search: SwapSearch, sol: StageSolution, s
     if _relaxation_panel(search, sol, state, weights):  # a new panel without the exact oracle
         return relaxed, mixed, True
     panel = _ask(oracle, weights, state)
-    fixed = state.fixed & state.active
-    bound = float(weights[panel].sum()) - float(mixed[fixed] @ state.fixed_value[fixed])
+    bound = float(weights[panel].sum()) - _fixed_term(mixed, state)
     y, first = _tie_broken(sol, state)
     added = _add_if_improving(panel, y, sol, state)
     if added:
