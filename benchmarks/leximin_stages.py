@@ -58,6 +58,33 @@ def _people_fixed(stages: list[dict[str, Any]]) -> None:
         row["people_fixed"] = row["unfixed_before"] - (after["unfixed_before"] if after else 0)
 
 
+def relaxation_stages(problem: Any, probabilities: Any, total: float) -> list[dict[str, Any]]:
+    """The stages of a LEXIMIN found in one go from the relaxation (no column-generation stage ran): per level
+    of the relaxation's LEXIMIN point (each an upper bound on that stage's level, given the stages before),
+    the lowest probability the distribution gives the types at that level."""
+    import numpy as np
+
+    from sortition.algorithms.relaxed import StageRelaxation
+    from sortition.algorithms.symmetry import TypePartition
+
+    types = TypePartition.of(problem)
+    point = StageRelaxation(problem, types).leximin_point(np.ones(types.count, dtype=bool))
+    if point is None:
+        return []
+    values, levels = point
+    reached = np.minimum.reduceat(probabilities[np.concatenate(types.members)],
+                                  np.r_[0, np.cumsum(types.sizes)[:-1]])
+    rows, unfixed = [], int(types.sizes.sum())
+    for number, level in enumerate(levels, start=1):
+        at = np.abs(values - level) <= 1e-9
+        lowest = float(reached[at].min()) if at.any() else level
+        rows.append({"stage": number, "unfixed_before": unfixed, "level": round(lowest, 6),
+                     "bound": round(level, 6), "gap": round(level - lowest, 6), "rounds": 0,
+                     "seconds": 0.0, "ended_by_time_limit": False, "elapsed": total, "from_relaxation": True})
+        unfixed -= int(types.sizes[at].sum())
+    return rows
+
+
 def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
     """LEXIMIN on ``problem`` with every stage recorded; prints a line per stage as it ends."""
     module = importlib.import_module("sortition.algorithms.leximin")
@@ -93,9 +120,12 @@ def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
     with mock.patch.object(module, "_stage", recording):
         dist = find_distribution(problem, Algorithm.LEXIMIN, time_limit=time_limit)
     total = round(time.perf_counter() - start, 1)
+    if dist.stats.get("from_relaxation"):
+        stages = relaxation_stages(problem, dist.probabilities, total)
     _people_fixed(stages)
     counts = {key: dist.stats.get(key) for key in ("oracle_calls", "frank_wolfe_rounds", "ipm_solves",
-                                                    "interior_fallbacks", "shortfall", "panels_found")}
+                                                    "interior_fallbacks", "shortfall", "panels_found",
+                                                    "walk_panels", "face_repairs", "face_mips", "split_seconds")}
     return {"n": problem.n, "k": problem.k, "time_limit_s": time_limit, "total_s": total,
             "lowest": round(float(dist.probabilities.min()), 6),
             "time_limit_reached": bool(dist.stats.get("time_limit_reached")),

@@ -147,12 +147,18 @@ def test_leximin_minimum_equals_exact_maximin(problem: PanelProblem) -> None:
     assert lottery.max_deviation <= lottery.bound + 1e-9
 
 
+@pytest.mark.parametrize("from_relaxation", [True, False], ids=["from_relaxation", "stages"])
 @SETTINGS
-@given(small_problems())
-def test_leximin_equals_leximin_by_definition(problem: PanelProblem) -> None:
+@given(problem=small_problems())
+def test_leximin_equals_leximin_by_definition(problem: PanelProblem, from_relaxation: bool) -> None:
     """The whole LEXIMIN vector, not only its minimum, matches the definition (person by person, by another
-    LP solver), within the tolerance per stage."""
-    dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    LP solver), within the tolerance per stage: in one go from the relaxation (the default) and stage by stage."""
+    import importlib
+    from unittest import mock
+
+    leximin = importlib.import_module("sortition.algorithms.leximin")
+    with mock.patch.object(leximin, "FROM_RELAXATION", from_relaxation):
+        dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
     check_distribution(problem, dist)
     expected = exact_leximin(problem)
     assert np.abs(np.sort(dist.probabilities) - np.sort(expected)).max() <= 2 * PROBABILITY_TOLERANCE
@@ -367,9 +373,10 @@ def test_frank_wolfe_rounds_reach_the_same_leximin(name: str) -> None:
 
     leximin = importlib.import_module("sortition.algorithms.leximin")
     problem = generated_problem(name) if name == "tight_22" else shared_problem(name)
-    plain = find_distribution(problem, Algorithm.LEXIMIN)
-    with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
-        frank_wolfe = find_distribution(problem, Algorithm.LEXIMIN)
+    with mock.patch.object(leximin, "FROM_RELAXATION", False):  # the stages are what this compares
+        plain = find_distribution(problem, Algorithm.LEXIMIN)
+        with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
+            frank_wolfe = find_distribution(problem, Algorithm.LEXIMIN)
     assert plain.stats["frank_wolfe_rounds"] == 0 and frank_wolfe.stats["frank_wolfe_rounds"] > 0
     check_distribution(problem, frank_wolfe)
     lower = problem.n // 2
@@ -467,7 +474,7 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
         seen.append((sol.value, expected))
         return sol, chosen
 
-    with mock.patch.object(module, "_stage", recording):
+    with mock.patch.object(module, "_stage", recording), mock.patch.object(module, "FROM_RELAXATION", False):
         find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
     assert seen
     for value, bound in seen:

@@ -77,7 +77,7 @@ class PanelSet:
     types: TypePartition
     support: list[np.ndarray] = field(default_factory=list)
     amount: list[np.ndarray] = field(default_factory=list)
-    _seen: set[bytes] = field(default_factory=set)
+    _seen: dict[bytes, int] = field(default_factory=dict)  # count vector -> panel index
     _flat_type: list[np.ndarray] = field(default_factory=list)
     _flat_share: list[np.ndarray] = field(default_factory=list)
     _flat_panel: list[np.ndarray] = field(default_factory=list)
@@ -93,7 +93,7 @@ class PanelSet:
         key = counts.tobytes()
         if key in self._seen:
             return False
-        self._seen.add(key)
+        self._seen[key] = len(self.support)
         support = np.flatnonzero(counts)
         self.support.append(support)
         self.amount.append(counts[support])
@@ -101,6 +101,10 @@ class PanelSet:
 
     def __len__(self) -> int:
         return len(self.support)
+
+    def index_of(self, counts: np.ndarray) -> int:
+        """The index of the panel with type counts ``counts`` (KeyError when it was never added)."""
+        return self._seen[np.asarray(counts, dtype=np.int64).tobytes()]
 
     def shares(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Per panel: its types and each type's share ``count / size``."""

@@ -38,6 +38,14 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
 4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value,
    unless the last stage's distribution already does with as few panels (:func:`_last_distribution`).
 
+0. First of all (:mod:`~sortition.algorithms.facewalk`): the LEXIMIN point of the LP relaxation of the panel
+   model, one LP per stage over types, split into panels by a face walk. When the panels reach it, it is the
+   LEXIMIN distribution and no stage runs (on every realistic pool of ``benchmarks/synthetic.py``); when
+   they do not (the relaxation is loose there), the stages below run, from the panels found.
+   Within the stages, the relaxation also gives each stage's exact upper bound over it and proves which
+   types are stuck (:mod:`~sortition.algorithms.relaxed`), where the stage LP's interior-point duals and the
+   exact oracle were needed before.
+
 Everything runs over *types* of interchangeable people (:mod:`sortition.algorithms.symmetry`): the
 LEXIMIN vector gives equal probabilities within a type, so a panel is a count per type, a type's dual
 weight is spread evenly over its members for pricing, and the final panels are rotated within each type.
@@ -56,6 +64,7 @@ import numpy as np
 from quotas.localsearch import SwapSearch
 from quotas.model import PanelProblem
 from quotas.solver import PanelRelaxation
+from sortition.algorithms import facewalk
 from sortition.algorithms.base import (
     PROBABILITY_TOLERANCE,
     WEIGHT_EPSILON,
@@ -74,6 +83,7 @@ from sortition.algorithms.colgen import (
     starting_panels,
 )
 from sortition.algorithms.frankwolfe import frank_wolfe_panels
+from sortition.algorithms.relaxed import StageRelaxation
 from sortition.algorithms.symmetry import TypePartition
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 
@@ -103,6 +113,9 @@ SMOOTHING = 0.5
 #: A stage prices smoothed duals after this many rounds (the vertex and central duals then tail off: on a
 #: realistic 342/170 pool one stage took 1,117 rounds and 796 oracle calls without).
 SMOOTH_AFTER = 30
+#: Try LEXIMIN in one go from the relaxation first (:func:`_from_relaxation`); the stages run only when that
+#: does not reach the relaxation's LEXIMIN point.
+FROM_RELAXATION = True
 #: Every this many rounds of a stage, the exact oracle prices the simplex duals for an upper bound.
 BOUND_EVERY = 8
 #: Size of the pricing tie-break, relative to the bound on a panel's dual weight.
@@ -121,6 +134,8 @@ class StageState:
     stats: dict[str, float] = field(default_factory=dict)
     #: The LP relaxation of the panel model: cheap upper bounds (None: every bound from the exact oracle).
     relaxation: PanelRelaxation | None = None
+    #: The stage LP over the relaxation (None: the stage's first bound is the even one, and only duals certify).
+    stage_relaxation: StageRelaxation | None = None
     #: The current stage's tolerance: an improving panel must beat the LP's bound by more than this, and the
     #: stage may end when the LP is this close to the best bound (smaller when that certifies nobody).
     tolerance: float = PROBABILITY_TOLERANCE
@@ -294,6 +309,31 @@ def _even_bound(oracle: PanelOracle, state: StageState) -> tuple[float, np.ndarr
     return float(weights[panel].sum()), y
 
 
+def _start_bound(oracle: PanelOracle, state: StageState) -> tuple[float, np.ndarray]:
+    """The stage's first upper bound and its proof: the stage LP over the relaxation
+    (:meth:`StageRelaxation.level`, usually the stage's exact level), else :func:`_even_bound`."""
+    if state.stage_relaxation is not None:
+        level, y = state.stage_relaxation.level(state.active, state.fixed, state.fixed_value)
+        state.stats["relaxations"] += 1
+        if np.isfinite(level):
+            return level, y
+    return _even_bound(oracle, state)
+
+
+def _stuck(sol: StageSolution, state: StageState) -> np.ndarray:
+    """The unfixed types at the stage's level that the relaxation proves cannot rise more than ``FIX_EXCESS``
+    above it (:meth:`StageRelaxation.stuck`; none without a relaxation)."""
+    if state.stage_relaxation is None:
+        return np.zeros_like(state.unfixed)
+    start = time.perf_counter()
+    probs = state.panels.type_probabilities(sol.panel_weights)
+    candidates = state.unfixed & (probs <= sol.value + PROBABILITY_TOLERANCE)
+    chosen = state.stage_relaxation.stuck(state.active, state.fixed, state.fixed_value, sol.value, candidates,
+                                          FIX_EXCESS)
+    state.stats["relaxation_seconds"] += time.perf_counter() - start
+    return chosen
+
+
 def _mass_bound(state: StageState) -> tuple[float, np.ndarray]:
     """An upper bound on this stage's level that needs no panel: what is left of ``k`` after the fixed people.
 
@@ -400,6 +440,18 @@ def _end(oracle: PanelOracle, search: SwapSearch, central: StageSolution, state:
     return None
 
 
+def _close(oracle: PanelOracle, search: SwapSearch, lp: StageLP, sol: StageSolution, state: StageState,
+           proof: tuple[np.ndarray, float]) -> tuple[StageSolution, np.ndarray] | None:
+    """The stage's end once the LP is within the tolerance of ``proof``'s bound: the types the relaxation
+    proves stuck (:func:`_stuck`, no interior-point solve and no oracle call), else :func:`_end` on the
+    central solution. None when neither certifies a type (the tolerance is then smaller)."""
+    stuck = _stuck(sol, state)
+    if stuck.any():
+        return sol, stuck
+    central = sol if sol.central else _central(state, lp, sol.value)
+    return _end(oracle, search, central, state, proof)
+
+
 def _price_central(oracle: PanelOracle, search: SwapSearch, lp: StageLP, sol: StageSolution, state: StageState,
                    proof: tuple[np.ndarray, float]
                    ) -> tuple[float, np.ndarray, tuple[StageSolution, np.ndarray] | None]:
@@ -459,7 +511,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         The stage solution, and the types it fixes (empty when the time limit stopped it).
     """
     total = int(state.types.sizes[state.active].sum())
-    bound, proof = min(_even_bound(oracle, state), _mass_bound(state), key=lambda b: b[0])
+    bound, proof = min(_start_bound(oracle, state), _mass_bound(state), key=lambda b: b[0])
     state.tolerance = PROBABILITY_TOLERANCE
     lp = StageLP(state.panels, state.active, state.fixed, state.fixed_value, columns=state.support,
                  stats=state.stats)
@@ -475,8 +527,7 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         state.stats["rounds"] += 1
         state.stats["stage_bound"] = bound
         if bound - sol.value <= state.tolerance:
-            central = sol if sol.central else _central(state, lp, sol.value)
-            end = _end(oracle, search, central, state, (proof, bound))
+            end = _close(oracle, search, lp, sol, state, (proof, bound))
             if end is not None:
                 return end
             continue
@@ -508,6 +559,27 @@ def _stage(oracle: PanelOracle, search: SwapSearch, state: StageState, progress:
         round_seconds = time.perf_counter() - round_start
 
 
+def _from_relaxation(state: StageState, deadline: Deadline, progress: ProgressReporter) -> bool:
+    """LEXIMIN in one go (:func:`~sortition.algorithms.facewalk.leximin_in_one_go`). True when it worked: every
+    active type is then fixed at its value and ``state.last_weights`` is the distribution. False (nothing
+    fixed; panels found stay in ``state.panels`` for the stages) when not, or when switched off."""
+    if state.stage_relaxation is None or not FROM_RELAXATION:
+        return False
+    progress.start("fair panels", total=100)
+    found = facewalk.leximin_in_one_go(state.stage_relaxation, state.panels, state.active, deadline, state.stats,
+                                       lambda share, message: progress.update(completed=round(100 * share, 1),
+                                                                              message=message))
+    if found is None:
+        return False
+    values, levels, weights = found
+    state.fixed[:] = True
+    state.fixed_value = np.where(state.active, np.maximum(values - FIX_SLACK, 0.0), 0.0)
+    state.last_weights = weights
+    state.stats.update(stages=len(levels), stage_bound=levels[-1], min_probability_bound=levels[0],
+                       min_probability_upper_bound=levels[0], from_relaxation=1)
+    return True
+
+
 def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressReporter, deadline: Deadline,
                *, max_stages: int | None = None) -> StageState:
     """Column generation stage by stage until every type is fixed (or ``max_stages`` stages have run).
@@ -527,8 +599,12 @@ def run_stages(problem: PanelProblem, oracle: PanelOracle, progress: ProgressRep
                         "swap_panels": 0, "swap_seconds": 0.0, "ipm_solves": 0, "lp_seconds": 0.0,
                         "oracle_seconds": 0.0, "frank_wolfe_rounds": 0,
                         "interior_fallbacks": 0, "tightened": 0, "relaxations": 0,
-                        "relaxation_seconds": 0.0, "relaxation_panels": 0}, relaxation=relaxation)
+                        "relaxation_seconds": 0.0, "relaxation_panels": 0}, relaxation=relaxation,
+                       stage_relaxation=StageRelaxation(problem, types))
     total = int(types.sizes[state.active].sum())
+    if _from_relaxation(state, deadline, progress):
+        state.stats["oracle_calls"] = counted.calls
+        return state
     progress.start("fair panels", total=total)
     stages = 0
     while state.unfixed.any():

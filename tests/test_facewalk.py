@@ -1,0 +1,186 @@
+"""LEXIMIN from the LP relaxation (sortition/algorithms/relaxed.py) and its split into panels (facewalk.py).
+
+Checked against enumeration on tiny pools: the relaxation's level bounds every distribution's, the types it
+proves stuck really cannot rise, a split reaches its target exactly when the target is a convex combination of
+panels, and the whole LEXIMIN vector still matches the definition on pools where the relaxation is not tight
+(three categories: there the split can fail, and the stages take over from the panels it found).
+"""
+
+from __future__ import annotations
+
+import importlib
+from unittest import mock
+
+import numpy as np
+import pytest
+from helpers_instances import BruteForceOracle, all_feasible_panels
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+from test_algorithms import EXAMPLES, check_distribution, exact_leximin
+
+from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
+from sortition.algorithms import Algorithm, find_distribution
+from sortition.algorithms.colgen import Deadline, PanelSet
+from sortition.algorithms.facewalk import FacePanels, split
+from sortition.algorithms.relaxed import StageRelaxation
+from sortition.algorithms.symmetry import TypePartition
+
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> PanelProblem:
+    """A feasible pool of 4-9 people with up to three binary categories (three make the relaxation loose),
+    quotas around one random panel, sometimes households."""
+    n = draw(st.integers(4, 9))
+    k = draw(st.integers(2, min(4, n - 1)))
+    n_cats = draw(st.integers(1, 3))
+    features = np.array([[draw(st.integers(0, 1)) for _ in range(n_cats)] for _ in range(n)], dtype=np.int64)
+    seed_panel = sorted(draw(st.permutations(range(n)))[:k])
+    cats = []
+    for c in range(n_cats):
+        counts = np.bincount(features[seed_panel, c], minlength=2)
+        values = tuple(ValueQuota(f"v{j}", max(int(counts[j]) - draw(st.integers(0, 1)), 0),
+                                  min(int(counts[j]) + draw(st.integers(0, 1)), k)) for j in range(2))
+        cats.append(Category(f"c{c}", values))
+    households = None
+    if draw(st.booleans()):
+        households = np.array([draw(st.integers(0, n - 1)) for _ in range(n)], dtype=np.int64)
+        households[seed_panel] = n + np.arange(k)
+    return PanelProblem(QuotaSpec(panel_size=k, categories=tuple(cats)), features, households)
+
+
+def _type_matrix(problem: PanelProblem, types: TypePartition) -> np.ndarray:
+    """Every feasible panel as type probabilities (rows: panels)."""
+    panels = all_feasible_panels(problem)
+    return np.array([types.counts(np.array(p)) / types.sizes for p in panels])
+
+
+def _reachable(matrix: np.ndarray, target: np.ndarray) -> bool:
+    """Whether some distribution over the panels gives every type at least ``target`` (an LP)."""
+    count = len(matrix)
+    result = linprog(np.zeros(count), A_ub=-matrix.T, b_ub=-(target - 1e-9), A_eq=np.ones((1, count)), b_eq=[1.0],
+                     bounds=(0, None), method="highs")
+    return bool(result.status == 0)
+
+
+@SETTINGS
+@given(problems())
+def test_the_relaxation_level_bounds_every_distribution_and_stuck_types_cannot_rise(problem: PanelProblem) -> None:
+    types = TypePartition.of(problem)
+    relaxation = StageRelaxation(problem, types)
+    matrix = _type_matrix(problem, types)
+    active = matrix.max(axis=0) > 0
+    none = np.zeros(types.count, dtype=bool)
+    bound, proof = relaxation.level(active, ~active, np.zeros(types.count))
+    count = len(matrix)
+    # the best minimum over distributions (an LP over every panel): max z s.t. p_t >= z for active t
+    result = linprog(np.r_[np.zeros(count), -1.0], A_ub=np.c_[-matrix.T[active], np.ones(int(active.sum()))],
+                     b_ub=np.zeros(int(active.sum())), A_eq=np.r_[np.ones(count), 0.0][None, :], b_eq=[1.0],
+                     bounds=[(0, None)] * count + [(None, None)], method="highs")
+    best = -result.fun
+    assert bound >= best - 1e-7
+    assert proof[active].sum() == pytest.approx(1.0)
+    # a type proven stuck at the best level cannot get more than the excess above it in any distribution
+    stuck = relaxation.stuck(active, ~active, np.zeros(types.count), best, active & ~none, 1e-4)
+    for t in np.flatnonzero(stuck):
+        top = linprog(-matrix[:, t], A_ub=-matrix.T[active], b_ub=-np.full(int(active.sum()), best - 1e-9),
+                      A_eq=np.ones((1, count)), b_eq=[1.0], bounds=(0, None), method="highs")
+        assert -top.fun <= best + 1e-4 + 1e-6
+
+
+@SETTINGS
+@given(problems(), st.lists(st.floats(0.05, 1.0), min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_a_split_reaches_a_combination_of_panels_exactly(problem: PanelProblem, shares: list[float],
+                                                        rng: object) -> None:
+    """A target made of a few panels is reached (the walk and the column generation after it are exact)."""
+    types = TypePartition.of(problem)
+    matrix = _type_matrix(problem, types)
+    picks = [rng.randrange(len(matrix)) for _ in shares]  # type: ignore[attr-defined]
+    weights = np.array(shares) / sum(shares)
+    target = weights @ matrix[picks]
+    panels = PanelSet(types)
+    stats: dict[str, float] = {}
+    found = split(StageRelaxation(problem, types), panels, target, Deadline(None), stats)
+    assert found is not None
+    reached = panels.type_probabilities(found)
+    assert np.all(reached >= target - 1e-7)
+    assert found.sum() == pytest.approx(1.0)
+
+
+@SETTINGS
+@given(problems())
+def test_a_split_succeeds_only_when_the_leximin_point_is_reachable(problem: PanelProblem) -> None:
+    types = TypePartition.of(problem)
+    relaxation = StageRelaxation(problem, types)
+    matrix = _type_matrix(problem, types)
+    active = matrix.max(axis=0) > 0
+    point = relaxation.leximin_point(active)
+    assert point is not None
+    values, levels = point
+    assert levels == sorted(levels)
+    panels = PanelSet(types)
+    found = split(relaxation, panels, values, Deadline(None), {})
+    if found is None:
+        assert not _reachable(matrix, values - 1e-6)
+    else:
+        assert np.all(panels.type_probabilities(found) >= values - 1e-7)
+
+
+@SETTINGS
+@given(problems())
+def test_repair_only_returns_panels_of_the_face(problem: PanelProblem) -> None:
+    types = TypePartition.of(problem)
+    finder = FacePanels(StageRelaxation(problem, types))
+    matrix = _type_matrix(problem, types)
+    counts = np.rint(matrix * types.sizes)
+    target = counts.mean(axis=0)
+    face = finder.face(target, finder.sizes)
+    for panel in counts:
+        mended = finder.repair(panel, face)
+        if mended is not None:
+            col_lower, col_upper, row_lower, row_upper = face
+            values = finder.dense @ mended
+            assert np.all(mended >= col_lower - 1e-9) and np.all(mended <= col_upper + 1e-9)
+            assert np.all(values >= row_lower - 1e-9) and np.all(values <= row_upper + 1e-9)
+
+
+@pytest.mark.parametrize("from_relaxation", [True, False], ids=["from_relaxation", "stages"])
+@SETTINGS
+@given(problem=problems())
+def test_leximin_equals_the_definition_where_the_relaxation_is_loose(problem: PanelProblem,
+                                                                     from_relaxation: bool) -> None:
+    leximin = importlib.import_module("sortition.algorithms.leximin")
+    with mock.patch.object(leximin, "FROM_RELAXATION", from_relaxation):
+        dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    check_distribution(problem, dist)
+    expected = exact_leximin(problem)
+    assert np.abs(np.sort(dist.probabilities) - np.sort(expected)).max() <= 2e-3
+
+
+#: Found by a search over random pools: three categories and households make the relaxation's LEXIMIN point
+#: a point no distribution of panels reaches.
+LOOSE = PanelProblem(
+    QuotaSpec(panel_size=3, categories=(
+        Category("c0", (ValueQuota("v0", 2, 3), ValueQuota("v1", 1, 1))),
+        Category("c1", (ValueQuota("v0", 1, 3), ValueQuota("v1", 0, 2))),
+        Category("c2", (ValueQuota("v0", 0, 1), ValueQuota("v1", 2, 2))))),
+    np.array([[1, 0, 1], [1, 1, 1], [0, 1, 1], [0, 0, 1], [0, 1, 0], [1, 0, 0], [1, 1, 0], [1, 0, 1]]),
+    np.array([4, 1, 4, 9, 8, 5, 0, 10]))
+
+
+def test_where_the_relaxation_is_loose_the_split_fails_and_the_stages_take_over() -> None:
+    types = TypePartition.of(LOOSE)
+    relaxation = StageRelaxation(LOOSE, types)
+    matrix = _type_matrix(LOOSE, types)
+    point = relaxation.leximin_point(matrix.max(axis=0) > 0)
+    assert point is not None
+    assert not _reachable(matrix, point[0] - 1e-6)
+    panels = PanelSet(types)
+    assert split(relaxation, panels, point[0], Deadline(None), {}) is None
+    assert len(panels) > 0  # what it found is kept for the stages
+    dist = find_distribution(LOOSE, Algorithm.LEXIMIN, oracle=BruteForceOracle(LOOSE))
+    assert "from_relaxation" not in dist.stats
+    check_distribution(LOOSE, dist)
+    assert np.abs(np.sort(dist.probabilities) - np.sort(exact_leximin(LOOSE))).max() <= 2e-3
