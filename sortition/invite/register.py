@@ -34,13 +34,13 @@ from quotas.textfiles import (
     undecodable_in_file,
 )
 from sortition.identity import ADDRESS_PART_KEYS, ADDRESS_RULE, ADDRESS_SEPARATOR, id_keys
+from sortition.invite.ids import first_duplicate, id_array, id_at, id_key_array, in_set, lengths, strip_ids
 from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX
 from sortition.tables import EXCEL_SUFFIXES, Table, read_table
 
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
 _HEAD = 1 << 16  # bytes read to find the encoding, the separator and the header
-_ID_CHUNK = 1 << 20  # ids scanned and normalised at a time: 17 million keys never exist all at once
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?$"), (1, 2, 3)),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),           # BRP style 19750131
@@ -72,7 +72,7 @@ class Register:
         path: the file as named. sha256: hex SHA-256 of its bytes. encoding/delimiter: as detected.
         header: the header names (trimmed), in file order.
         row_numbers: the spreadsheet row number of each record (int64).
-        ids: the id of each record, trimmed (object array of str).
+        ids: the id of each record, trimmed: one arrow string array (:mod:`sortition.invite.ids`).
         columns: register column name -> categorical of trimmed text (the other columns the plan uses).
         records: records including blank ones (for locating rows in the file).
     """
@@ -83,7 +83,7 @@ class Register:
     delimiter: str | None
     header: tuple[str, ...]
     row_numbers: np.ndarray
-    ids: np.ndarray
+    ids: Any  # pyarrow.StringArray (or LargeStringArray); pyarrow is imported only where a register is read
     columns: dict[str, pd.Categorical]
     records: int
     table: object | None = None  # the Table of an Excel register
@@ -164,23 +164,22 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     if frame is None:  # anything the fast reader does not take as it is: pandas, and its error messages
         frame, encoding = _read_csv_any(p, encoding, text.isascii(), delimiter, usecols, dtypes)
     frame.columns = [c.strip() for c in frame.columns]
-    records = len(frame)
+    # The ids stay one arrow array (ids.py): checked and stripped by vectorised passes, never 17 million strs.
+    raw_ids = frame.pop(id_col)
+    all_ids = strip_ids(id_array(raw_ids.array if isinstance(raw_ids.dtype, pd.ArrowDtype)
+                                 else raw_ids.to_numpy(dtype=object)))
+    del raw_ids
+    records = len(all_ids)
     used = [c for c in frame.columns]
-    all_ids = frame[id_col].to_numpy(dtype=object)
-    needs_strip, has_empty = _scan_ids(all_ids)
-    if needs_strip:
-        all_ids = pd.Series(all_ids, dtype=object).str.strip().to_numpy(dtype=object)
-    blank = np.zeros(records, dtype=bool)
-    if has_empty or needs_strip:  # blank lines: rows whose used cells are all empty (rare; exact check only then)
-        blank = all_ids == ""
+    blank = lengths(all_ids) == 0
+    if blank.any():  # blank lines: rows whose used cells are all empty (rare; exact check only then)
         for c in used:
-            if c != id_col:
-                col = frame[c].array
-                empty_code = list(col.categories).index("") if "" in col.categories else -1
-                blank &= (col.codes < 0) | (col.codes == empty_code)
+            col = frame[c].array
+            empty_code = list(col.categories).index("") if "" in col.categories else -1
+            blank &= (col.codes < 0) | (col.codes == empty_code)
     keep = np.flatnonzero(~blank)
-    ids = all_ids[keep] if len(keep) < records else all_ids
-    cols = {c: _strip_categorical(frame[c].array[keep]) for c in used if c != id_col}
+    ids = all_ids.take(keep) if len(keep) < records else all_ids
+    cols = {c: _strip_categorical(frame[c].array[keep]) for c in used}
     return Register(path=file, sha256=sha256, encoding=encoding, delimiter=delimiter, header=header,
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
 
@@ -242,8 +241,8 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
     columns: dict[str, Any] = {}
     for name in [c for c in usecols if c != id_col] + [id_col]:
         column = parts.pop(name)
-        if name == id_col:  # object, as pandas reads it with dtype=object (not pandas' string dtype)
-            columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object, copy=False)
+        if name == id_col:  # kept in arrow: read_register checks the ids with vectorised passes (ids.py)
+            columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
             continue
         # Each block of the file has its own dictionary: map them onto one sorted list of values (UTF-8 byte
         # order is code point order, the order pandas sorts its categories in).
@@ -275,35 +274,6 @@ def _decode_head(head: bytes, file: str) -> tuple[str, str]:
         cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
         head = head[: cut + 1] if cut >= 0 else head
     return decode_bytes(head, file, hint=SAVE_AS_HINT)
-
-
-_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
-_ASCII_SPACE_TABLE = np.zeros(256, dtype=bool)
-_ASCII_SPACE_TABLE[[ord(c) for c in _ASCII_SPACE]] = True
-
-
-def _scan_ids(ids: np.ndarray | Sequence[str]) -> tuple[bool, bool]:
-    """(some id has surrounding whitespace, some id is empty), over the NUL-joined ids, a chunk at a time.
-
-    Millions of ids are checked at C speed instead of one Python call per id: for ASCII ids by looking at the
-    bytes next to each separator with numpy.
-    """
-    strip = empty = False
-    for start in range(0, len(ids), _ID_CHUNK):
-        part = ids[start:start + _ID_CHUNK]
-        joined = "\x00" + "\x00".join(part.tolist() if isinstance(part, np.ndarray) else part) + "\x00"
-        if joined.isascii():
-            data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-            sep = data == 0
-            space = _ASCII_SPACE_TABLE[data]
-            empty = empty or bool((sep[:-1] & sep[1:]).any())
-            strip = strip or bool((sep[:-1] & space[1:]).any() or (space[:-1] & sep[1:]).any())
-        else:
-            empty = empty or "\x00\x00" in joined
-            strip = strip or re.search(r"\x00\s|\s\x00", joined) is not None
-    return strip, empty
 
 
 def _read_csv_any(p: Path, encoding: str, ascii_head: bool, delimiter: str, usecols: list[str],
@@ -358,7 +328,7 @@ def _register_from_table(table: object, plan: InvitePlanSpec) -> Register:
     cols = {c: _strip_categorical(v) for c, v in cols.items()}
     return Register(path=table.path, sha256=table.sha256, encoding=table.encoding, delimiter=table.delimiter,
                     header=header, row_numbers=frame.index.to_numpy(dtype=np.int64),
-                    ids=frame[found[0]].to_numpy(dtype=object), columns=cols, records=len(frame), table=table)
+                    ids=id_array(frame[found[0]].to_numpy(dtype=object)), columns=cols, records=len(frame), table=table)
 
 
 # -------------------------------------------------------------------------------------------- the frame
@@ -399,7 +369,7 @@ class SamplingFrame:
             code = int(cat.codes[pos])
             parts.append(str(cat.categories[code]) if code >= 0 else "")
         keys = [ADDRESS_PART_KEYS[self.address_rule](p) for p in parts]
-        return ADDRESS_SEPARATOR.join(keys) if any(keys) else f"{NO_ADDRESS_PREFIX}{self.register.ids[pos]}"
+        return ADDRESS_SEPARATOR.join(keys) if any(keys) else f"{NO_ADDRESS_PREFIX}{id_at(self.register.ids, pos)}"
 
     def address_keys(self) -> list[str]:
         """:meth:`address_key` of every household, vectorised over distinct values (fast on millions)."""
@@ -415,7 +385,7 @@ class SamplingFrame:
         keys = [ADDRESS_SEPARATOR.join(parts) for parts in zip(*columns, strict=True)]
         for i in np.flatnonzero(np.array([not any(parts) for parts in zip(*columns, strict=True)],
                                          dtype=bool)).tolist():
-            keys[i] = f"{NO_ADDRESS_PREFIX}{self.register.ids[pos[i]]}"
+            keys[i] = f"{NO_ADDRESS_PREFIX}{id_at(self.register.ids, pos[i])}"
         return keys
 
 
@@ -454,46 +424,24 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
     return ages[codes]
 
 
-def _duplicates(hashes: np.ndarray, keys_of: Callable[[np.ndarray], list[str]]) -> np.ndarray:
-    """Positions of ids whose keys occur more than once: a sort of 64-bit hashes of the keys, then an exact
-    check of the few candidates (much faster than a hash table of millions of strings)."""
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if len(same) == 0:
-        return np.zeros(0, dtype=np.int64)
-    candidates = np.unique(np.concatenate([order[same], order[same + 1]]))
-    exact = pd.Series(keys_of(candidates), dtype=object).duplicated(keep=False).to_numpy()
-    return candidates[exact]
-
-
 def _check_ids(register: Register, id_column: str, exclude: set[str] | None = None) -> np.ndarray:
     """Refuse empty and repeated ids, compared by id key (:func:`sortition.identity.id_key`); return which
-    ids are on the exclusion list (given as keys). Keys are made a chunk at a time."""
-    n = register.rows
-    hashes = np.empty(n, dtype=np.int64)
-    excluded = np.zeros(n, dtype=bool)
-    for start in range(0, n, _ID_CHUNK):
-        keys = id_keys(register.ids[start:start + _ID_CHUNK].tolist())
-        if _scan_ids(keys)[1] and "" in keys:
-            at = start + list(keys).index("")
-            raise InputError("the id is empty." if not register.ids[at] else
-                             f"the id {register.ids[at]!r} has only spaces or invisible characters.",
-                             file=register.path, row=int(register.row_numbers[at]),
-                             column=id_column, hint="Every person needs a unique id.")
-        hashes[start:start + len(keys)] = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-        if exclude:
-            excluded[start:start + len(keys)] = pd.Series(keys, dtype=object).isin(exclude).to_numpy()
-        del keys
-
-    def keys_of(positions: np.ndarray) -> list[str]:
-        return list(id_keys(register.ids[positions].tolist()))
-
-    first = _duplicates(hashes, keys_of)
-    if len(first):
-        same = np.asarray(keys_of(first), dtype=object)
-        a, b = first[same == same[0]][:2]
-        id_a, id_b = register.ids[a], register.ids[b]
+    ids are on the exclusion list (given as keys). The keys are one arrow array (:func:`ids.id_key_array`)."""
+    keys = id_key_array(register.ids)
+    empty = np.flatnonzero(lengths(keys) == 0)
+    if len(empty):
+        at = int(empty[0])
+        text = id_at(register.ids, at)
+        raise InputError("the id is empty." if not text else
+                         f"the id {text!r} has only spaces or invisible characters.",
+                         file=register.path, row=int(register.row_numbers[at]),
+                         column=id_column, hint="Every person needs a unique id.")
+    excluded = in_set(keys, exclude) if exclude else np.zeros(register.rows, dtype=bool)
+    pair = first_duplicate(keys)
+    del keys
+    if pair is not None:
+        a, b = pair
+        id_a, id_b = id_at(register.ids, a), id_at(register.ids, b)
         row_a, row_b = int(register.row_numbers[a]), int(register.row_numbers[b])
         what = (f"the id '{id_a}' appears on rows {row_a} and {row_b}." if id_a == id_b else
                 f"the ids '{id_a}' (row {row_a}) and '{id_b}' (row {row_b}) are the same person: ids are "
