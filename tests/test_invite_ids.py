@@ -22,8 +22,9 @@ from sortition.records import SALT_FILE, private_dir
 
 # Unicode spaces (NBSP, ideographic, en quad), full-width letters, combining accents, invisible characters,
 # upper case, leading zeros, controls.
-AWKWARD = [" 007", "007", "07 ", "0007", "\u00a0P1", "Ｐ2", "p3\u200b", "é4", "e\u03015x", "Q 6", "q\t7", "ß8", "İ9",
-           "\u3000R10\u3000", "s\x0111", "\x1cT12", "U13\x85", "", "   ", "Ab\u2000", "ÄÖÜ", "ａｂｃ", "x\x00y", "Z" * 40]
+AWKWARD = [" 007", "007", "07 ", "0007", "\u00a0P1", "Ｐ2", "p3\u200b", "é4", "e\u03015x", "Q 6", "q\t7", "ß8",
+           "İ9", "\u3000R10\u3000", "s\x0111", "\x1cT12", "U13\x85", "", "   ", "Ab\u2000", "ÄÖÜ", "ａｂｃ",
+           "x\x00y", "Z" * 40]
 ALPHABET = st.sampled_from(list("aAzZ09 \t_-.é\u0301\u00a0\u3000\u200bＰß\x00\x1c\x85İ"))
 TEXTS = st.lists(st.text(ALPHABET, max_size=12) | st.text(max_size=20).filter(lambda t: t.isprintable()),
                  max_size=40)
