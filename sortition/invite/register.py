@@ -528,7 +528,11 @@ def build_frame(register: Register, plan: InvitePlanSpec, exclude_ids: Sequence[
         eligible &= ~young
     keep = np.flatnonzero(eligible)
     combined, value_lists = _stratum_codes(register, plan, keep, ages)
-    present, stratum = np.unique(combined, return_inverse=True)
+    if len(combined) and int(combined.max()) < 4 * len(combined) + 1024:  # by counting: codes are small
+        stratum, first_of = _dense_unique(combined)
+        present = combined[first_of]
+    else:
+        present, stratum = np.unique(combined, return_inverse=True)
     values = []
     for code in present.tolist():
         parts = []
