@@ -112,3 +112,11 @@ def test_packed_ids_draw_the_same_record_as_python_strings(tmp_path: Path, monke
     monkeypatch.setattr(units_module, "packed", lambda ids: ids.to_pylist() if isinstance(ids, pa.Array) else ids)
     strings_run = _draw(tmp_path / "b", tmp_path / "b" / "register.csv", tmp_path / "b" / "plan.json")
     assert packed_run == strings_run
+
+
+@pytest.mark.parametrize("width", [1, 8, 11, 16, 32])
+def test_ids_of_one_length_hash_as_the_general_path_does(width: int) -> None:
+    from sortition.invite.ids import _hashes
+
+    same = [f"{i:0{width}d}"[-width:] for i in range(50)]
+    assert _hashes(id_array(same)).tolist() == _hashes(id_array([*same, "x" * (width + 1)])).tolist()[:-1]

@@ -136,10 +136,20 @@ def _hashes(keys: Any) -> np.ndarray:
     """A 64-bit hash of every key's bytes, eight bytes at a time (a few numpy passes, not one call per key)."""
     names = packed(keys)
     lo, hi = int(names.offsets[0]), int(names.offsets[-1])
+    size = np.diff(names.offsets)
+    width = int(size[0]) if len(size) else 0
+    if 0 < width <= 32 and (size == width).all():  # ids of one length (the usual case): rows of a matrix
+        matrix = np.zeros((len(size), (width + 7) // 8 * 8), dtype=np.uint8)
+        matrix[:, :width] = names.data[lo:hi].reshape(len(size), width)
+        columns = matrix.view("<u8")
+        h = size.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        for k in range(columns.shape[1]):  # the same words as below: eight bytes, zeros past the end
+            mixed = (h ^ columns[:, k]) * np.uint64(0xBF58476D1CE4E5B9)
+            h = mixed ^ (mixed >> np.uint64(31))
+        return h
     buf = np.concatenate([names.data[lo:hi], np.zeros(8, dtype=np.uint8)])
     words = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
     start = names.offsets[:-1] - lo
-    size = np.diff(names.offsets)
     h = size.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     every = np.arange(len(size))
     for k in range(0, int(size.max(initial=0)), 8):

@@ -15,6 +15,7 @@ import codecs
 import csv
 import datetime as dt
 import hashlib
+import multiprocessing
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -157,10 +158,21 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     wanted = sorted(set(found), key=header.index)
     dtypes: dict[str, Any] = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
     usecols = [raw_of[c] for c in wanted]
-    sha256, utf8, quoted = _digest(p)
     frame = None
-    if encoding in ("utf-8", "utf-8-sig") and utf8 and len(set(raw_header)) == len(raw_header):
-        frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], quoted)
+    if encoding in ("utf-8", "utf-8-sig") and len(set(raw_header)) == len(raw_header):
+        # The file's digest in a second process while arrow parses it here; quoted line breaks are looked for
+        # as the head suggests, and the file is parsed again in the rare case the rest holds quotes.
+        digest = _digest_beside(p)
+        try:
+            frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], b'"' in head)
+        finally:
+            sha256, utf8, quoted = digest()
+        if not utf8:
+            frame = None
+        elif frame is not None and quoted and b'"' not in head:
+            frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], True)
+    else:
+        sha256, utf8, quoted = _digest(p)
     if frame is None:  # anything the fast reader does not take as it is: pandas, and its error messages
         frame, encoding = _read_csv_any(p, encoding, text.isascii(), delimiter, usecols, dtypes)
     frame.columns = [c.strip() for c in frame.columns]
@@ -182,6 +194,46 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     cols = {c: _strip_categorical(frame[c].array[keep]) for c in used}
     return Register(path=file, sha256=sha256, encoding=encoding, delimiter=delimiter, header=header,
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
+
+
+def _digest_beside(p: Path) -> Callable[[], tuple[str, bool, bool]]:
+    """Start :func:`_digest` of ``p`` in a forked process (its own core: 1 GB takes seconds); return the
+    function that waits for the result (computed here instead when the process fails or fork is missing)."""
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
+        result = _digest(p)
+        return lambda: result
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_digest_into, args=(p, send), daemon=True)
+    try:
+        process.start()
+    except (AssertionError, OSError):  # a daemonic caller may not fork; no processes left
+        receive.close()
+        send.close()
+        result = _digest(p)
+        return lambda: result
+    send.close()
+
+    def wait() -> tuple[str, bool, bool]:
+        try:
+            value = receive.recv()
+        except (EOFError, OSError):
+            value = None
+        finally:
+            receive.close()
+            process.join()
+        return tuple(value) if isinstance(value, tuple) else _digest(p)  # type: ignore[return-value]
+
+    return wait
+
+
+def _digest_into(p: Path, send: Any) -> None:
+    try:
+        send.send(_digest(p))
+    except Exception:  # the parent computes it again and reports any error itself
+        send.send(None)
+    finally:
+        send.close()
 
 
 def _digest(p: Path) -> tuple[str, bool, bool]:
@@ -570,10 +622,13 @@ def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray, par
         codes = norm_codes[np.where(raw >= 0, raw, len(normal))]
         del raw
         all_empty &= codes == list(uniques).index("")
+        if int(combined.max(initial=0) + 1) * (len(uniques) + 1) >= 1 << 62:  # keep the mixed radix in int64
+            combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
         combined *= len(uniques) + 1
         combined += codes
         del codes
-        combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
+    # One factorize at the end (codes by first appearance of the whole address, as after every column).
+    combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
     no_address = np.flatnonzero(all_empty)
     del all_empty
     if len(no_address):
