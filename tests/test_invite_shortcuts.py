@@ -50,3 +50,39 @@ def test_an_address_shared_by_two_strata_counts_in_both(tmp_path: Path) -> None:
                     encoding="utf-8")
     prep = prepare_invitations(reg, plan, tmp_path / "out")
     assert {s.label: s.letters for s in prep.strata} == {"A": 2, "B": 2}
+
+
+@pytest.mark.parametrize("households", ["none", "one_person_per_address", "one_letter_per_address"])
+def test_sorting_only_the_first_part_of_the_rank_order_draws_what_sorting_all_draws(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, households: str) -> None:
+    """The first part starts at one unit per letter and grows: the same letters and reserves as the whole order
+    (three people per address, so one person per address skips many)."""
+    import shutil
+
+    import sortition.invite.selection as selection
+    from sortition.invite import draw_invitations
+    from sortition.records import SALT_FILE, private_dir
+
+    rows = ["id,wijk,postcode,huisnummer"]
+    rows += [f"P{i:03d},{('Noord', 'Zuid', 'Oost')[(i // 3) % 3]},2000 AB,{i // 3}" for i in range(300)]
+    rows += [f"Q{i:03d},West,3000 AB,{i // 3}" for i in range(12)]  # a small stratum: served only by all of it
+    (tmp_path / "register.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    plan = {"letters": 24, "strata": ["wijk"], "households": households, "reserves": 2,
+            "columns": {"id": "id", "wijk": "wijk", "address": ["postcode", "huisnummer"]}}
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    outputs = []
+    sizes: list[int] = []
+    lowest = selection._lowest
+    monkeypatch.setattr(selection, "_lowest", lambda ranks, size: sizes.append(size) or lowest(ranks, size))
+    for name, part, least in (("whole", 64, 10**9), ("part", 1, 1)):
+        monkeypatch.setattr(selection, "FIRST_PART", part)
+        monkeypatch.setattr(selection, "FIRST_PART_MIN", least)
+        folder = tmp_path / name
+        if outputs:
+            shutil.copy(private_dir(tmp_path / "whole") / SALT_FILE, private_dir(folder) / SALT_FILE)
+        prep = prepare_invitations(tmp_path / "register.csv", tmp_path / "plan.json", folder)
+        draw_invitations(prep.plan_path, tmp_path / "register.csv", "seed")
+        outputs.append([(folder / f).read_bytes() for f in ("invitations.json", "private/invitations.csv",
+                                                            "private/invite_reserves.csv")])
+    assert outputs[0] == outputs[1]
+    assert sizes[0] == 10**9 and len(sizes) >= 3 and sizes[2] == 8 * sizes[1]  # the part grew

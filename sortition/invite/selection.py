@@ -161,6 +161,27 @@ def _greedy(order: np.ndarray, stratum: np.ndarray, address: np.ndarray, quota: 
     return out
 
 
+#: The first part of the rank order sorted: this many units per letter or reserve (at least FIRST_PART_MIN).
+FIRST_PART = 64
+FIRST_PART_MIN = 4096
+
+
+def _lowest(ranks: np.ndarray, size: int) -> np.ndarray:
+    """Positions of the ``size`` lowest ranks (and any equal to the largest of them), in position order."""
+    if size >= len(ranks):
+        return np.arange(len(ranks))
+    bound = np.partition(ranks, size - 1)[size - 1]
+    return np.flatnonzero(ranks <= bound)
+
+
+def _refuse_equal_pseudonyms(pseudonyms: np.ndarray) -> None:
+    """What ordering all units refuses: two units with one pseudonym (a 64-bit collision of two ids)."""
+    ordered = np.sort(pseudonyms)
+    if (ordered[1:] == ordered[:-1]).any():
+        raise InputError("two people (or addresses) got the same pseudonym, which the draw cannot order.",
+                         hint="Prepare again in a new folder: that draws a new salt.")
+
+
 def select_invitees(frame: SamplingFrame, spec: InvitePlanSpec, plan: Mapping[str, Any], key: bytes, salt: bytes,
            progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
     """The letters and reserves a key selects (pure function of the frame, the plan, the key and the salt)."""
@@ -171,20 +192,36 @@ def select_units(units: DrawUnits, spec: InvitePlanSpec, plan: Mapping[str, Any]
                  progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
     """:func:`select_invitees` on units whose pseudonyms are known (computed now, or by prepare)."""
     pseud = units.unit_pseudonyms
-    order = exact_order(pseud, ranks_of(pseud, key, progress=progress), key)
+    ranks = ranks_of(pseud, key, progress=progress)
+    _refuse_equal_pseudonyms(pseud)
     unit_stratum = units.unit_stratum
     letters = np.array([plan["strata"][s]["letters"] for s in units.labels], dtype=np.int64)
     reserves = np.array([plan["strata"][s]["reserves"] for s in units.labels], dtype=np.int64)
-    if spec.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
-        assert units.address is not None
-        blocked: set[int] = set()
-        taken: set[int] = set()
-        inv = _greedy(order, unit_stratum, units.address, letters, blocked, taken)
-        res = _greedy(order, unit_stratum, units.address, reserves, blocked, taken)
-    else:
-        groups = _by_stratum(order, unit_stratum, len(units.labels))
-        inv = [g[:a].tolist() for g, a in zip(groups, letters.tolist(), strict=True)]
-        res = [g[a:a + r].tolist() for g, a, r in zip(groups, letters.tolist(), reserves.tolist(), strict=True)]
+    wanted = letters + reserves
+    per_stratum = np.bincount(unit_stratum, minlength=len(units.labels))
+    # The rule reads the units in rank order until every stratum is served: only the first part of that order
+    # is sorted (the units with the lowest ranks), and a part that does not serve them all is made larger.
+    size = max(FIRST_PART * int(wanted.sum()), FIRST_PART_MIN)
+    while True:
+        first = _lowest(ranks, size)
+        order = first[exact_order(pseud[first], ranks[first], key)]
+        whole = len(first) == len(ranks)
+        if spec.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
+            assert units.address is not None
+            blocked: set[int] = set()
+            taken: set[int] = set()
+            inv = _greedy(order, unit_stratum, units.address, letters, blocked, taken)
+            res = _greedy(order, unit_stratum, units.address, reserves, blocked, taken)
+            if whole or sum(map(len, inv)) + sum(map(len, res)) == int(wanted.sum()):
+                break
+        else:
+            seen = np.bincount(unit_stratum[first], minlength=len(units.labels))
+            if whole or ((seen >= wanted) | (seen == per_stratum)).all():
+                groups = _by_stratum(order, unit_stratum, len(units.labels))
+                inv = [g[:a].tolist() for g, a in zip(groups, letters.tolist(), strict=True)]
+                res = [g[a:a + r].tolist() for g, a, r in zip(groups, letters.tolist(), reserves.tolist(), strict=True)]
+                break
+        size *= 8
     addressee: dict[int, int] = {}
     persons: dict[int, str] = {}
     if spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS:
