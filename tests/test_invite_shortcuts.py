@@ -86,3 +86,13 @@ def test_sorting_only_the_first_part_of_the_rank_order_draws_what_sorting_all_dr
                                                             "private/invite_reserves.csv")])
     assert outputs[0] == outputs[1]
     assert sizes[0] == 10**9 and len(sizes) >= 3 and sizes[2] == 8 * sizes[1]  # the part grew
+
+
+def test_two_units_with_one_pseudonym_are_refused_wherever_they_rank() -> None:
+    import numpy as np
+
+    from sortition.invite.selection import _refuse_equal_pseudonyms
+
+    with pytest.raises(InputError, match="same pseudonym"):
+        _refuse_equal_pseudonyms(np.array([3, 9, 5, 3], dtype=np.uint64))
+    _refuse_equal_pseudonyms(np.array([3, 9, 5], dtype=np.uint64))
