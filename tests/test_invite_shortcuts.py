@@ -96,3 +96,17 @@ def test_two_units_with_one_pseudonym_are_refused_wherever_they_rank() -> None:
     with pytest.raises(InputError, match="same pseudonym"):
         _refuse_equal_pseudonyms(np.array([3, 9, 5, 3], dtype=np.uint64))
     _refuse_equal_pseudonyms(np.array([3, 9, 5], dtype=np.uint64))
+
+
+def test_a_changed_register_is_refused_while_the_cache_is_ranked(tmp_path: Path) -> None:
+    """The register is hashed beside the ranking of the cached units; a changed file is still refused, and
+    nothing is written."""
+    from sortition.invite import draw_invitations
+
+    reg, plan = _files(tmp_path, {"Noord": 2, "Zuid": 2})
+    prep = prepare_invitations(reg, plan, tmp_path / "out")
+    assert (tmp_path / "out" / "private" / "invite_units.npz").is_file()
+    reg.write_text(reg.read_text(encoding="utf-8") + "Z9,Zuid,3000 AB,9\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not the register the plan was made from: SHA-256 differs"):
+        draw_invitations(prep.plan_path, reg, "seed")
+    assert not (tmp_path / "out" / "invitations.json").exists()

@@ -198,23 +198,34 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
 
 def _digest_beside(p: Path) -> Callable[[], tuple[str, bool, bool]]:
     """Start :func:`_digest` of ``p`` in a forked process (its own core: 1 GB takes seconds); return the
-    function that waits for the result (computed here instead when the process fails or fork is missing)."""
+    function that waits for the result."""
+    return _beside(_digest, p)
+
+
+def sha256_beside(p: Path) -> Callable[[], str]:
+    """:func:`sha256_of` in a forked process, while this one does other work; returns the waiting function."""
+    return _beside(sha256_of, p)
+
+
+def _beside(function: Callable[[Path], Any], p: Path) -> Callable[[], Any]:
+    """Start ``function(p)`` in a forked process; return the function that waits for its result (computed
+    here instead when the process fails, or fork is missing)."""
     if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover - Windows
-        result = _digest(p)
+        result = function(p)
         return lambda: result
     ctx = multiprocessing.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    process = ctx.Process(target=_digest_into, args=(p, send), daemon=True)
+    process = ctx.Process(target=_run_into, args=(function, p, send), daemon=True)
     try:
         process.start()
     except (AssertionError, OSError):  # a daemonic caller may not fork; no processes left
         receive.close()
         send.close()
-        result = _digest(p)
+        result = function(p)
         return lambda: result
     send.close()
 
-    def wait() -> tuple[str, bool, bool]:
+    def wait() -> Any:
         try:
             value = receive.recv()
         except (EOFError, OSError):
@@ -222,14 +233,14 @@ def _digest_beside(p: Path) -> Callable[[], tuple[str, bool, bool]]:
         finally:
             receive.close()
             process.join()
-        return tuple(value) if isinstance(value, tuple) else _digest(p)  # type: ignore[return-value]
+        return value if value is not None else function(p)
 
     return wait
 
 
-def _digest_into(p: Path, send: Any) -> None:
+def _run_into(function: Callable[[Path], Any], p: Path, send: Any) -> None:
     try:
-        send.send(_digest(p))
+        send.send(function(p))
     except Exception:  # the parent computes it again and reports any error itself
         send.send(None)
     finally:

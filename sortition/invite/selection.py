@@ -11,7 +11,7 @@ that record from a committed plan; it reads the register and the private salt, a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quotas.errors import InputError, VerificationError
+from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.identity import ADDRESS_PART_KEYS
 from sortition.invite.plan import (
     HouseholdRule,
@@ -30,7 +30,7 @@ from sortition.invite.plan import (
     resolve_rates,
 )
 from sortition.invite.ranking import exact_order, pseudonym_hex, ranks_of
-from sortition.invite.register import SamplingFrame, build_frame, read_register, sha256_of
+from sortition.invite.register import SamplingFrame, build_frame, read_register, sha256_beside
 from sortition.invite.units import DrawUnits, plan_cache_key, read_units_cache, units_from_frame
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
@@ -316,26 +316,42 @@ def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, regis
     # Before reading it as a register: another file (a pool, a newer export) would only say "fix columns".
     if not Path(register_path).is_file():
         raise InputError("register not found.", file=register_path, hint="Check the path.")
-    if sha256_of(Path(register_path)) != committed.get("sha256"):
-        raise VerificationError(f"{register_path}: not the register the plan was made from: SHA-256 differs "
-                                f"(the plan was made from {committed.get('file', 'another file')!r}, "
-                                f"{committed.get('rows', '?')} rows); use exactly that file.")
+
+    def check_sha256(digest: str) -> None:
+        if digest != committed.get("sha256"):
+            raise VerificationError(f"{register_path}: not the register the plan was made from: SHA-256 differs "
+                                    f"(the plan was made from {committed.get('file', 'another file')!r}, "
+                                    f"{committed.get('rows', '?')} rows); use exactly that file.")
+
     rule = address_rule(plan)
-    units = read_units_cache(cache, plan_cache_key(plan, rule)) if cache is not None else None
-    if units is not None:
-        units = replace(units, source=replace(units.source, path=str(register_path)))
-    else:
-        progress.start("Reading the register")
-        register = read_register(register_path, spec)
-        frame = build_frame(register, spec, excluded, address_rule=rule)
-        progress.finish()
-        units = units_from_frame(frame, spec, salt, progress=progress)
-    got = units.units_per_stratum()
-    stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}
-    if got != stated or list(units.labels) != plan.get("strata_order"):
-        raise VerificationError("the strata of the register differ from the plan's (software version?).")
-    key = derive_key(hashlib.sha256(plan_raw).digest(), seed)
-    selection = select_units(units, spec, plan, key, salt, progress)
+    # The register is hashed in a second process meanwhile; it is checked before anything is returned (so
+    # before anything is written), and before any other error is reported: a wrong file is the first thing to say.
+    sha256_later: Callable[[], str] | None = sha256_beside(Path(register_path))
+    try:
+        units = read_units_cache(cache, plan_cache_key(plan, rule)) if cache is not None else None
+        if units is not None:
+            units = replace(units, source=replace(units.source, path=str(register_path)))
+        else:
+            assert sha256_later is not None
+            check_sha256(sha256_later())
+            sha256_later = None
+            progress.start("Reading the register")
+            register = read_register(register_path, spec)
+            frame = build_frame(register, spec, excluded, address_rule=rule)
+            progress.finish()
+            units = units_from_frame(frame, spec, salt, progress=progress)
+        got = units.units_per_stratum()
+        stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}
+        if got != stated or list(units.labels) != plan.get("strata_order"):
+            raise VerificationError("the strata of the register differ from the plan's (software version?).")
+        key = derive_key(hashlib.sha256(plan_raw).digest(), seed)
+        selection = select_units(units, spec, plan, key, salt, progress)
+    except SortitionError:
+        if sha256_later is not None:
+            check_sha256(sha256_later())
+        raise
+    if sha256_later is not None:
+        check_sha256(sha256_later())
     return invitations_record_body(plan_raw, plan, seed, selection), units, selection
 
 
