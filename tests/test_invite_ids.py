@@ -120,3 +120,25 @@ def test_ids_of_one_length_hash_as_the_general_path_does(width: int) -> None:
 
     same = [f"{i:0{width}d}"[-width:] for i in range(50)]
     assert _hashes(id_array(same)).tolist() == _hashes(id_array([*same, "x" * (width + 1)])).tolist()[:-1]
+
+
+@pytest.mark.parametrize(("values", "counted"), [
+    (["1975-01-31", "2001-12-01", "1975-01-31", "1900-02-28"], True),   # dates
+    (["20010203", "19991231", "20010203"], True),                      # BRP dates
+    (["007", "070", "700", "007"], True),
+    (["1975-01-31", "1975/01/31"], False),                             # other separators
+    (["1975-01-31", "31-01-1975"], False),                             # same width, digits elsewhere
+    (["1", "10", "2"], False), (["a", "b"], False), (["", ""], False),
+])
+def test_counted_columns_are_the_categoricals_pandas_makes(values: list[str], counted: bool) -> None:
+    import pandas as pd
+
+    from sortition.invite.register import _fixed_digits_categorical
+
+    column = pa.chunked_array([pa.array(values[:2], pa.string()), pa.array(values[2:], pa.string())])
+    fixed = _fixed_digits_categorical(column)
+    assert (fixed is not None) == counted
+    if fixed is not None:
+        expected = pd.Categorical(values)
+        assert list(fixed.categories) == list(expected.categories)
+        assert fixed.codes.tolist() == expected.codes.tolist()

@@ -35,7 +35,7 @@ from quotas.textfiles import (
     undecodable_in_file,
 )
 from sortition.identity import ADDRESS_PART_KEYS, ADDRESS_RULE, ADDRESS_SEPARATOR, id_keys
-from sortition.invite.ids import first_duplicate, id_array, id_at, id_key_array, in_set, lengths, strip_ids
+from sortition.invite.ids import first_duplicate, id_array, id_at, id_key_array, in_set, lengths, packed, strip_ids
 from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX
 from sortition.tables import EXCEL_SUFFIXES, Table, read_table
@@ -291,8 +291,7 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
                                               ignore_empty_lines=False),
             convert_options=pa_csv.ConvertOptions(
                 include_columns=usecols, strings_can_be_null=False, quoted_strings_can_be_null=False,
-                column_types={c: pa.string() if c == id_col else pa.dictionary(pa.int32(), pa.string())
-                              for c in usecols}))
+                column_types={c: pa.string() for c in usecols}))
     except (pa.ArrowException, ValueError, KeyError, OSError):
         return None
     if table.num_rows == 0 or table.column_names != usecols:
@@ -307,6 +306,13 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
         if name == id_col:  # kept in arrow: read_register checks the ids with vectorised passes (ids.py)
             columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
             continue
+        fixed = _fixed_digits_categorical(column)  # dates: one width, digits at the same places
+        if fixed is not None:
+            columns[name] = fixed
+            del column
+            continue
+        # Encoded here, not by the reader (arrow's dictionary conversion while parsing costs twice the parse).
+        column = pa_compute.dictionary_encode(column)
         # Each block of the file has its own dictionary: map them onto one sorted list of values (UTF-8 byte
         # order is code point order, the order pandas sorts its categories in).
         cats = pa_compute.unique(pa.chunked_array([c.dictionary for c in column.chunks], pa.string()))
@@ -323,6 +329,48 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
     pa.default_memory_pool().release_unused()
     frame = pd.DataFrame({name: columns[name] for name in usecols}, copy=False)
     return frame
+
+
+def _fixed_digits_categorical(column: Any) -> pd.Categorical | None:
+    """The categorical of a text column whose values all have one width and digits at the same places (the
+    same other characters between them), as dates like 1975-01-31 have; None for any other column.
+
+    Such values sort as the numbers their digits make, so the categories and codes come from counting the
+    numbers, not from hashing millions of strings; the categories are the values' own text.
+    """
+    import pyarrow as pa
+
+    if len(column) == 0:
+        return None
+    values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if values.type != pa.string():
+        return None
+    names = packed(values)
+    width = int(names.offsets[1] - names.offsets[0])
+    if not 0 < width <= 18 or not (np.diff(names.offsets) == width).all():
+        return None
+    matrix = names.data[int(names.offsets[0]):int(names.offsets[-1])].reshape(len(values), width)
+    first = matrix[0]
+    digit = (first >= 48) & (first <= 57)
+    if not digit.any():
+        return None
+    others = np.flatnonzero(~digit)
+    if len(others) and not (matrix[:, others] == first[others]).all():
+        return None
+    number = np.zeros(len(values), dtype=np.int64)
+    for place in np.flatnonzero(digit).tolist():
+        column_digits = matrix[:, place].astype(np.int64) - 48
+        if ((column_digits < 0) | (column_digits > 9)).any():
+            return None
+        number *= 10
+        number += column_digits
+    low = int(number.min())
+    number -= low
+    if int(number.max()) >= 4 * len(number) + (1 << 20):  # too sparse to count
+        return None
+    codes, first_rows = _dense_unique(number)
+    categories = values.take(pa.array(first_rows)).to_pylist()
+    return pd.Categorical.from_codes(codes.astype(np.int32), categories=pd.Index(categories, dtype=object))
 
 
 def _decode_head(head: bytes, file: str) -> tuple[str, str]:
