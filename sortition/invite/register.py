@@ -340,11 +340,14 @@ def _fixed_digits_categorical(column: Any) -> pd.Categorical | None:
     """
     import pyarrow as pa
 
-    if len(column) == 0:
+    if len(column) == 0 or column.type != pa.string():
         return None
-    values = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
-    if values.type != pa.string():
-        return None
+    if isinstance(column, pa.ChunkedArray):
+        if column.num_chunks > 1 and _fixed_digits_categorical(column.chunk(0)) is None:
+            return None  # the first block says no: the whole column is not copied into one array
+        values = column.combine_chunks()
+    else:
+        values = column
     names = packed(values)
     width = int(names.offsets[1] - names.offsets[0])
     if not 0 < width <= 18 or not (np.diff(names.offsets) == width).all():
@@ -357,13 +360,14 @@ def _fixed_digits_categorical(column: Any) -> pd.Categorical | None:
     others = np.flatnonzero(~digit)
     if len(others) and not (matrix[:, others] == first[others]).all():
         return None
+    digits = matrix[:, digit]
+    if ((digits < 48) | (digits > 57)).any():
+        return None
     number = np.zeros(len(values), dtype=np.int64)
-    for place in np.flatnonzero(digit).tolist():
-        column_digits = matrix[:, place].astype(np.int64) - 48
-        if ((column_digits < 0) | (column_digits > 9)).any():
-            return None
+    for place in range(digits.shape[1]):
         number *= 10
-        number += column_digits
+        number += digits[:, place]
+        number -= 48
     low = int(number.min())
     number -= low
     if int(number.max()) >= 4 * len(number) + (1 << 20):  # too sparse to count
