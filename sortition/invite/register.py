@@ -685,19 +685,31 @@ def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray, par
         codes = norm_codes[np.where(raw >= 0, raw, len(normal))]
         del raw
         all_empty &= codes == list(uniques).index("")
-        if int(combined.max(initial=0) + 1) * (len(uniques) + 1) >= 1 << 62:  # keep the mixed radix in int64
-            combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
         combined *= len(uniques) + 1
         combined += codes
         del codes
-    # One factorize at the end (codes by first appearance of the whole address, as after every column).
-    combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
+        combined = _first_seen(combined)  # codes by first appearance (pd.factorize's), kept small
     no_address = np.flatnonzero(all_empty)
     del all_empty
     if len(no_address):
         combined[no_address] = combined.max(initial=0) + 1 + np.arange(len(no_address))
     inverse, first = _dense_unique(combined)
     return inverse, first, len(no_address)
+
+
+def _first_seen(values: np.ndarray) -> np.ndarray:
+    """``pd.factorize(values)[0]`` (codes in order of first appearance) of non-negative integers, by counting
+    when their range is small (a hash table of 17 million integers took seconds)."""
+    n = len(values)
+    top = int(values.max(initial=0)) + 1
+    if top > 2 * n + (1 << 24) or n >= 1 << 31:
+        return pd.factorize(values)[0].astype(np.int64, copy=False)
+    first = np.full(top, n, dtype=np.int32)
+    np.minimum.at(first, values, np.arange(n, dtype=np.int32))
+    present = np.flatnonzero(first < n)
+    label = np.empty(top, dtype=np.int32)
+    label[present[np.argsort(first[present], kind="stable")]] = np.arange(len(present), dtype=np.int32)
+    return label[values].astype(np.int64)
 
 
 def _dense_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
