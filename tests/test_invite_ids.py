@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import sortition.invite.units as units_module
 from sortition.identity import id_key
 from sortition.invite import draw_invitations, prepare_invitations
-from sortition.invite.ids import first_duplicate, id_array, id_key_array, in_set, packed, strip_ids
+from sortition.invite.ids import check_keys, first_duplicate, id_array, id_key_array, in_set, packed, strip_ids
 from sortition.invite.ranking import pseudonym_hex, pseudonyms_of
 from sortition.records import SALT_FILE, private_dir
 
@@ -49,6 +49,13 @@ def test_awkward_ids_are_stripped_keyed_and_compared_as_in_python(values: list[s
     assert in_set(keys, wanted).tolist() == [id_key(v) in wanted for v in values]
 
 
+def _check_keys_by_python(values: list[str]) -> tuple[int | None, tuple[int, int] | None]:
+    keys = [id_key(v) for v in values]
+    if "" in keys:
+        return keys.index(""), None
+    return None, _first_duplicate_by_python(keys)
+
+
 @settings(max_examples=150, deadline=None)
 @given(TEXTS)
 def test_vectorised_ids_equal_the_per_id_rules(values: list[str]) -> None:
@@ -57,6 +64,17 @@ def test_vectorised_ids_equal_the_per_id_rules(values: list[str]) -> None:
     keys = id_key_array(ids)
     assert keys.to_pylist() == [id_key(v) for v in values]
     assert first_duplicate(keys) == _first_duplicate_by_python([id_key(v) for v in values])
+    assert check_keys(ids) == _check_keys_by_python(values)
+
+
+@pytest.mark.parametrize("values", [
+    ["x", "y", "Y", "X"],                    # the first repeated key by its first position: x, not y
+    ["P1", "p2", "ＰＩ", "pi", "P 1"],        # full-width and spaced forms of other ids
+    ["AB", "ab", "Ab"], ["r0000001", "R0000002", "r0000002"], ["ok", "\u200b"], ["a", " ", "b"],
+    [f"R{i:010d}" for i in range(300)] + ["r0000000150"],  # one length: the matrix path, lowered
+])
+def test_check_keys_finds_what_the_per_id_rules_find(values: list[str]) -> None:
+    assert check_keys(id_array(values)) == _check_keys_by_python(values)
 
 
 @settings(max_examples=50, deadline=None)

@@ -30,6 +30,8 @@ _KEY_SLOW[[i for i in range(128) if chr(i).isspace() or unicodedata.category(chr
 _KEY_SLOW[128:] = True  # and any non-ASCII byte (NFKC, case folding: the Unicode rules)
 _UPPER = np.zeros(256, dtype=bool)
 _UPPER[ord("A"):ord("Z") + 1] = True
+_LOWER = np.arange(256, dtype=np.uint8)  # ASCII upper case to lower case, every other byte as it is
+_LOWER[ord("A"):ord("Z") + 1] += 32
 
 
 def id_array(values: Any) -> Any:
@@ -132,8 +134,9 @@ def id_key_array(ids: Any) -> Any:
     return _replace(keys, slow, list(id_keys(ids.filter(pa.array(slow)).to_pylist())))
 
 
-def _hashes(keys: Any) -> np.ndarray:
-    """A 64-bit hash of every key's bytes, eight bytes at a time (a few numpy passes, not one call per key)."""
+def _hashes(keys: Any, *, lower: bool = False) -> np.ndarray:
+    """A 64-bit hash of every key's bytes, eight bytes at a time (a few numpy passes, not one call per key);
+    ``lower``: of the bytes with ASCII upper case lowered (keys equal up to that case hash the same)."""
     names = packed(keys)
     lo, hi = int(names.offsets[0]), int(names.offsets[-1])
     size = np.diff(names.offsets)
@@ -141,6 +144,8 @@ def _hashes(keys: Any) -> np.ndarray:
     if 0 < width <= 32 and (size == width).all():  # ids of one length (the usual case): rows of a matrix
         matrix = np.zeros((len(size), (width + 7) // 8 * 8), dtype=np.uint8)
         matrix[:, :width] = names.data[lo:hi].reshape(len(size), width)
+        if lower:
+            matrix = _LOWER[matrix]
         columns = matrix.view("<u8")
         h = size.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
         for k in range(columns.shape[1]):  # the same words as below: eight bytes, zeros past the end
@@ -148,6 +153,8 @@ def _hashes(keys: Any) -> np.ndarray:
             h = mixed ^ (mixed >> np.uint64(31))
         return h
     buf = np.concatenate([names.data[lo:hi], np.zeros(8, dtype=np.uint8)])
+    if lower:
+        buf = _LOWER[buf]
     words = np.ndarray(shape=(len(buf) - 7,), dtype="<u8", buffer=buf, strides=(1,))  # 8 bytes from each offset
     start = names.offsets[:-1] - lo
     h = size.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
@@ -188,6 +195,42 @@ def first_duplicate(keys: Any) -> tuple[int, int] | None:
     return int(candidates[first]), int(candidates[second])
 
 
+def check_keys(ids: Any) -> tuple[int | None, tuple[int, int] | None]:
+    """(the first position whose id key is empty, the first two positions of the first repeated key), each
+    None when there is none; the keys as :func:`sortition.identity.id_key` makes them.
+
+    The key of a plain ASCII id is the id in lower case: such ids are hashed with their case lowered, not
+    copied into a lowered array; the Python rules make the keys of the other ids, and of the few whose hashes
+    meet (the exact comparison).
+    """
+    import pyarrow as pa
+
+    slow = _rows_with(ids, _KEY_SLOW)
+    at = np.flatnonzero(slow)
+    slow_keys = list(id_keys(ids.take(pa.array(at)).to_pylist())) if len(at) else []
+    empty = np.flatnonzero((lengths(ids) == 0) & ~slow)
+    empty_slow = at[[k == "" for k in slow_keys]] if slow_keys else at[:0]
+    firsts = [int(e[0]) for e in (empty, empty_slow) if len(e)]
+    if firsts:
+        return min(firsts), None
+    source = _replace(ids, slow, slow_keys) if len(at) else ids
+    h = _hashes(source, lower=True)
+    del source
+    ordered = np.sort(h)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return None, None
+    del ordered
+    order = np.argsort(h)
+    same = np.flatnonzero(h[order][1:] == h[order][:-1])
+    candidates = np.unique(np.concatenate([order[same], order[same + 1]]))
+    keys = list(id_keys(ids.take(pa.array(candidates)).to_pylist()))
+    seen: dict[str, list[int]] = {}
+    for position, key in zip(candidates.tolist(), keys, strict=True):
+        seen.setdefault(key, []).append(position)
+    repeated = min((p for p in seen.values() if len(p) > 1), default=None)  # by first position
+    return None, (None if repeated is None else (repeated[0], repeated[1]))
+
+
 def in_set(keys: Any, wanted: set[str]) -> np.ndarray:
     """Whether each key is one of ``wanted``."""
     import pyarrow as pa
@@ -197,4 +240,5 @@ def in_set(keys: Any, wanted: set[str]) -> np.ndarray:
     return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-__all__ = ["first_duplicate", "id_array", "id_at", "id_key_array", "in_set", "lengths", "packed", "strip_ids"]
+__all__ = ["check_keys", "first_duplicate", "id_array", "id_at", "id_key_array", "in_set", "lengths", "packed",
+           "strip_ids"]

@@ -35,7 +35,7 @@ from quotas.textfiles import (
     undecodable_in_file,
 )
 from sortition.identity import ADDRESS_PART_KEYS, ADDRESS_RULE, ADDRESS_SEPARATOR, id_keys
-from sortition.invite.ids import first_duplicate, id_array, id_at, id_key_array, in_set, lengths, packed, strip_ids
+from sortition.invite.ids import check_keys, id_array, id_at, id_key_array, in_set, lengths, packed, strip_ids
 from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX
 from sortition.tables import EXCEL_SUFFIXES, Table, read_table
@@ -541,19 +541,16 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
 
 def _check_ids(register: Register, id_column: str, exclude: set[str] | None = None) -> np.ndarray:
     """Refuse empty and repeated ids, compared by id key (:func:`sortition.identity.id_key`); return which
-    ids are on the exclusion list (given as keys). The keys are one arrow array (:func:`ids.id_key_array`)."""
-    keys = id_key_array(register.ids)
-    empty = np.flatnonzero(lengths(keys) == 0)
-    if len(empty):
-        at = int(empty[0])
+    ids are on the exclusion list (given as keys). Vectorised over the arrow array (:func:`ids.check_keys`)."""
+    empty, pair = check_keys(register.ids)
+    if empty is not None:
+        at = empty
         text = id_at(register.ids, at)
         raise InputError("the id is empty." if not text else
                          f"the id {text!r} has only spaces or invisible characters.",
                          file=register.path, row=int(register.row_numbers[at]),
                          column=id_column, hint="Every person needs a unique id.")
-    excluded = in_set(keys, exclude) if exclude else np.zeros(register.rows, dtype=bool)
-    pair = first_duplicate(keys)
-    del keys
+    excluded = in_set(id_key_array(register.ids), exclude) if exclude else np.zeros(register.rows, dtype=bool)
     if pair is not None:
         a, b = pair
         id_a, id_b = id_at(register.ids, a), id_at(register.ids, b)
