@@ -37,7 +37,7 @@ except ImportError:  # pragma: no cover - depends on the Python version
         _sha256 = hashlib.sha256  # type: ignore[assignment]
 
 PARALLEL_MIN = 200_000   # below this, one process is faster than forking
-_CHUNK = 500_000         # units per task (and per progress step)
+_CHUNK = 250_000         # units per task (and per progress step): the two workers end within a task
 _RANK_PREFIX = RANK_TAG + b"\x00"
 _WORK: dict[str, Any] = {}  # inherited by forked workers: the names and keys of the current job
 
