@@ -151,7 +151,7 @@ def test_ids_of_one_length_hash_as_the_general_path_does(width: int) -> None:
 def test_counted_columns_are_the_categoricals_pandas_makes(values: list[str], counted: bool) -> None:
     import pandas as pd
 
-    from sortition.invite.register import _fixed_digits_categorical
+    from sortition.invite.fastread import _fixed_digits_categorical
 
     column = pa.chunked_array([pa.array(values[:2], pa.string()), pa.array(values[2:], pa.string())])
     fixed = _fixed_digits_categorical(column)

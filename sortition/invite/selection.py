@@ -21,6 +21,7 @@ import pandas as pd
 
 from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.identity import ADDRESS_PART_KEYS
+from sortition.invite.fastread import sha256_beside
 from sortition.invite.plan import (
     HouseholdRule,
     InvitePlanSpec,
@@ -30,7 +31,7 @@ from sortition.invite.plan import (
     resolve_rates,
 )
 from sortition.invite.ranking import exact_order, pseudonym_hex, ranks_of
-from sortition.invite.register import SamplingFrame, build_frame, read_register, sha256_beside
+from sortition.invite.register import SamplingFrame, build_frame, read_register
 from sortition.invite.units import DrawUnits, plan_cache_key, read_units_cache, units_from_frame
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
