@@ -74,6 +74,10 @@ def _pseudonym_range(start: int, stop: int) -> bytes:
     names: Sequence[str] | PackedNames = _WORK["names"]
     prefix: bytes = _WORK["prefix"]
     salt_in, salt_out = _keyed(_WORK["salt"])
+    if prefix:  # hashed into the keyed inner state once: SHA-256 of (state || prefix || name) is the same
+        with_prefix = salt_in()
+        with_prefix.update(prefix)
+        salt_in = with_prefix.copy
     out: list[bytes] = []
     add = out.append
     if isinstance(names, PackedNames):  # the same message bytes, sliced from the buffer
@@ -82,14 +86,14 @@ def _pseudonym_range(start: int, stop: int) -> bytes:
         at = (offsets - offsets[0]).tolist()
         for a, b in itertools.pairwise(at):
             h = salt_in()
-            h.update(prefix + blob[a:b])
+            h.update(blob[a:b])
             o = salt_out()
             o.update(h.digest())
             add(o.digest())
         return _prefixes(out)
     for name in names[start:stop]:
         h = salt_in()
-        h.update(prefix + name.encode("utf-8"))
+        h.update(name.encode("utf-8"))
         o = salt_out()
         o.update(h.digest())
         add(o.digest())
