@@ -11,6 +11,7 @@ import codecs
 import hashlib
 import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,6 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
     then reads with pandas, whose messages name the row.
     """
     import pyarrow as pa  # imported here: ``import sortition`` stays light
-    import pyarrow.compute as pa_compute
     import pyarrow.csv as pa_csv
 
     try:
@@ -130,39 +130,44 @@ def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, qu
         return None
     if table.num_rows == 0 or table.column_names != usecols:
         return None
-    # Column by column, each dropped once converted, so the arrow table and the Python ids never both exist
-    # whole; the ids last (they are the big part).
+    # The table's columns are taken out one by one and the table dropped: each column is freed once encoded.
     parts = {name: table.column(name) for name in usecols}
     del table
     columns: dict[str, Any] = {}
-    for name in [c for c in usecols if c != id_col] + [id_col]:
-        column = parts.pop(name)
-        if name == id_col:  # kept in arrow: read_register checks the ids with vectorised passes (ids.py)
-            columns[name] = pd.Series(pd.arrays.ArrowExtensionArray(column), copy=False)
-            continue
-        fixed = _fixed_digits_categorical(column)  # dates: one width, digits at the same places
-        if fixed is not None:
-            columns[name] = fixed
-            del column
-            continue
-        # Encoded here, not by the reader (arrow's dictionary conversion while parsing costs twice the parse).
-        column = pa_compute.dictionary_encode(column)
-        # Each block of the file has its own dictionary: map them onto one sorted list of values (UTF-8 byte
-        # order is code point order, the order pandas sorts its categories in).
-        cats = pa_compute.unique(pa.chunked_array([c.dictionary for c in column.chunks], pa.string()))
-        cats = cats.take(pa_compute.sort_indices(cats))
-        codes = np.empty(len(column), dtype=np.int32)
-        at = 0
-        for chunk in column.chunks:
-            mapping = np.asarray(pa_compute.index_in(chunk.dictionary, value_set=cats).to_numpy(zero_copy_only=False),
-                                 dtype=np.int32)
-            codes[at:at + len(chunk)] = mapping[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))]
-            at += len(chunk)
-        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(cats.to_pylist(), dtype=object))
-        del column
+    # The other columns two at a time (arrow and numpy release the GIL): each is encoded on its own core.
+    others = [c for c in usecols if c != id_col]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for name, categorical in zip(others, pool.map(_categorical, [parts.pop(c) for c in others]), strict=True):
+            columns[name] = categorical
+    # Kept in arrow: read_register checks the ids with vectorised passes (ids.py).
+    columns[id_col] = pd.Series(pd.arrays.ArrowExtensionArray(parts.pop(id_col)), copy=False)
     pa.default_memory_pool().release_unused()
     frame = pd.DataFrame({name: columns[name] for name in usecols}, copy=False)
     return frame
+
+
+def _categorical(column: Any) -> pd.Categorical:
+    """A text column (arrow) as the pandas categorical ``read_csv(dtype="category")`` makes of it."""
+    import pyarrow as pa
+    import pyarrow.compute as pa_compute
+
+    fixed = _fixed_digits_categorical(column)  # dates: one width, digits at the same places
+    if fixed is not None:
+        return fixed
+    # Encoded here, not by the reader (arrow's dictionary conversion while parsing costs twice the parse).
+    column = pa_compute.dictionary_encode(column)
+    # Each block of the file has its own dictionary: map them onto one sorted list of values (UTF-8 byte
+    # order is code point order, the order pandas sorts its categories in).
+    cats = pa_compute.unique(pa.chunked_array([c.dictionary for c in column.chunks], pa.string()))
+    cats = cats.take(pa_compute.sort_indices(cats))
+    codes = np.empty(len(column), dtype=np.int32)
+    at = 0
+    for chunk in column.chunks:
+        mapping = np.asarray(pa_compute.index_in(chunk.dictionary, value_set=cats).to_numpy(zero_copy_only=False),
+                             dtype=np.int32)
+        codes[at:at + len(chunk)] = mapping[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))]
+        at += len(chunk)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(cats.to_pylist(), dtype=object))
 
 
 def _fixed_digits_categorical(column: Any) -> pd.Categorical | None:
