@@ -221,7 +221,7 @@ def _first_seen(values: np.ndarray) -> np.ndarray:
     when their range is small (a hash table of 17 million integers took seconds)."""
     n = len(values)
     top = int(values.max(initial=0)) + 1
-    if top > 2 * n + (1 << 24) or n >= 1 << 31:
+    if top > 6 * n + (1 << 24) or n >= 1 << 31:  # two int32 arrays of top: at most ~50 bytes per value
         return pd.factorize(values)[0].astype(np.int64, copy=False)
     first = np.full(top, n, dtype=np.int32)
     np.minimum.at(first, values, np.arange(n, dtype=np.int32))
