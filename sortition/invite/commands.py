@@ -210,7 +210,7 @@ def prepare_invitations(register_path: str | Path, plan_path: str | Path, out_di
                                "register_sha256": register.sha256})
     warnings = [f"stratum '{s.label}' gets no letters ({s.eligible} eligible)." for s in strata if s.letters == 0]
     if exclude[0] and frame.stats["excluded_in_register"] < len(set(exclude[0])):
-        warnings.append(_missing_exclusions(exclude[0], register.ids))
+        warnings.append(_missing_exclusions(exclude[0], register.ids.to_pylist()))
     return InvitePrepareResult(plan_file, commitment, strata, frame.stats, tuple(warnings))
 
 

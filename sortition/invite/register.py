@@ -11,10 +11,8 @@ names the file, the row and the column.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,13 +32,20 @@ from quotas.textfiles import (
     undecodable_in_file,
 )
 from sortition.identity import ADDRESS_PART_KEYS, ADDRESS_RULE, ADDRESS_SEPARATOR, id_keys
+from sortition.invite.fastread import (
+    _dense_unique,
+    _digest,
+    _digest_beside,
+    _first_seen,
+    _read_csv_arrow,
+)
+from sortition.invite.ids import check_keys, id_array, id_at, id_key_array, in_set, lengths, strip_ids
 from sortition.invite.plan import AGE_BAND, HouseholdRule, InvitePlanSpec, age_band_labels, band_lower, stratum_label
 from sortition.pool import NO_ADDRESS_PREFIX
 from sortition.tables import EXCEL_SUFFIXES, Table, read_table
 
 _CHUNK = 1 << 26  # 64 MiB per block when hashing and scanning
 _HEAD = 1 << 16  # bytes read to find the encoding, the separator and the header
-_ID_CHUNK = 1 << 20  # ids scanned and normalised at a time: 17 million keys never exist all at once
 _DATE_FORMATS = (
     (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ][\d:.]*)?$"), (1, 2, 3)),
     (re.compile(r"^(\d{4})(\d{2})(\d{2})$"), (1, 2, 3)),           # BRP style 19750131
@@ -72,7 +77,7 @@ class Register:
         path: the file as named. sha256: hex SHA-256 of its bytes. encoding/delimiter: as detected.
         header: the header names (trimmed), in file order.
         row_numbers: the spreadsheet row number of each record (int64).
-        ids: the id of each record, trimmed (object array of str).
+        ids: the id of each record, trimmed: one arrow string array (:mod:`sortition.invite.ids`).
         columns: register column name -> categorical of trimmed text (the other columns the plan uses).
         records: records including blank ones (for locating rows in the file).
     """
@@ -83,7 +88,7 @@ class Register:
     delimiter: str | None
     header: tuple[str, ...]
     row_numbers: np.ndarray
-    ids: np.ndarray
+    ids: Any  # pyarrow.StringArray (or LargeStringArray); pyarrow is imported only where a register is read
     columns: dict[str, pd.Categorical]
     records: int
     table: object | None = None  # the Table of an Excel register
@@ -95,14 +100,6 @@ class Register:
     @property
     def file(self) -> RegisterFile:
         return RegisterFile(self.path, self.encoding, self.delimiter, self.header, self.records, self.table)
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _plan_columns(plan: InvitePlanSpec) -> list[tuple[str, str]]:
@@ -157,110 +154,42 @@ def read_register(path: str | Path, plan: InvitePlanSpec) -> Register:
     wanted = sorted(set(found), key=header.index)
     dtypes: dict[str, Any] = {raw_of[c]: (object if c == id_col else "category") for c in wanted}
     usecols = [raw_of[c] for c in wanted]
-    sha256, utf8, quoted = _digest(p)
     frame = None
-    if encoding in ("utf-8", "utf-8-sig") and utf8 and len(set(raw_header)) == len(raw_header):
-        frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], quoted)
+    if encoding in ("utf-8", "utf-8-sig") and len(set(raw_header)) == len(raw_header):
+        # The file's digest in a second process while arrow parses it here; quoted line breaks are looked for
+        # as the head suggests, and the file is parsed again in the rare case the rest holds quotes.
+        digest = _digest_beside(p)
+        try:
+            frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], b'"' in head)
+        finally:
+            sha256, utf8, quoted = digest()
+        if not utf8:
+            frame = None
+        elif frame is not None and quoted and b'"' not in head:
+            frame = _read_csv_arrow(p, delimiter, usecols, raw_of[id_col], True)
+    else:
+        sha256, utf8, quoted = _digest(p)
     if frame is None:  # anything the fast reader does not take as it is: pandas, and its error messages
         frame, encoding = _read_csv_any(p, encoding, text.isascii(), delimiter, usecols, dtypes)
     frame.columns = [c.strip() for c in frame.columns]
-    records = len(frame)
+    # The ids stay one arrow array (ids.py): checked and stripped by vectorised passes, never 17 million strs.
+    raw_ids = frame.pop(id_col)
+    all_ids = strip_ids(id_array(raw_ids.array if isinstance(raw_ids.dtype, pd.ArrowDtype)
+                                 else raw_ids.to_numpy(dtype=object)))
+    del raw_ids
+    records = len(all_ids)
     used = [c for c in frame.columns]
-    all_ids = frame[id_col].to_numpy(dtype=object)
-    needs_strip, has_empty = _scan_ids(all_ids)
-    if needs_strip:
-        all_ids = pd.Series(all_ids, dtype=object).str.strip().to_numpy(dtype=object)
-    blank = np.zeros(records, dtype=bool)
-    if has_empty or needs_strip:  # blank lines: rows whose used cells are all empty (rare; exact check only then)
-        blank = all_ids == ""
+    blank = lengths(all_ids) == 0
+    if blank.any():  # blank lines: rows whose used cells are all empty (rare; exact check only then)
         for c in used:
-            if c != id_col:
-                col = frame[c].array
-                empty_code = list(col.categories).index("") if "" in col.categories else -1
-                blank &= (col.codes < 0) | (col.codes == empty_code)
+            col = frame[c].array
+            empty_code = list(col.categories).index("") if "" in col.categories else -1
+            blank &= (col.codes < 0) | (col.codes == empty_code)
     keep = np.flatnonzero(~blank)
-    ids = all_ids[keep] if len(keep) < records else all_ids
-    cols = {c: _strip_categorical(frame[c].array[keep]) for c in used if c != id_col}
+    ids = all_ids.take(keep) if len(keep) < records else all_ids
+    cols = {c: _strip_categorical(frame[c].array[keep]) for c in used}
     return Register(path=file, sha256=sha256, encoding=encoding, delimiter=delimiter, header=header,
                     row_numbers=keep.astype(np.int64) + 2, ids=ids, columns=cols, records=records)
-
-
-def _digest(p: Path) -> tuple[str, bool, bool]:
-    """(SHA-256 of the file, whether all of it is UTF-8, whether it holds a double quote), in one pass."""
-    h = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    utf8 = True
-    quoted = False
-    with open(p, "rb") as fh:
-        for block in iter(lambda: fh.read(_CHUNK), b""):
-            h.update(block)
-            quoted = quoted or b'"' in block
-            if utf8 and not block.isascii():
-                try:
-                    decoder.decode(block)
-                except UnicodeDecodeError:
-                    utf8 = False
-    if utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    return h.hexdigest(), utf8, quoted
-
-
-def _read_csv_arrow(p: Path, delimiter: str, usecols: list[str], id_col: str, quoted: bool) -> pd.DataFrame | None:
-    """The columns as :func:`_read_csv` gives them, parsed by pyarrow's multithreaded CSV reader (UTF-8 files).
-
-    Values are the same strings (quotes, doubled quotes and surrounding spaces as pandas treats them; a blank
-    line is a record of empty cells); categories are sorted as pandas sorts them. Returns None for anything
-    it does not read as pandas would (a row with too many or too few cells, an empty file, ...): the caller
-    then reads with pandas, whose messages name the row.
-    """
-    import pyarrow as pa  # imported here: ``import sortition`` stays light
-    import pyarrow.compute as pa_compute
-    import pyarrow.csv as pa_csv
-
-    try:
-        table = pa_csv.read_csv(
-            p,
-            read_options=pa_csv.ReadOptions(use_threads=True, block_size=1 << 22),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                              escape_char=False, newlines_in_values=quoted,
-                                              ignore_empty_lines=False),
-            convert_options=pa_csv.ConvertOptions(
-                include_columns=usecols, strings_can_be_null=False, quoted_strings_can_be_null=False,
-                column_types={c: pa.string() if c == id_col else pa.dictionary(pa.int32(), pa.string())
-                              for c in usecols}))
-    except (pa.ArrowException, ValueError, KeyError, OSError):
-        return None
-    if table.num_rows == 0 or table.column_names != usecols:
-        return None
-    # Column by column, each dropped once converted, so the arrow table and the Python ids never both exist
-    # whole; the ids last (they are the big part).
-    parts = {name: table.column(name) for name in usecols}
-    del table
-    columns: dict[str, Any] = {}
-    for name in [c for c in usecols if c != id_col] + [id_col]:
-        column = parts.pop(name)
-        if name == id_col:  # object, as pandas reads it with dtype=object (not pandas' string dtype)
-            columns[name] = pd.Series(column.to_numpy(zero_copy_only=False), dtype=object, copy=False)
-            continue
-        # Each block of the file has its own dictionary: map them onto one sorted list of values (UTF-8 byte
-        # order is code point order, the order pandas sorts its categories in).
-        cats = pa_compute.unique(pa.chunked_array([c.dictionary for c in column.chunks], pa.string()))
-        cats = cats.take(pa_compute.sort_indices(cats))
-        codes = np.empty(len(column), dtype=np.int32)
-        at = 0
-        for chunk in column.chunks:
-            mapping = np.asarray(pa_compute.index_in(chunk.dictionary, value_set=cats).to_numpy(zero_copy_only=False),
-                                 dtype=np.int32)
-            codes[at:at + len(chunk)] = mapping[np.asarray(chunk.indices.to_numpy(zero_copy_only=False))]
-            at += len(chunk)
-        columns[name] = pd.Categorical.from_codes(codes, categories=pd.Index(cats.to_pylist(), dtype=object))
-        del column
-    pa.default_memory_pool().release_unused()
-    frame = pd.DataFrame({name: columns[name] for name in usecols}, copy=False)
-    return frame
 
 
 def _decode_head(head: bytes, file: str) -> tuple[str, str]:
@@ -275,35 +204,6 @@ def _decode_head(head: bytes, file: str) -> tuple[str, str]:
         cut = max(head.rfind(b"\n"), head.rfind(b"\r"))
         head = head[: cut + 1] if cut >= 0 else head
     return decode_bytes(head, file, hint=SAVE_AS_HINT)
-
-
-_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
-_ASCII_SPACE_TABLE = np.zeros(256, dtype=bool)
-_ASCII_SPACE_TABLE[[ord(c) for c in _ASCII_SPACE]] = True
-
-
-def _scan_ids(ids: np.ndarray | Sequence[str]) -> tuple[bool, bool]:
-    """(some id has surrounding whitespace, some id is empty), over the NUL-joined ids, a chunk at a time.
-
-    Millions of ids are checked at C speed instead of one Python call per id: for ASCII ids by looking at the
-    bytes next to each separator with numpy.
-    """
-    strip = empty = False
-    for start in range(0, len(ids), _ID_CHUNK):
-        part = ids[start:start + _ID_CHUNK]
-        joined = "\x00" + "\x00".join(part.tolist() if isinstance(part, np.ndarray) else part) + "\x00"
-        if joined.isascii():
-            data = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-            sep = data == 0
-            space = _ASCII_SPACE_TABLE[data]
-            empty = empty or bool((sep[:-1] & sep[1:]).any())
-            strip = strip or bool((sep[:-1] & space[1:]).any() or (space[:-1] & sep[1:]).any())
-        else:
-            empty = empty or "\x00\x00" in joined
-            strip = strip or re.search(r"\x00\s|\s\x00", joined) is not None
-    return strip, empty
 
 
 def _read_csv_any(p: Path, encoding: str, ascii_head: bool, delimiter: str, usecols: list[str],
@@ -358,7 +258,7 @@ def _register_from_table(table: object, plan: InvitePlanSpec) -> Register:
     cols = {c: _strip_categorical(v) for c, v in cols.items()}
     return Register(path=table.path, sha256=table.sha256, encoding=table.encoding, delimiter=table.delimiter,
                     header=header, row_numbers=frame.index.to_numpy(dtype=np.int64),
-                    ids=frame[found[0]].to_numpy(dtype=object), columns=cols, records=len(frame), table=table)
+                    ids=id_array(frame[found[0]].to_numpy(dtype=object)), columns=cols, records=len(frame), table=table)
 
 
 # -------------------------------------------------------------------------------------------- the frame
@@ -399,7 +299,7 @@ class SamplingFrame:
             code = int(cat.codes[pos])
             parts.append(str(cat.categories[code]) if code >= 0 else "")
         keys = [ADDRESS_PART_KEYS[self.address_rule](p) for p in parts]
-        return ADDRESS_SEPARATOR.join(keys) if any(keys) else f"{NO_ADDRESS_PREFIX}{self.register.ids[pos]}"
+        return ADDRESS_SEPARATOR.join(keys) if any(keys) else f"{NO_ADDRESS_PREFIX}{id_at(self.register.ids, pos)}"
 
     def address_keys(self) -> list[str]:
         """:meth:`address_key` of every household, vectorised over distinct values (fast on millions)."""
@@ -415,7 +315,7 @@ class SamplingFrame:
         keys = [ADDRESS_SEPARATOR.join(parts) for parts in zip(*columns, strict=True)]
         for i in np.flatnonzero(np.array([not any(parts) for parts in zip(*columns, strict=True)],
                                          dtype=bool)).tolist():
-            keys[i] = f"{NO_ADDRESS_PREFIX}{self.register.ids[pos[i]]}"
+            keys[i] = f"{NO_ADDRESS_PREFIX}{id_at(self.register.ids, pos[i])}"
         return keys
 
 
@@ -454,46 +354,21 @@ def _ages(register: Register, column: str, reference: dt.date) -> np.ndarray:
     return ages[codes]
 
 
-def _duplicates(hashes: np.ndarray, keys_of: Callable[[np.ndarray], list[str]]) -> np.ndarray:
-    """Positions of ids whose keys occur more than once: a sort of 64-bit hashes of the keys, then an exact
-    check of the few candidates (much faster than a hash table of millions of strings)."""
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
-    same = np.flatnonzero(ordered[1:] == ordered[:-1])
-    if len(same) == 0:
-        return np.zeros(0, dtype=np.int64)
-    candidates = np.unique(np.concatenate([order[same], order[same + 1]]))
-    exact = pd.Series(keys_of(candidates), dtype=object).duplicated(keep=False).to_numpy()
-    return candidates[exact]
-
-
 def _check_ids(register: Register, id_column: str, exclude: set[str] | None = None) -> np.ndarray:
     """Refuse empty and repeated ids, compared by id key (:func:`sortition.identity.id_key`); return which
-    ids are on the exclusion list (given as keys). Keys are made a chunk at a time."""
-    n = register.rows
-    hashes = np.empty(n, dtype=np.int64)
-    excluded = np.zeros(n, dtype=bool)
-    for start in range(0, n, _ID_CHUNK):
-        keys = id_keys(register.ids[start:start + _ID_CHUNK].tolist())
-        if _scan_ids(keys)[1] and "" in keys:
-            at = start + list(keys).index("")
-            raise InputError("the id is empty." if not register.ids[at] else
-                             f"the id {register.ids[at]!r} has only spaces or invisible characters.",
-                             file=register.path, row=int(register.row_numbers[at]),
-                             column=id_column, hint="Every person needs a unique id.")
-        hashes[start:start + len(keys)] = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-        if exclude:
-            excluded[start:start + len(keys)] = pd.Series(keys, dtype=object).isin(exclude).to_numpy()
-        del keys
-
-    def keys_of(positions: np.ndarray) -> list[str]:
-        return list(id_keys(register.ids[positions].tolist()))
-
-    first = _duplicates(hashes, keys_of)
-    if len(first):
-        same = np.asarray(keys_of(first), dtype=object)
-        a, b = first[same == same[0]][:2]
-        id_a, id_b = register.ids[a], register.ids[b]
+    ids are on the exclusion list (given as keys). Vectorised over the arrow array (:func:`ids.check_keys`)."""
+    empty, pair = check_keys(register.ids)
+    if empty is not None:
+        at = empty
+        text = id_at(register.ids, at)
+        raise InputError("the id is empty." if not text else
+                         f"the id {text!r} has only spaces or invisible characters.",
+                         file=register.path, row=int(register.row_numbers[at]),
+                         column=id_column, hint="Every person needs a unique id.")
+    excluded = in_set(id_key_array(register.ids), exclude) if exclude else np.zeros(register.rows, dtype=bool)
+    if pair is not None:
+        a, b = pair
+        id_a, id_b = id_at(register.ids, a), id_at(register.ids, b)
         row_a, row_b = int(register.row_numbers[a]), int(register.row_numbers[b])
         what = (f"the id '{id_a}' appears on rows {row_a} and {row_b}." if id_a == id_b else
                 f"the ids '{id_a}' (row {row_a}) and '{id_b}' (row {row_b}) are the same person: ids are "
@@ -580,7 +455,11 @@ def build_frame(register: Register, plan: InvitePlanSpec, exclude_ids: Sequence[
         eligible &= ~young
     keep = np.flatnonzero(eligible)
     combined, value_lists = _stratum_codes(register, plan, keep, ages)
-    present, stratum = np.unique(combined, return_inverse=True)
+    if len(combined) and int(combined.max()) < 4 * len(combined) + 1024:  # by counting: codes are small
+        stratum, first_of = _dense_unique(combined)
+        present = combined[first_of]
+    else:
+        present, stratum = np.unique(combined, return_inverse=True)
     values = []
     for code in present.tolist():
         parts = []
@@ -621,27 +500,13 @@ def _addresses(register: Register, columns: Sequence[str], keep: np.ndarray, par
         combined *= len(uniques) + 1
         combined += codes
         del codes
-        combined = pd.factorize(combined)[0].astype(np.int64, copy=False)
+        combined = _first_seen(combined)  # codes by first appearance (pd.factorize's), kept small
     no_address = np.flatnonzero(all_empty)
     del all_empty
     if len(no_address):
         combined[no_address] = combined.max(initial=0) + 1 + np.arange(len(no_address))
     inverse, first = _dense_unique(combined)
     return inverse, first, len(no_address)
-
-
-def _dense_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``np.unique(values, return_index=True, return_inverse=True)[2:0:-1]`` for small non-negative integers
-    (codes), by counting instead of sorting: a fraction of the memory on 17 million rows."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    top = int(values.max()) + 1
-    present = np.zeros(top, dtype=bool)
-    present[values] = True
-    rank = np.cumsum(present, dtype=np.int64) - 1
-    first = np.full(top, len(values), dtype=np.int64)
-    np.minimum.at(first, values, np.arange(len(values), dtype=np.int64))
-    return rank[values], first[present]
 
 
 def _check_address_strata(register: Register, keep: np.ndarray, address: np.ndarray, stratum: np.ndarray,

@@ -11,7 +11,7 @@ that record from a committed plan; it reads the register and the private salt, a
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from quotas.errors import InputError, VerificationError
+from quotas.errors import InputError, SortitionError, VerificationError
 from sortition.identity import ADDRESS_PART_KEYS
+from sortition.invite.fastread import sha256_beside
 from sortition.invite.plan import (
     HouseholdRule,
     InvitePlanSpec,
@@ -30,7 +31,7 @@ from sortition.invite.plan import (
     resolve_rates,
 )
 from sortition.invite.ranking import exact_order, pseudonym_hex, ranks_of
-from sortition.invite.register import SamplingFrame, build_frame, read_register, sha256_of
+from sortition.invite.register import SamplingFrame, build_frame, read_register
 from sortition.invite.units import DrawUnits, plan_cache_key, read_units_cache, units_from_frame
 from sortition.progress import NULL_PROGRESS, ProgressReporter
 from sortition.pseudonyms import load_or_create_salt
@@ -88,7 +89,12 @@ def plan_strata(frame: SamplingFrame, plan: InvitePlanSpec) -> tuple[StratumPlan
 
 
 def _check_addresses_suffice(frame: SamplingFrame, plan: InvitePlanSpec, letters: Mapping[str, int]) -> None:
-    assert frame.address is not None
+    assert frame.address is not None and frame.address_first is not None
+    # Every address counts once in the stratum of its first resident: a lower bound of the addresses per stratum
+    # that settles the common case without the exact count (distinct pairs of 17 million people).
+    distinct = np.bincount(frame.stratum[frame.address_first], minlength=len(frame.labels))
+    if all(letters[label] <= distinct[i] for i, label in enumerate(frame.labels)):
+        return
     pairs = pd.DataFrame({"s": frame.stratum, "a": frame.address}).drop_duplicates()
     distinct = np.bincount(pairs["s"].to_numpy(), minlength=len(frame.labels))
     for i, label in enumerate(frame.labels):
@@ -156,6 +162,27 @@ def _greedy(order: np.ndarray, stratum: np.ndarray, address: np.ndarray, quota: 
     return out
 
 
+#: The first part of the rank order sorted: this many units per letter or reserve (at least FIRST_PART_MIN).
+FIRST_PART = 64
+FIRST_PART_MIN = 4096
+
+
+def _lowest(ranks: np.ndarray, size: int) -> np.ndarray:
+    """Positions of the ``size`` lowest ranks (and any equal to the largest of them), in position order."""
+    if size >= len(ranks):
+        return np.arange(len(ranks))
+    bound = np.partition(ranks, size - 1)[size - 1]
+    return np.flatnonzero(ranks <= bound)
+
+
+def _refuse_equal_pseudonyms(pseudonyms: np.ndarray) -> None:
+    """What ordering all units refuses: two units with one pseudonym (a 64-bit collision of two ids)."""
+    ordered = np.sort(pseudonyms)
+    if (ordered[1:] == ordered[:-1]).any():
+        raise InputError("two people (or addresses) got the same pseudonym, which the draw cannot order.",
+                         hint="Prepare again in a new folder: that draws a new salt.")
+
+
 def select_invitees(frame: SamplingFrame, spec: InvitePlanSpec, plan: Mapping[str, Any], key: bytes, salt: bytes,
            progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
     """The letters and reserves a key selects (pure function of the frame, the plan, the key and the salt)."""
@@ -166,20 +193,36 @@ def select_units(units: DrawUnits, spec: InvitePlanSpec, plan: Mapping[str, Any]
                  progress: ProgressReporter = NULL_PROGRESS) -> InviteSelection:
     """:func:`select_invitees` on units whose pseudonyms are known (computed now, or by prepare)."""
     pseud = units.unit_pseudonyms
-    order = exact_order(pseud, ranks_of(pseud, key, progress=progress), key)
+    ranks = ranks_of(pseud, key, progress=progress)
+    _refuse_equal_pseudonyms(pseud)
     unit_stratum = units.unit_stratum
     letters = np.array([plan["strata"][s]["letters"] for s in units.labels], dtype=np.int64)
     reserves = np.array([plan["strata"][s]["reserves"] for s in units.labels], dtype=np.int64)
-    if spec.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
-        assert units.address is not None
-        blocked: set[int] = set()
-        taken: set[int] = set()
-        inv = _greedy(order, unit_stratum, units.address, letters, blocked, taken)
-        res = _greedy(order, unit_stratum, units.address, reserves, blocked, taken)
-    else:
-        groups = _by_stratum(order, unit_stratum, len(units.labels))
-        inv = [g[:a].tolist() for g, a in zip(groups, letters.tolist(), strict=True)]
-        res = [g[a:a + r].tolist() for g, a, r in zip(groups, letters.tolist(), reserves.tolist(), strict=True)]
+    wanted = letters + reserves
+    per_stratum = np.bincount(unit_stratum, minlength=len(units.labels))
+    # The rule reads the units in rank order until every stratum is served: only the first part of that order
+    # is sorted (the units with the lowest ranks), and a part that does not serve them all is made larger.
+    size = max(FIRST_PART * int(wanted.sum()), FIRST_PART_MIN)
+    while True:
+        first = _lowest(ranks, size)
+        order = first[exact_order(pseud[first], ranks[first], key)]
+        whole = len(first) == len(ranks)
+        if spec.households is HouseholdRule.ONE_PERSON_PER_ADDRESS:
+            assert units.address is not None
+            blocked: set[int] = set()
+            taken: set[int] = set()
+            inv = _greedy(order, unit_stratum, units.address, letters, blocked, taken)
+            res = _greedy(order, unit_stratum, units.address, reserves, blocked, taken)
+            if whole or sum(map(len, inv)) + sum(map(len, res)) == int(wanted.sum()):
+                break
+        else:
+            seen = np.bincount(unit_stratum[first], minlength=len(units.labels))
+            if whole or ((seen >= wanted) | (seen == per_stratum)).all():
+                groups = _by_stratum(order, unit_stratum, len(units.labels))
+                inv = [g[:a].tolist() for g, a in zip(groups, letters.tolist(), strict=True)]
+                res = [g[a:a + r].tolist() for g, a, r in zip(groups, letters.tolist(), reserves.tolist(), strict=True)]
+                break
+        size *= 8
     addressee: dict[int, int] = {}
     persons: dict[int, str] = {}
     if spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS:
@@ -274,26 +317,42 @@ def compute_record(plan_raw: bytes, plan: Mapping[str, Any], folder: Path, regis
     # Before reading it as a register: another file (a pool, a newer export) would only say "fix columns".
     if not Path(register_path).is_file():
         raise InputError("register not found.", file=register_path, hint="Check the path.")
-    if sha256_of(Path(register_path)) != committed.get("sha256"):
-        raise VerificationError(f"{register_path}: not the register the plan was made from: SHA-256 differs "
-                                f"(the plan was made from {committed.get('file', 'another file')!r}, "
-                                f"{committed.get('rows', '?')} rows); use exactly that file.")
+
+    def check_sha256(digest: str) -> None:
+        if digest != committed.get("sha256"):
+            raise VerificationError(f"{register_path}: not the register the plan was made from: SHA-256 differs "
+                                    f"(the plan was made from {committed.get('file', 'another file')!r}, "
+                                    f"{committed.get('rows', '?')} rows); use exactly that file.")
+
     rule = address_rule(plan)
-    units = read_units_cache(cache, plan_cache_key(plan, rule)) if cache is not None else None
-    if units is not None:
-        units = replace(units, source=replace(units.source, path=str(register_path)))
-    else:
-        progress.start("Reading the register")
-        register = read_register(register_path, spec)
-        frame = build_frame(register, spec, excluded, address_rule=rule)
-        progress.finish()
-        units = units_from_frame(frame, spec, salt, progress=progress)
-    got = units.units_per_stratum()
-    stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}
-    if got != stated or list(units.labels) != plan.get("strata_order"):
-        raise VerificationError("the strata of the register differ from the plan's (software version?).")
-    key = derive_key(hashlib.sha256(plan_raw).digest(), seed)
-    selection = select_units(units, spec, plan, key, salt, progress)
+    # The register is hashed in a second process meanwhile; it is checked before anything is returned (so
+    # before anything is written), and before any other error is reported: a wrong file is the first thing to say.
+    sha256_later: Callable[[], str] | None = sha256_beside(Path(register_path))
+    try:
+        units = read_units_cache(cache, plan_cache_key(plan, rule)) if cache is not None else None
+        if units is not None:
+            units = replace(units, source=replace(units.source, path=str(register_path)))
+        else:
+            assert sha256_later is not None
+            check_sha256(sha256_later())
+            sha256_later = None
+            progress.start("Reading the register")
+            register = read_register(register_path, spec)
+            frame = build_frame(register, spec, excluded, address_rule=rule)
+            progress.finish()
+            units = units_from_frame(frame, spec, salt, progress=progress)
+        got = units.units_per_stratum()
+        stated = {s: v.get("eligible") for s, v in plan.get("strata", {}).items()}
+        if got != stated or list(units.labels) != plan.get("strata_order"):
+            raise VerificationError("the strata of the register differ from the plan's (software version?).")
+        key = derive_key(hashlib.sha256(plan_raw).digest(), seed)
+        selection = select_units(units, spec, plan, key, salt, progress)
+    except SortitionError:
+        if sha256_later is not None:
+            check_sha256(sha256_later())
+        raise
+    if sha256_later is not None:
+        check_sha256(sha256_later())
     return invitations_record_body(plan_raw, plan, seed, selection), units, selection
 
 

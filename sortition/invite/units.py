@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from sortition.invite.ids import packed
 from sortition.invite.plan import HouseholdRule, InvitePlanSpec
 from sortition.invite.ranking import pseudonyms_of
 from sortition.invite.register import RegisterFile, SamplingFrame
@@ -71,16 +72,18 @@ def units_from_frame(frame: SamplingFrame, spec: InvitePlanSpec, salt: bytes, *,
     ``all_persons``: under one_letter_per_address, also hash every eligible person's id now (for the cache);
     otherwise only the residents of the drawn addresses are hashed, at selection.
     """
-    ids = frame.register.ids[frame.positions]
+    register_ids = frame.register.ids
+    everyone = len(frame.positions) == len(register_ids)  # positions are sorted: then they are 0..n-1
+    ids = register_ids if everyone else register_ids.take(frame.positions)  # arrow: bytes, not str objects
     rows = np.asarray(frame.register.row_numbers, dtype=np.int64)[frame.positions]
     if spec.households is HouseholdRule.ONE_LETTER_PER_ADDRESS:
         assert frame.address_first is not None
         pseud = pseudonyms_of(frame.address_keys(), salt, prefix=b"household\x00", progress=progress,
                               workers=workers)
-        persons = pseudonyms_of(ids.tolist(), salt, progress=progress, workers=workers) if all_persons else None
+        persons = pseudonyms_of(packed(ids), salt, progress=progress, workers=workers) if all_persons else None
         return DrawUnits(frame.labels, frame.register.file, frame.stratum[frame.address_first], pseud, rows,
-                         frame.address, persons, None if all_persons else ids)
-    pseud = pseudonyms_of(ids.tolist(), salt, progress=progress, workers=workers)
+                         frame.address, persons, None if all_persons else ids.to_numpy(zero_copy_only=False))
+    pseud = pseudonyms_of(packed(ids), salt, progress=progress, workers=workers)
     return DrawUnits(frame.labels, frame.register.file, frame.stratum, pseud, rows, frame.address)
 
 
