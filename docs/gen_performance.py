@@ -63,6 +63,22 @@ DESIGN_MEASUREMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "The final primal LP over 7,034 panels (n=1727): dual simplex had not ended after 8 minutes, hence "
         "interior point with crossover above `FINAL_IPM_COLUMNS`.",
     )),
+    ("sortition/algorithms/facewalk.py and relaxed.py", (
+        "Realistic 321/30, 19 stages: the LEXIMIN of the LP relaxation (0.5 s, one LP per stage over types) "
+        "gave every stage level column generation reached within 2e-5; 40-55% of each stage's time went into "
+        "proving that level after reaching it (1.5 s per stage end for the interior-point solve alone), the "
+        "rest into reaching it one swap column at a time (1,016 rounds for 261 panels in the final support).",
+        "Splitting the point into panels, realistic 321/30, first 100 steps: a face MIP without objective left "
+        "29% of the weight unsplit, the heaviest panel for the point's probabilities finished in 91 steps; a "
+        "relative MIP gap of 1e-2 instead of 1e-4 took the MIP time from 34 s to 9.4 s; closing the last "
+        "5e-7 of weight by column generation took 78 more MIPs (hence `ACCEPT_LEFT`).",
+        "Column generation towards the point with exact face pricing instead of the walk (321/30): 271 rounds, "
+        "one new support panel each, but 0.3-0.4 s per MIP (111 s); swap repair mends a walk panel into the "
+        "next face only 2-20% of the time (the new equality usually needs two swaps).",
+        "Warm-starting the stages with the walk's panels (before the walk could finish): 65 s -> 28 s on "
+        "321/30; Frank-Wolfe towards the relaxation's point as a warm start: 68 s -> 62 s (the swap step stalls "
+        "after 17 panels).",
+    )),
     ("sortition/algorithms/leximin.py", (
         "Stage LPs with more than `HEAVY_TYPES` type rows (n=1727): a cold simplex took 12-37 s and a warm "
         "one 6-10 s, against 2-5 s for the dense interior point.",
