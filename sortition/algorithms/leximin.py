@@ -572,10 +572,13 @@ def _from_relaxation(state: StageState, deadline: Deadline, progress: ProgressRe
     if found is None:
         return False
     values, levels, weights = found
+    probabilities = state.panels.type_probabilities(weights)  # within facewalk.ACCEPT_LEFT of values
     state.fixed[:] = True
-    state.fixed_value = np.where(state.active, np.maximum(values - FIX_SLACK, 0.0), 0.0)
+    state.fixed_value = np.where(state.active, np.maximum(np.minimum(values, probabilities) - FIX_SLACK, 0.0), 0.0)
     state.last_weights = weights
-    state.stats.update(stages=len(levels), stage_bound=levels[-1], min_probability_bound=levels[0],
+    reached = probabilities[state.active]
+    state.stats.update(stages=len(levels), stage_bound=levels[-1],
+                       min_probability_bound=float(reached.min()) if len(reached) else 0.0,
                        min_probability_upper_bound=levels[0], from_relaxation=1)
     return True
 
