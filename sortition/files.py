@@ -185,8 +185,16 @@ def _xlsx_skeleton(head: Sequence[str], samples: Sequence[Sequence[str]], sheet:
                 cell.font = Font(bold=True)
             style[(r == 1, text.startswith(FORMULA_PREFIXES))] = cell.style_id
     ws.freeze_panes = "A2"
-    # Same rows, same bytes: fixed document times and zip entry times, so re-running a command that writes the
-    # same list writes nothing (atomic_write keeps an identical file) and the number of writes is deterministic.
+    return stamped_workbook(wb, comment), style
+
+
+def stamped_workbook(wb: Any, comment: bytes) -> bytes:
+    """The bytes of openpyxl workbook ``wb`` with fixed document and zip entry times, and ``comment`` as the
+    zip comment.
+
+    Same rows, same bytes: re-running a command that writes the same list writes nothing (atomic_write keeps
+    an identical file) and the number of writes is deterministic.
+    """
     wb.properties.created = wb.properties.modified = XLSX_EPOCH
     buf = io.BytesIO()
     wb.save(buf)
@@ -200,7 +208,7 @@ def _xlsx_skeleton(head: Sequence[str], samples: Sequence[Sequence[str]], sheet:
             dst.writestr(zipfile.ZipInfo(item.filename, date_time=XLSX_EPOCH.timetuple()[:6]), data,
                          compress_type=zipfile.ZIP_DEFLATED)
         dst.comment = comment
-    return out.getvalue(), style
+    return out.getvalue()
 
 
 def _xlsx_with_sheet_data(book: bytes, sheet_data: str, dimension: str, comment: bytes) -> bytes:

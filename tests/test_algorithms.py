@@ -27,11 +27,13 @@ from sortition.algorithms.symmetry import TypePartition
 
 
 @st.composite
-def small_problems(draw: st.DrawFn) -> PanelProblem:
-    """A feasible problem with n <= 8: quotas built around one random panel, sometimes with households."""
-    n = draw(st.integers(3, 8))
-    k = draw(st.integers(1, min(4, n - 1)))
-    n_cats = draw(st.integers(1, 2))
+def small_problems(draw: st.DrawFn, n_min: int = 3, n_max: int = 8, k_min: int = 1,
+                   max_categories: int = 2) -> PanelProblem:
+    """A feasible problem with n <= 8 (by default): quotas built around one random panel, sometimes with
+    households; binary categories."""
+    n = draw(st.integers(n_min, n_max))
+    k = draw(st.integers(k_min, min(4, n - 1)))
+    n_cats = draw(st.integers(1, max_categories))
     features = np.array([[draw(st.integers(0, 1)) for _ in range(n_cats)] for _ in range(n)], dtype=np.int64)
     seed_panel = sorted(draw(st.permutations(range(n)))[:k])
     cats = []

@@ -17,7 +17,7 @@ from helpers_instances import BruteForceOracle, all_feasible_panels
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
-from test_algorithms import EXAMPLES, check_distribution, exact_leximin
+from test_algorithms import EXAMPLES, check_distribution, exact_leximin, small_problems
 
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
 from sortition.algorithms import Algorithm, find_distribution
@@ -29,32 +29,22 @@ from sortition.algorithms.symmetry import TypePartition
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@st.composite
-def problems(draw: st.DrawFn) -> PanelProblem:
-    """A feasible pool of 4-9 people with up to three binary categories (three make the relaxation loose),
-    quotas around one random panel, sometimes households."""
-    n = draw(st.integers(4, 9))
-    k = draw(st.integers(2, min(4, n - 1)))
-    n_cats = draw(st.integers(1, 3))
-    features = np.array([[draw(st.integers(0, 1)) for _ in range(n_cats)] for _ in range(n)], dtype=np.int64)
-    seed_panel = sorted(draw(st.permutations(range(n)))[:k])
-    cats = []
-    for c in range(n_cats):
-        counts = np.bincount(features[seed_panel, c], minlength=2)
-        values = tuple(ValueQuota(f"v{j}", max(int(counts[j]) - draw(st.integers(0, 1)), 0),
-                                  min(int(counts[j]) + draw(st.integers(0, 1)), k)) for j in range(2))
-        cats.append(Category(f"c{c}", values))
-    households = None
-    if draw(st.booleans()):
-        households = np.array([draw(st.integers(0, n - 1)) for _ in range(n)], dtype=np.int64)
-        households[seed_panel] = n + np.arange(k)
-    return PanelProblem(QuotaSpec(panel_size=k, categories=tuple(cats)), features, households)
+def problems() -> st.SearchStrategy[PanelProblem]:
+    """Feasible pools of 4-9 people with up to three binary categories (three make the relaxation loose)."""
+    return small_problems(n_min=4, n_max=9, k_min=2, max_categories=3)
 
 
 def _type_matrix(problem: PanelProblem, types: TypePartition) -> np.ndarray:
     """Every feasible panel as type probabilities (rows: panels)."""
     panels = all_feasible_panels(problem)
     return np.array([types.counts(np.array(p)) / types.sizes for p in panels])
+
+
+def _setup(problem: PanelProblem) -> tuple[TypePartition, StageRelaxation, np.ndarray, np.ndarray]:
+    """Types, the relaxation, every feasible panel as type probabilities, and the types on some panel."""
+    types = TypePartition.of(problem)
+    matrix = _type_matrix(problem, types)
+    return types, StageRelaxation(problem, types), matrix, matrix.max(axis=0) > 0
 
 
 def _reachable(matrix: np.ndarray, target: np.ndarray) -> bool:
@@ -68,10 +58,7 @@ def _reachable(matrix: np.ndarray, target: np.ndarray) -> bool:
 @SETTINGS
 @given(problems())
 def test_the_relaxation_level_bounds_every_distribution_and_stuck_types_cannot_rise(problem: PanelProblem) -> None:
-    types = TypePartition.of(problem)
-    relaxation = StageRelaxation(problem, types)
-    matrix = _type_matrix(problem, types)
-    active = matrix.max(axis=0) > 0
+    types, relaxation, matrix, active = _setup(problem)
     none = np.zeros(types.count, dtype=bool)
     bound, proof = relaxation.level(active, ~active, np.zeros(types.count))
     count = len(matrix)
@@ -112,10 +99,7 @@ def test_a_split_reaches_a_combination_of_panels_exactly(problem: PanelProblem, 
 @SETTINGS
 @given(problems())
 def test_a_split_succeeds_only_when_the_leximin_point_is_reachable(problem: PanelProblem) -> None:
-    types = TypePartition.of(problem)
-    relaxation = StageRelaxation(problem, types)
-    matrix = _type_matrix(problem, types)
-    active = matrix.max(axis=0) > 0
+    types, relaxation, matrix, active = _setup(problem)
     point = relaxation.leximin_point(active)
     assert point is not None
     values, levels = point

@@ -3,15 +3,12 @@ cell (the reference below is the code it replaced), at a fraction of the cost.""
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Sequence
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sortition.files import FORMULA_PREFIXES, XLSX_EPOCH, xlsx_bytes, xlsx_fingerprint
+from sortition.files import FORMULA_PREFIXES, stamped_workbook, xlsx_bytes, xlsx_fingerprint
 
 
 def _openpyxl_cell_by_cell(header: Sequence[object], rows: Sequence[Sequence[object]], sheet: str) -> bytes:
@@ -37,20 +34,7 @@ def _openpyxl_cell_by_cell(header: Sequence[object], rows: Sequence[Sequence[obj
             if r == 1:
                 cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
-    wb.properties.created = wb.properties.modified = XLSX_EPOCH
-    buf = io.BytesIO()
-    wb.save(buf)
-    out = io.BytesIO()
-    stamp = XLSX_EPOCH.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            data = src.read(item)
-            if item.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            dst.writestr(zipfile.ZipInfo(item.filename, date_time=XLSX_EPOCH.timetuple()[:6]), data,
-                         compress_type=zipfile.ZIP_DEFLATED)
-        dst.comment = xlsx_fingerprint(header, rows, sheet=sheet)
-    return out.getvalue()
+    return stamped_workbook(wb, xlsx_fingerprint(header, rows, sheet=sheet))
 
 
 CELL = st.one_of(st.none(), st.integers(), st.text(st.sampled_from(list("ab =+-@\t\r\n&<>\"'é\x01\x0b\x1f €0")),
