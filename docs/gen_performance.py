@@ -223,8 +223,9 @@ def _stages_run(name: str, data: dict[str, Any]) -> list[str]:
            f"Total {data['total_s']:.1f} s, lowest probability {data['lowest']:.6f}"
            + "".join(f", `{key}` {value:g}" for key, value in counts.items()) + ".", ""]
     rows = [[str(s["stage"]), str(s.get("people_fixed", "")), str(s["unfixed_before"]), f"{s['level']:.6f}",
-             _num(s.get("bound"), 6), f"{s['mass_bound']:.6f}", _num(s.get("gap"), 6), str(s["rounds"]),
-             str(s.get("oracle_calls", "")), str(s["panels"]), f"{s['seconds']:.1f}", f"{s['lp_seconds']:.1f}",
+             _num(s.get("bound"), 6), _num(s.get("mass_bound"), 6), _num(s.get("gap"), 6), str(s["rounds"]),
+             str(s.get("oracle_calls", "")), str(s.get("panels", "")), f"{s['seconds']:.1f}",
+             _num(s.get("lp_seconds"), 1),
              f"{s['elapsed']:.1f}", "yes" if s["ended_by_time_limit"] else "no"] for s in data["stages"]]
     return out + _table(["stage", "people fixed", "unfixed before", "level", "bound", "mass bound", "gap",
                          "rounds", "oracle calls", "panels", "seconds", "LP seconds", "elapsed",
@@ -236,7 +237,10 @@ def leximin_stages_section(data: dict[str, Any]) -> list[str]:
            "`python benchmarks/leximin_stages.py [--shape NAME]` (`benchmarks/results/leximin_stages.json`): "
            "one table per pool shape run (the paper-shaped pool by default, or a realistic shape of "
            "`benchmarks/synthetic.py`). The gap is the stage's bound minus its level (target: at most 5e-4, "
-           "except for a stage ended by the time limit); a blank was not recorded by that run."]
+           "except for a stage ended by the time limit); a blank was not recorded by that run. A run whose "
+           "LEXIMIN came in one go from the relaxation (`sortition/algorithms/facewalk.py`) ran no "
+           "column-generation stage: its rows are the relaxation's stages, the bound being the relaxation's "
+           "level and the level the lowest probability the distribution gives the people of that stage."]
     for name, run in data.items():
         out += ["", *_stages_run(name, run)]
     return out
