@@ -7,6 +7,7 @@ import csv
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
@@ -38,13 +39,20 @@ def _first_duplicate_by_python(keys: list[str]) -> tuple[int, int] | None:
     return (repeated[0][0], repeated[0][1]) if repeated else None
 
 
-@pytest.mark.parametrize("values", [AWKWARD, [], ["only"], ["A", "a"], ["x" * 17, "x" * 16 + "y", "x" * 17]])
-def test_awkward_ids_are_stripped_keyed_and_compared_as_in_python(values: list[str]) -> None:
+def _keyed_as_in_python(values: list[str]) -> tuple[Any, Any]:
+    """The id array and its keys, after checking that stripping, keys and the first duplicate are the per-id
+    Python rules'."""
     ids = id_array(values)
     assert strip_ids(ids).to_pylist() == [v.strip() for v in values]
     keys = id_key_array(ids)
     assert keys.to_pylist() == [id_key(v) for v in values]
     assert first_duplicate(keys) == _first_duplicate_by_python([id_key(v) for v in values])
+    return ids, keys
+
+
+@pytest.mark.parametrize("values", [AWKWARD, [], ["only"], ["A", "a"], ["x" * 17, "x" * 16 + "y", "x" * 17]])
+def test_awkward_ids_are_stripped_keyed_and_compared_as_in_python(values: list[str]) -> None:
+    _, keys = _keyed_as_in_python(values)
     wanted = {id_key(v) for v in values[::3]}
     assert in_set(keys, wanted).tolist() == [id_key(v) in wanted for v in values]
 
@@ -59,11 +67,7 @@ def _check_keys_by_python(values: list[str]) -> tuple[int | None, tuple[int, int
 @settings(max_examples=150, deadline=None)
 @given(TEXTS)
 def test_vectorised_ids_equal_the_per_id_rules(values: list[str]) -> None:
-    ids = id_array(values)
-    assert strip_ids(ids).to_pylist() == [v.strip() for v in values]
-    keys = id_key_array(ids)
-    assert keys.to_pylist() == [id_key(v) for v in values]
-    assert first_duplicate(keys) == _first_duplicate_by_python([id_key(v) for v in values])
+    ids, _ = _keyed_as_in_python(values)
     assert check_keys(ids) == _check_keys_by_python(values)
 
 

@@ -3,6 +3,15 @@
 Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizens' assemblies", Nature 596
 (2021), Methods. Our own implementation of the method described there:
 
+0. Before any stage (after the starting panels of step 1, which also find who can be on no panel;
+   :mod:`~sortition.algorithms.facewalk`): the LEXIMIN point of the LP relaxation of the panel
+   model, one LP per stage over types, split into panels by a face walk. When the panels reach it, it is the
+   LEXIMIN distribution and no stage runs (on every realistic pool of ``benchmarks/synthetic.py``); when
+   they do not (the relaxation is loose there), the stages below run, from the panels found.
+   Within the stages, the relaxation also gives each stage's exact upper bound over it and proves which
+   types are stuck (:mod:`~sortition.algorithms.relaxed`), where the stage LP's interior-point duals and the
+   exact oracle were needed before.
+
 1. Start from a diverse set of panels (multiplicative weights, see
    :func:`~sortition.algorithms.colgen.starting_panels`); people on no feasible panel get probability 0.
 2. A *stage* maximises the minimum probability ``z`` of the people not yet fixed, keeping every fixed
@@ -37,14 +46,6 @@ Flanigan, Golz, Gupta, Hennig, Procaccia, "Fair algorithms for selecting citizen
    Repeat until everyone is fixed.
 4. A final primal LP (simplex, a vertex: few panels) finds panel probabilities that meet every fixed value,
    unless the last stage's distribution already does with as few panels (:func:`_last_distribution`).
-
-0. First of all (:mod:`~sortition.algorithms.facewalk`): the LEXIMIN point of the LP relaxation of the panel
-   model, one LP per stage over types, split into panels by a face walk. When the panels reach it, it is the
-   LEXIMIN distribution and no stage runs (on every realistic pool of ``benchmarks/synthetic.py``); when
-   they do not (the relaxation is loose there), the stages below run, from the panels found.
-   Within the stages, the relaxation also gives each stage's exact upper bound over it and proves which
-   types are stuck (:mod:`~sortition.algorithms.relaxed`), where the stage LP's interior-point duals and the
-   exact oracle were needed before.
 
 Everything runs over *types* of interchangeable people (:mod:`sortition.algorithms.symmetry`): the
 LEXIMIN vector gives equal probabilities within a type, so a panel is a count per type, a type's dual
