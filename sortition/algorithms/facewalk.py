@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
@@ -45,36 +44,49 @@ REDUCED_COST = 1e-9
 #: The walk stops, complete, once at most this share of the weight is left: the weights found, scaled up to
 #: 1, then give every type its probability within this (50 times less than the stages' tolerance). The
 #: last steps are tiny and each is a MIP: closing the last 5e-7 on realistic 321/30 took 78 more MIPs, and
-#: on the n=1727 pool the last 1.5e-4 took 80 of the walk's 178 steps, at about a second each.
+#: on the n=1727 pool the last 1.5e-4 took 80 of the walk's 178 steps (with HiGHS, at about a second each).
 ACCEPT_LEFT = 1e-5
 #: The walk's panel need only be near the point, not the nearest: within this relative gap.
 WALK_GAP = 1e-2
 #: Pricing after the walk asks for the heaviest panel within this relative gap.
 PRICING_GAP = 1e-6
+#: Face MIP costs are scaled to integers up to this (CP-SAT's objective is integer): at most 5e-10 of the
+#: largest cost lost per member, far below the gaps asked for.
+COST_SCALE = 1_000_000_000
 #: At most this many swaps to mend a panel into the next face (:meth:`FacePanels.repair`).
 MAX_REPAIRS = 50
-#: At most this many rounds of column generation after the walk (each an exact face MIP; on the n=1727 pool
-#: that is about a second each: past this, the stages do better from the panels found).
+#: At most this many rounds of column generation after the walk (each an exact face MIP: past this, the
+#: stages do better from the panels found).
 MAX_ROUNDS = 200
 
 
 class FacePanels:
-    """Panels (integer type counts) in a face of ``R``: one HiGHS MIP over type counts, kept alive."""
+    """Panels (integer type counts) in a face of ``R``: one CP-SAT model over type counts, built once; each
+    call changes only the bounds and the objective.
+
+    CP-SAT without its presolve (one worker, so the same answer every run): on the walk's MIPs of realistic
+    321/30 it took 3.0 s where HiGHS took 6.6-8.3 s, and 3-4 s on the first 40 of n=1727 where HiGHS took
+    17-24 s (HiGHS spends its time on cuts and sub-MIPs before its first good panel; with presolve, CP-SAT
+    took 10-11 s there).
+    """
 
     def __init__(self, relaxation: StageRelaxation) -> None:
-        counts = relaxation.count_rows
+        from ortools.sat.python import cp_model
+
+        counts = relaxation.count_rows.tocsr()
         self.rows, self.lo, self.hi = counts, relaxation.row_lower, relaxation.row_upper
         self.sizes = relaxation.sizes.astype(float)
         self.count = len(self.sizes)
-        self._cols = np.arange(self.count, dtype=np.int32)
-        self._row_index = np.arange(counts.shape[0], dtype=np.int32)
-        h = lp.new_highs()
-        h.passModel(lp.sparse_lp(cost=np.zeros(self.count), col_lower=np.zeros(self.count), col_upper=self.sizes,
-                                 row_lower=self.lo, row_upper=self.hi, starts=counts.indptr, index=counts.indices,
-                                 values=counts.data))
-        lp.make_integer(h, self.count)
-        lp.maximize(h)
-        self._h: Any = h
+        self._cp = cp_model
+        model = cp_model.CpModel()
+        self._x = [model.new_int_var(0, int(size), f"t{t}") for t, size in enumerate(relaxation.sizes)]
+        #: The rows that count some type, one constraint each (in this order); an empty row binds no panel.
+        self._kept = np.flatnonzero(np.diff(counts.indptr) > 0)
+        for r in self._kept:
+            members = counts.indices[counts.indptr[r]:counts.indptr[r + 1]]
+            model.add_linear_constraint(cp_model.LinearExpr.sum([self._x[t] for t in members]),
+                                        int(np.rint(self.lo[r])), int(np.rint(self.hi[r])))
+        self._model = model
         self.dense = counts.toarray()
         self.calls = 0
         self.repairs = 0
@@ -131,23 +143,36 @@ class FacePanels:
             counts[come[b]] += 1
         return None
 
-    def find(self, face: tuple[np.ndarray, ...], cost: np.ndarray | None = None,
-             gap: float = PRICING_GAP) -> np.ndarray | None:
+    def find(self, face: tuple[np.ndarray, ...], cost: np.ndarray | None = None, gap: float = PRICING_GAP,
+             deadline: Deadline | None = None) -> np.ndarray | None:
         """A panel in ``face`` (within the relative ``gap`` of the heaviest for ``cost``, when given), or None
-        when the face holds none."""
-        h = self._h
-        h.setOptionValue("mip_rel_gap", gap)
-        col_lower, col_upper, row_lower, row_upper = face
-        h.changeColsBounds(self.count, self._cols, col_lower, col_upper)
-        h.changeRowsBounds(len(self._row_index), self._row_index, row_lower, row_upper)
-        h.changeColsCost(self.count, self._cols, np.zeros(self.count) if cost is None else cost)
+        when the face holds none or the ``deadline`` passed first."""
+        cp, model = self._cp, self._model
+        proto = model.proto
+        col_lower, col_upper, row_lower, row_upper = (np.rint(bound).astype(np.int64).tolist() for bound in face)
+        for t in range(self.count):
+            domain = proto.variables[t].domain
+            domain[0], domain[1] = col_lower[t], col_upper[t]
+        for c, r in enumerate(self._kept.tolist()):
+            domain = proto.constraints[c].linear.domain
+            domain[0], domain[1] = row_lower[r], row_upper[r]
+        weights = np.zeros(self.count) if cost is None else np.asarray(cost, dtype=float)
+        top = float(np.max(np.abs(weights))) if self.count else 0.0
+        scaled = np.rint(weights * (COST_SCALE / top)).astype(np.int64) if top > 0 else np.zeros(self.count, np.int64)
+        model.maximize(cp.LinearExpr.weighted_sum(self._x, scaled.tolist()))
+        solver = cp.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.relative_gap_limit = gap
+        if deadline is not None and deadline.seconds is not None:
+            solver.parameters.max_time_in_seconds = max(deadline.seconds - deadline.elapsed(), 0.01)
         start = time.perf_counter()
-        h.run()
+        status = solver.solve(model)
         self.seconds += time.perf_counter() - start
         self.calls += 1
-        if lp.mip_status(h) != lp.SolveStatus.OPTIMAL:
+        if status not in (cp.OPTIMAL, cp.FEASIBLE):
             return None
-        return np.rint(np.asarray(h.getSolution().col_value, dtype=float))
+        return np.array([solver.value(x) for x in self._x], dtype=float)
 
 
 def _step(finder: FacePanels, rest: np.ndarray, mass: float, panel: np.ndarray) -> float:
@@ -185,7 +210,7 @@ def walk(finder: FacePanels, target: np.ndarray, deadline: Deadline, report: Cal
         if panel is not None:
             finder.repairs += 1
         else:
-            panel = finder.find(face, rest / mass / finder.sizes, WALK_GAP)  # near the point: longer steps
+            panel = finder.find(face, rest / mass / finder.sizes, WALK_GAP, deadline)  # near the point: longer steps
         if panel is None:
             break
         step = _step(finder, rest, mass, panel)
@@ -242,7 +267,7 @@ def _complete(finder: FacePanels, target: np.ndarray, panels: list[np.ndarray], 
             return None
         duals = np.asarray(h.getSolution().row_dual, dtype=float)
         y, mu = duals[:count], -duals[count]
-        priced = finder.find(face, y)
+        priced = finder.find(face, y, deadline=deadline)
         if priced is None or float(y @ priced) - mu <= REDUCED_COST or not add(priced):
             return None
         panels.append(priced)
