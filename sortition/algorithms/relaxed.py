@@ -10,6 +10,7 @@ distribution:
   that proves it, in one LP over types where column generation needs many. On the realistic pools of
   ``benchmarks/synthetic.py`` it equals the level column generation reaches (within 2e-5), so a stage may
   end as soon as its panels reach it.
+- :meth:`StageRelaxation.leximin_point` is the LEXIMIN vector over ``R``, one LP per stage.
 - :meth:`StageRelaxation.stuck` proves, type by type, that no distribution giving every unfixed type at least
   the stage's level can give a type more than ``excess`` above it: the type's largest probability over ``R``
   under those constraints, one small LP each. This certifies the types a stage fixes without the stage LP's
@@ -34,8 +35,11 @@ from sortition.algorithms.symmetry import TypePartition
 
 #: A type whose probability reaches this much above the level in a witness solution can rise.
 WITNESS_MARGIN = 1e-9
-#: What :meth:`StageRelaxation.leximin_point` lets a fixed type rise above its level (LP tolerance, not a choice).
+#: Stage levels of :meth:`StageRelaxation.leximin_point` closer than this are one level (LP tolerance).
 EXACT = 1e-6
+#: A type whose share of the stage dual (which sums to 1) exceeds this is stuck at the level (ten times HiGHS's
+#: dual feasibility tolerance, so that no rounding noise fixes a type that could rise).
+STUCK_DUAL = 1e-6
 #: Added to every relaxation optimum so that the simplex's own tolerances never make it less than a bound.
 MARGIN = 1e-7
 
@@ -178,8 +182,12 @@ class StageRelaxation:
         """The LEXIMIN vector over ``R`` (per type; 0 for types not ``active``) and its stage levels, or None
         when an LP fails or ``deadline`` says time is up.
 
-        Each stage is :meth:`level`, then :meth:`stuck` with no excess allowed (numerically: ``EXACT``) fixes
-        the types that cannot rise; when none is proven (float noise), the unfixed type of largest dual is.
+        Each stage is :meth:`level`; it fixes the types whose dual exceeds ``STUCK_DUAL``. Those cannot rise:
+        a ``p`` of ``R`` giving every unfixed type at least the level ``z`` has ``sum_t y_t p_t <= z`` by
+        duality, and ``>= z`` since ``y`` sums to 1, so ``p_t = z`` wherever ``y_t > 0``. Types stuck at ``z``
+        with a zero dual are left to the next stage, which has the same level and fixes them by its dual
+        (such a stage does not count as a new level). One LP per stage, where proving every type with
+        :meth:`stuck` took one each: 16 s -> 0.8 s on the n=1727 pool, the same point within 2e-12.
         """
         fixed = ~np.asarray(active, dtype=bool)
         values = np.zeros(self.count)
@@ -192,11 +200,11 @@ class StageRelaxation:
                 return None
             level = self.last_level
             unfixed = active & ~fixed
-            chosen = self.stuck(active, fixed, values, level, unfixed, EXACT)
-            if not chosen.any():
-                chosen = np.zeros_like(unfixed)
+            chosen = unfixed & (proof > STUCK_DUAL)
+            if not chosen.any():  # float noise: the largest dual is still the one the level rests on
                 chosen[np.flatnonzero(unfixed)[int(np.argmax(proof[unfixed]))]] = True
             fixed |= chosen
             values[chosen] = level
-            levels.append(level)
+            if not levels or level > levels[-1] + EXACT:
+                levels.append(level)
         return values, levels
