@@ -17,7 +17,7 @@ from helpers_instances import BruteForceOracle, all_feasible_panels
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
-from test_algorithms import EXAMPLES, check_distribution, exact_leximin, small_problems
+from test_algorithms import EXAMPLES, check_distribution, exact_leximin, possible_people, small_problems
 
 from quotas.model import Category, PanelProblem, QuotaSpec, ValueQuota
 from sortition.algorithms import Algorithm, find_distribution
@@ -141,6 +141,30 @@ def test_leximin_equals_the_definition_where_the_relaxation_is_loose(problem: Pa
     check_distribution(problem, dist)
     expected = exact_leximin(problem)
     assert np.abs(np.sort(dist.probabilities) - np.sort(expected)).max() <= 2e-3
+    assert dist.stats["impossible"] == int((~possible_people(problem)).sum())
+
+
+@pytest.mark.parametrize("first_attempt", [True, False], ids=["one_go", "after_starting_panels"])
+def test_people_no_panel_holds_are_found_with_or_without_the_starting_panels(first_attempt: bool) -> None:
+    """Person 0 can be on no panel (a quota of 0 for their value). The one-go attempt finds that by itself;
+    when it fails (here: made to fail), the starting panels find it and the attempt is made again."""
+    spec = QuotaSpec(panel_size=2, categories=(Category("c0", (ValueQuota("a", 2, 2), ValueQuota("b", 0, 0))),))
+    problem = PanelProblem(spec, np.array([[1], [0], [0], [0], [0]]), None)
+    leximin = importlib.import_module("sortition.algorithms.leximin")
+    real = leximin.facewalk.leximin_in_one_go
+    calls: list[int] = []
+
+    def attempt(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs) if first_attempt or len(calls) > 1 else None  # type: ignore[arg-type]
+
+    with mock.patch.object(leximin.facewalk, "leximin_in_one_go", attempt):
+        dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
+    check_distribution(problem, dist)
+    assert len(calls) == (1 if first_attempt else 2) and dist.stats["from_relaxation"] == 1
+    assert dist.stats["impossible"] == 1 and dist.probabilities[0] == 0.0
+    assert (dist.stats["oracle_calls"] == 0) == first_attempt  # the starting panels ask the oracle
+    assert np.abs(np.sort(dist.probabilities) - np.sort(exact_leximin(problem))).max() <= 2e-3
 
 
 #: Found by a search over random pools: three categories and households make the relaxation's LEXIMIN point

@@ -86,7 +86,12 @@ class FacePanels:
             members = counts.indices[counts.indptr[r]:counts.indptr[r + 1]]
             model.add_linear_constraint(cp_model.LinearExpr.sum([self._x[t] for t in members]),
                                         int(np.rint(self.lo[r])), int(np.rint(self.hi[r])))
+        # the objective holds every type (coefficients are replaced in place; CP-SAT stores a maximisation
+        # negated)
+        model.maximize(cp_model.LinearExpr.weighted_sum(self._x, [1] * self.count))
         self._model = model
+        #: The bounds now in the model (columns, then kept rows): only those that change are written.
+        self._bounds = np.r_[np.zeros(self.count), relaxation.sizes, self.lo[self._kept], self.hi[self._kept]]
         self.dense = counts.toarray()
         self.calls = 0
         self.repairs = 0
@@ -149,17 +154,20 @@ class FacePanels:
         when the face holds none or the ``deadline`` passed first."""
         cp, model = self._cp, self._model
         proto = model.proto
-        col_lower, col_upper, row_lower, row_upper = (np.rint(bound).astype(np.int64).tolist() for bound in face)
-        for t in range(self.count):
-            domain = proto.variables[t].domain
-            domain[0], domain[1] = col_lower[t], col_upper[t]
-        for c, r in enumerate(self._kept.tolist()):
-            domain = proto.constraints[c].linear.domain
-            domain[0], domain[1] = row_lower[r], row_upper[r]
-        weights = np.zeros(self.count) if cost is None else np.asarray(cost, dtype=float)
-        top = float(np.max(np.abs(weights))) if self.count else 0.0
-        scaled = np.rint(weights * (COST_SCALE / top)).astype(np.int64) if top > 0 else np.zeros(self.count, np.int64)
-        model.maximize(cp.LinearExpr.weighted_sum(self._x, scaled.tolist()))
+        col_lower, col_upper, row_lower, row_upper = face
+        kept, count = self._kept, self.count
+        bounds = np.rint(np.r_[col_lower, col_upper, row_lower[kept], row_upper[kept]])
+        for i in np.flatnonzero(bounds != self._bounds).tolist():
+            side, index = divmod(i, count) if i < 2 * count else divmod(i - 2 * count, len(kept))
+            domain = proto.variables[index].domain if i < 2 * count else proto.constraints[index].linear.domain
+            domain[side] = int(bounds[i])
+        self._bounds = bounds
+        weights = np.zeros(count) if cost is None else np.asarray(cost, dtype=float)
+        top = float(np.max(np.abs(weights))) if count else 0.0
+        scaled = np.rint(weights * (COST_SCALE / top)).astype(np.int64) if top > 0 else np.zeros(count, np.int64)
+        coefficients = proto.objective.coeffs
+        coefficients.clear()
+        coefficients.extend((-scaled).tolist())
         solver = cp.CpSolver()
         solver.parameters.num_workers = 1
         solver.parameters.cp_model_presolve = False
@@ -172,7 +180,7 @@ class FacePanels:
         self.calls += 1
         if status not in (cp.OPTIMAL, cp.FEASIBLE):
             return None
-        return np.array([solver.value(x) for x in self._x], dtype=float)
+        return np.asarray(solver.response_proto.solution, dtype=float)
 
 
 def _step(finder: FacePanels, rest: np.ndarray, mass: float, panel: np.ndarray) -> float:
