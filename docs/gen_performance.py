@@ -78,6 +78,18 @@ DESIGN_MEASUREMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "Warm-starting the stages with the walk's panels (before the walk could finish): 65 s -> 28 s on "
         "321/30; Frank-Wolfe towards the relaxation's point as a warm start: 68 s -> 62 s (the swap step stalls "
         "after 17 panels).",
+        "The face MIPs by solver (the walk's MIPs dumped and re-solved, same gap): realistic 321/30, 72 MIPs: "
+        "HiGHS 6.6-8.3 s, CP-SAT 6.2 s with presolve, 3.0 s without (one worker; two workers 4.0 s); first "
+        "40 MIPs of n=1727: HiGHS 17-24 s, CP-SAT 10-11 s with presolve, 3-4 s without. HiGHS spends its "
+        "time on cuts and sub-MIPs before its first good panel. Rounding the face LP's vertex and mending it "
+        "by swaps met the 1% gap only 8 of 72 times (321/30); rounding the point itself gave shorter steps "
+        "(102-138 instead of 78) and no saving.",
+        "The relaxation's LEXIMIN point, n=1727: proving each stuck type by its own LP (2,027 LPs) 16 s; "
+        "fixing the types of positive stage dual and leaving the rest to the next stage 0.8 s, the same "
+        "point within 2e-12 (38 LPs).",
+        "Whole in-process LEXIMIN after these (CP-SAT face MIPs, dual fixing, no starting panels when the "
+        "one-go split works): realistic 321/30 11.5 s -> 2.3 s, n=1727 about 100 s -> 7.7 s, n=4000 "
+        "about 290 s -> 35 s.",
     )),
     ("sortition/algorithms/leximin.py", (
         "Stage LPs with more than `HEAVY_TYPES` type rows (n=1727): a cold simplex took 12-37 s and a warm "
