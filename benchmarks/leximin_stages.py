@@ -39,15 +39,15 @@ GAP_TARGET = 5e-4
 
 
 def _state_of(args: tuple[Any, ...], kwargs: dict[str, Any], module: Any) -> Any:
-    """The StageState among ``_stage``'s arguments (found by type, so a changed signature still works)."""
+    """The StageState among ``stage``'s arguments (found by type, so a changed signature still works)."""
     for value in (*args, *kwargs.values()):
         if isinstance(value, module.StageState):
             return value
-    raise TypeError("leximin._stage was called without a StageState: update benchmarks/leximin_stages.py")
+    raise TypeError("stages.stage was called without a StageState: update benchmarks/leximin_stages.py")
 
 
 def _oracle_calls(args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
-    """Calls so far of the counting oracle passed to ``_stage`` (0 when there is none)."""
+    """Calls so far of the counting oracle passed to ``stage`` (0 when there is none)."""
     return next((int(value.calls) for value in (*args, *kwargs.values()) if hasattr(value, "calls")
                  and hasattr(value, "find_panel")), 0)
 
@@ -87,10 +87,10 @@ def relaxation_stages(problem: Any, probabilities: Any, total: float) -> list[di
 
 def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
     """LEXIMIN on ``problem`` with every stage recorded; prints a line per stage as it ends."""
-    module = importlib.import_module("sortition.algorithms.leximin")
+    module = importlib.import_module("sortition.algorithms.stages")
     stages: list[dict[str, Any]] = []
     start = time.perf_counter()
-    stage = module._stage
+    stage = module.stage
 
     def recording(*args: Any, **kwargs: Any) -> Any:
         state = _state_of(args, kwargs, module)
@@ -117,7 +117,7 @@ def run(problem: Any, time_limit: float | None) -> dict[str, Any]:
               f"at {row['elapsed']:.0f} s{'  [time limit]' if row['ended_by_time_limit'] else ''}", flush=True)
         return answer
 
-    with mock.patch.object(module, "_stage", recording):
+    with mock.patch.object(module, "stage", recording):
         dist = find_distribution(problem, Algorithm.LEXIMIN, time_limit=time_limit)
     total = round(time.perf_counter() - start, 1)
     if dist.stats.get("from_relaxation"):

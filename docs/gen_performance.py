@@ -91,7 +91,7 @@ DESIGN_MEASUREMENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "one-go split works): realistic 321/30 11.5 s -> 2.3 s, n=1727 about 100 s -> 7.7 s, n=4000 "
         "about 290 s -> 35 s.",
     )),
-    ("sortition/algorithms/leximin.py", (
+    ("sortition/algorithms/stages.py (the stage-by-stage fallback of leximin.py)", (
         "Stage LPs with more than `HEAVY_TYPES` type rows (n=1727): a cold simplex took 12-37 s and a warm "
         "one 6-10 s, against 2-5 s for the dense interior point.",
         "Whole LEXIMIN on the n=1727 pool (`benchmarks/leximin_stages.py`): 251-276 s with heavy rounds "

@@ -319,9 +319,9 @@ def test_leximin_is_exact_with_interior_point_and_frank_wolfe_rounds(problem: Pa
 
     from sortition.algorithms import colgen
 
-    leximin = importlib.import_module("sortition.algorithms.leximin")
+    stages = importlib.import_module("sortition.algorithms.stages")
     with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), \
-            mock.patch.object(leximin, "FW_PIVOTS", -1 if frank_wolfe else leximin.FW_PIVOTS):
+            mock.patch.object(stages, "FW_PIVOTS", -1 if frank_wolfe else stages.FW_PIVOTS):
         dist = find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
     check_distribution(problem, dist)
     possible = possible_people(problem)
@@ -374,10 +374,11 @@ def test_frank_wolfe_rounds_reach_the_same_leximin(name: str) -> None:
     from sortition.algorithms import colgen
 
     leximin = importlib.import_module("sortition.algorithms.leximin")
+    stages = importlib.import_module("sortition.algorithms.stages")
     problem = generated_problem(name) if name == "tight_22" else shared_problem(name)
     with mock.patch.object(leximin, "FROM_RELAXATION", False):  # the stages are what this compares
         plain = find_distribution(problem, Algorithm.LEXIMIN)
-        with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), mock.patch.object(leximin, "FW_PIVOTS", -1):
+        with mock.patch.object(colgen, "IPM_NEW_COLUMNS", -1), mock.patch.object(stages, "FW_PIVOTS", -1):
             frank_wolfe = find_distribution(problem, Algorithm.LEXIMIN)
     assert plain.stats["frank_wolfe_rounds"] == 0 and frank_wolfe.stats["frank_wolfe_rounds"] > 0
     check_distribution(problem, frank_wolfe)
@@ -463,9 +464,10 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
     import importlib
     from unittest import mock
 
-    module = importlib.import_module("sortition.algorithms.leximin")
+    module = importlib.import_module("sortition.algorithms.stages")
+    leximin = importlib.import_module("sortition.algorithms.leximin")
     seen: list[tuple[float, float]] = []
-    stage = module._stage
+    stage = module.stage
 
     def recording(oracle, search, state, progress, deadline):  # type: ignore[no-untyped-def]
         sizes = state.types.sizes
@@ -476,7 +478,7 @@ def test_mass_bound_is_an_upper_bound_on_every_stage(problem: PanelProblem) -> N
         seen.append((sol.value, expected))
         return sol, chosen
 
-    with mock.patch.object(module, "_stage", recording), mock.patch.object(module, "FROM_RELAXATION", False):
+    with mock.patch.object(module, "stage", recording), mock.patch.object(leximin, "FROM_RELAXATION", False):
         find_distribution(problem, Algorithm.LEXIMIN, oracle=BruteForceOracle(problem))
     assert seen
     for value, bound in seen:

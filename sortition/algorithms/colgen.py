@@ -448,7 +448,7 @@ class StageLP:
         hundred new panels, and interior point (above all the dense one) is far faster then (measured:
         docs/performance.md). Its answer is central (``StageSolution.central``), so
         it also serves for fixing; its level is recomputed from its panel weights, since the interior-point
-        objective can be off (see ``leximin._central``). After a dense solve, the panels that no optimal
+        objective can be off (see ``stages._central``). After a dense solve, the panels that no optimal
         distribution of this LP uses (weight 0, reduced cost above ``DROP_REDUCED_COST``) leave the LP, so
         that it stays near one column per type however many Frank-Wolfe rounds add.
         """
@@ -532,7 +532,7 @@ class StageLP:
         return self._solution(y, weights, float(col[0]), central=central)
 
     def _solution(self, y: np.ndarray, weights: np.ndarray, value: float, *, central: bool) -> StageSolution:
-        if central:  # the level the weights reach (the interior-point objective can be off, see leximin._central)
+        if central:  # the level the weights reach (the interior-point objective can be off, see stages._central)
             probs = self._panels.type_probabilities(weights)
             value = float(probs[self._unfixed].min()) if len(self._unfixed) else value
         y_hat = value + float(self._fixed_value @ y[self._fixed_people])
