@@ -167,6 +167,27 @@ def test_people_no_panel_holds_are_found_with_or_without_the_starting_panels(fir
     assert np.abs(np.sort(dist.probabilities) - np.sort(exact_leximin(problem))).max() <= 2e-3
 
 
+@pytest.mark.parametrize("time_limit", [100.0, None])
+def test_the_one_go_attempt_leaves_the_stages_half_of_the_time(time_limit: float | None) -> None:
+    spec = QuotaSpec(panel_size=2, categories=(Category("c0", (ValueQuota("a", 1, 1), ValueQuota("b", 1, 1))),))
+    problem = PanelProblem(spec, np.array([[0], [0], [1], [1], [1]]), None)
+    leximin = importlib.import_module("sortition.algorithms.leximin")
+    real = leximin.facewalk.leximin_in_one_go
+    budgets: list[float | None] = []
+
+    def attempt(relaxation: StageRelaxation, panels: PanelSet, active: np.ndarray, deadline: Deadline,
+                *rest: object) -> object:
+        budgets.append(deadline.seconds)
+        return real(relaxation, panels, active, deadline, *rest)  # type: ignore[arg-type]
+
+    with mock.patch.object(leximin.facewalk, "leximin_in_one_go", attempt):
+        find_distribution(problem, Algorithm.LEXIMIN, time_limit=time_limit)
+    if time_limit is None:
+        assert budgets == [None]
+    else:
+        assert len(budgets) == 1 and 0 < budgets[0] <= leximin.ONE_GO_SHARE * time_limit  # type: ignore[operator]
+
+
 #: Found by a search over random pools: three categories and households make the relaxation's LEXIMIN point
 #: a point no distribution of panels reaches.
 LOOSE = PanelProblem(

@@ -54,12 +54,17 @@ LATE_FINAL_PANELS = 600
 #: Try LEXIMIN in one go from the relaxation first (:func:`_from_relaxation`); the stages run only when that
 #: does not reach the relaxation's LEXIMIN point.
 FROM_RELAXATION = True
+#: The one-go attempt may use at most this share of what is left of the time limit: when it does not finish,
+#: the stages still have time to end with a valid lottery and a bound on how fair it is (the n=4000 pool's
+#: one-go run took 35 s of the default limit's 540).
+ONE_GO_SHARE = 0.5
 
 
 def _from_relaxation(state: StageState, deadline: Deadline, progress: ProgressReporter) -> bool:
     """LEXIMIN in one go (:func:`~sortition.algorithms.facewalk.leximin_in_one_go`). True when it worked: every
     active type is then fixed at its value and ``state.last_weights`` is the distribution. False (nothing
-    fixed; panels found stay in ``state.panels`` for the stages) when not, or when switched off.
+    fixed; panels found stay in ``state.panels`` for the stages) when not, when switched off, or when
+    ``ONE_GO_SHARE`` of the time left passed first.
 
     Types the distribution gives (next to) nothing are then the ones no panel can hold: LEXIMIN gives every
     other person a positive probability (mixing in a little of a panel with them lifts a zero and lowers
@@ -69,7 +74,9 @@ def _from_relaxation(state: StageState, deadline: Deadline, progress: ProgressRe
     if state.stage_relaxation is None or not FROM_RELAXATION:
         return False
     progress.start("fair panels", total=100)
-    found = facewalk.leximin_in_one_go(state.stage_relaxation, state.panels, state.active, deadline, state.stats,
+    left = None if deadline.seconds is None else max(deadline.seconds - deadline.elapsed(), 0.0)
+    budget = Deadline(None if left is None else ONE_GO_SHARE * left)
+    found = facewalk.leximin_in_one_go(state.stage_relaxation, state.panels, state.active, budget, state.stats,
                                        lambda share, message: progress.update(completed=round(100 * share, 1),
                                                                               message=message))
     if found is None:
