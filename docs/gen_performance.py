@@ -169,7 +169,9 @@ def solvers_section(data: dict[str, Any]) -> list[str]:
     leximin = data.get("leximin")
     if leximin:
         out += ["", "Whole LEXIMIN runs with each backend as the oracle (`--leximin`): seconds in the oracle / "
-                "oracle calls / LEXIMIN total seconds.", ""]
+                "oracle calls / LEXIMIN total seconds. (Where LEXIMIN comes in one go from the relaxation, it "
+                "asks this oracle nothing: the face walk finds its panels with CP-SAT over types. The oracle "
+                "serves the starting panels and stages of the fallback, and `check`.)", ""]
         rows = []
         for name, by_backend in leximin.items():
             cells = []
