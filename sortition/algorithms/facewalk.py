@@ -19,9 +19,10 @@ longer a combination of panels) and the next face has no panel; the rest is then
 (:func:`_complete`), pricing panels of the first face ``F`` only, until the panels found reach ``x`` or
 pricing proves they cannot.
 
-Neither step proves anything by itself: the caller uses the split only when the panels reach the point
-(every type within ``FIX_SLACK`` of it), else falls back to stage-by-stage column generation, which starts
-from the panels found here.
+Neither step proves anything by itself: the split is used only when the panels reach the point (the walk
+left at most ``ACCEPT_LEFT`` of the weight, or column generation's shortfall is below ``SHORTFALL``); the
+caller then fixes every type at the lower of its value and what the panels give it. Otherwise the caller
+falls back to stage-by-stage column generation, which starts from the panels found here.
 """
 
 from __future__ import annotations
@@ -111,8 +112,9 @@ class FacePanels:
         """A panel in ``face`` made from ``panel`` (a panel of a larger face) by swaps of one member for another,
         each one bringing it closer to the face and breaking no row or bound it meets; None when no swap helps.
 
-        After a step of the walk the panel just used breaks exactly the one row or bound that became tight, so
-        a swap or two usually mends it, in well under a millisecond where the MIP takes tens or hundreds.
+        After a step of the walk the panel just used breaks the row or bound that became tight. A swap mends
+        it on only 10-30% of the walk's steps (the new equality usually needs two), but it costs well under a
+        millisecond where the MIP takes tens.
         """
         col_lower, col_upper, row_lower, row_upper = face
         rows = self.dense
